@@ -57,7 +57,12 @@ impl fmt::Display for UnknownCode {
             self.given,
             self.vocabulary,
             self.allowed.join(", ")
-        )
+        )?;
+        let given = self.given.trim();
+        if let Some(code) = self.allowed.iter().find(|c| c.eq_ignore_ascii_case(given)) {
+            write!(f, " (codes are case-sensitive: did you mean {code}?)")?;
+        }
+        Ok(())
     }
 }
 

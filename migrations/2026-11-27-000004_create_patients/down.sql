@@ -1,0 +1,2 @@
+DROP TRIGGER patients_row_version;
+DROP TABLE patients;

@@ -1,0 +1,2 @@
+DROP TRIGGER diagnoses_row_version;
+DROP TABLE diagnoses;

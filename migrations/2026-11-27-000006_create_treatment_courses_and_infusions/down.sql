@@ -1,0 +1,7 @@
+DROP TRIGGER infusions_row_version;
+DROP TRIGGER treatment_courses_row_version;
+DROP TRIGGER treatment_courses_apheresis_before_infusions;
+DROP TRIGGER infusions_after_apheresis_update;
+DROP TRIGGER infusions_after_apheresis_insert;
+DROP TABLE infusions;
+DROP TABLE treatment_courses;

@@ -1,0 +1,4 @@
+DROP TRIGGER follow_ups_locked_no_update;
+DROP TRIGGER follow_up_sign_offs_no_delete;
+DROP TRIGGER follow_up_sign_offs_no_update;
+DROP TABLE follow_up_sign_offs;

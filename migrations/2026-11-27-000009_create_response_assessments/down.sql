@@ -1,0 +1,2 @@
+DROP TRIGGER response_assessments_row_version;
+DROP TABLE response_assessments;

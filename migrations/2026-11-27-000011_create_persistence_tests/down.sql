@@ -1,0 +1,2 @@
+DROP TRIGGER persistence_tests_row_version;
+DROP TABLE persistence_tests;

@@ -1,0 +1,2 @@
+DROP TRIGGER immunoglobulin_courses_row_version;
+DROP TABLE immunoglobulin_courses;

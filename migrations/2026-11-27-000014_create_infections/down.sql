@@ -1,0 +1,4 @@
+DROP TRIGGER infection_sites_row_version;
+DROP TRIGGER infections_row_version;
+DROP TABLE infection_sites;
+DROP TABLE infections;

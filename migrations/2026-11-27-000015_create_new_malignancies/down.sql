@@ -1,0 +1,2 @@
+DROP TRIGGER new_malignancies_row_version;
+DROP TABLE new_malignancies;

@@ -1,0 +1,2 @@
+DROP TRIGGER subsequent_therapies_row_version;
+DROP TABLE subsequent_therapies;

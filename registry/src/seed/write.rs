@@ -1,0 +1,1214 @@
+//! Bulk-loads simulated histories into the registry's tables.
+//!
+//! Rows go in as multi-row `INSERT … VALUES (…), (…)` statements of up to [`STATEMENT_ROWS`]
+//! rows, one SQL batch per chunk of patients, all inside the caller's transaction. Values are
+//! rendered as SQL literals: every one of them is produced here (numbers, ISO dates, vocabulary
+//! codes, a few fixed labels), never typed by a user, and text is quoted by [`Values::text`].
+//! Coded columns are written through the domain vocabularies' `code()`, so the database holds
+//! exactly the codes the rest of the registry parses.
+//!
+//! Ids are dense and assigned in patient order, so the same cohort always gets the same ids.
+//! Every row is authored by the system account (user 1) at one fixed timestamp: the data cut.
+
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+use diesel::connection::SimpleConnection;
+use diesel::sqlite::SqliteConnection;
+
+use super::parameters::{self as p, Disease, Product};
+use super::simulate::{
+    self as sim, Analyte as AnalyteKind, AssessmentMethod as SimMethod, CauseOfDeath as SimCause, Criteria,
+    FollowUpStatus, Hypotension as SimHypotension, Hypoxia as SimHypoxia, IgIndication as SimIg,
+    IgRoute, InfectionSite as SimSite, MalignancyType, Mrd, Organism as SimOrganism,
+    OrganismClass as SimClass, PatientHistory, PersistenceMethod as SimPersistence, PriorHct,
+    Refractory, RelapseMethod as SimRelapse, Response, Subtype, TherapyCategory, TherapyIntent,
+    ToxicityKind,
+};
+use crate::domain::Vocabulary;
+use crate::domain::death::{Autopsy, CauseOfDeath};
+use crate::domain::diagnosis::{Disease as DxDisease, PriorTransplant, RefractoryStatus};
+use crate::domain::follow_up::{ContactType, FormStatus, SurvivalStatus};
+use crate::domain::immunoglobulin::{IgIndication, IgProduct};
+use crate::domain::infection::{InfectionSeverity, InfectionSite, Organism, OrganismClass};
+use crate::domain::lab::{LabAnalyte, LabUnit};
+use crate::domain::malignancy::{NewMalignancyType, TransgeneResult};
+use crate::domain::missing::{MissingCode, YesNo};
+use crate::domain::patient::{ConsentStatus, LtfuStatus, Sex};
+use crate::domain::persistence::{PersistenceMethod, PersistenceUnit, Specimen};
+use crate::domain::product::{
+    BridgingTherapy, DoseUnit, InfusionRoute, InfusionSetting, LymphodepletionRegimen,
+    Product as DomainProduct, ProductClass,
+};
+use crate::domain::response::{
+    AllResponse, AssessmentMethod, Assessor, ImwgResponse, LuganoResponse, MrdMethod,
+    MrdSensitivity, MrdStatus, RelapseAntigenStatus, RelapseMethod, ResponseCriteria,
+};
+use crate::domain::therapy::{SubsequentTherapyCategory, TherapyIntent as DomainIntent};
+use crate::domain::toxicity::{
+    CerebralOedema, Consciousness, CrsGrade, CtcaeGrade, GradingSystem, Hypotension, Hypoxia,
+    IcansGrade, MotorFinding, Seizure, ToxicityTreatment, ToxicityType,
+};
+
+/// Rows per INSERT statement: large enough to amortise parsing, small enough to keep each
+/// statement's text a few hundred kilobytes.
+pub const STATEMENT_ROWS: usize = 400;
+
+/// The user every seeded row is authored by: the system account of the first migration.
+const SYSTEM_USER: i64 = 1;
+
+/// The tables the generator fills, parents before children (foreign-key order).
+pub const TABLES: &[&str] = &[
+    "sites",
+    "patients",
+    "diagnoses",
+    "treatment_courses",
+    "infusions",
+    "follow_ups",
+    "response_assessments",
+    "toxicity_events",
+    "toxicity_treatments",
+    "persistence_tests",
+    "lab_results",
+    "immunoglobulin_courses",
+    "infections",
+    "infection_sites",
+    "new_malignancies",
+    "subsequent_therapies",
+    "deaths",
+    "death_contributing_causes",
+];
+
+/// One table's pending multi-row INSERT statements.
+struct Table {
+    name: &'static str,
+    columns: &'static str,
+    sql: String,
+    pending: usize,
+    total: u64,
+}
+
+impl Table {
+    fn new(name: &'static str, columns: &'static str) -> Self {
+        Self {
+            name,
+            columns,
+            sql: String::new(),
+            pending: 0,
+            total: 0,
+        }
+    }
+
+    /// Appends one row; `fill` writes its values in column order (audit columns excluded).
+    fn row(&mut self, stamp: &str, fill: impl FnOnce(&mut Values<'_>)) {
+        if self.pending == 0 {
+            let _ = write!(
+                self.sql,
+                "INSERT INTO {} ({}, created_at, created_by, updated_at, updated_by) VALUES (",
+                self.name, self.columns
+            );
+        } else {
+            self.sql.push_str(",(");
+        }
+        let mut values = Values {
+            out: &mut self.sql,
+            first: true,
+        };
+        fill(&mut values);
+        values.text(stamp).int(SYSTEM_USER).text(stamp).int(SYSTEM_USER);
+        self.sql.push(')');
+        self.pending += 1;
+        self.total += 1;
+        if self.pending == STATEMENT_ROWS {
+            self.sql.push_str(";\n");
+            self.pending = 0;
+        }
+    }
+
+    /// Moves the finished statements into `out`.
+    fn drain_into(&mut self, out: &mut String) {
+        if self.pending > 0 {
+            self.sql.push_str(";\n");
+            self.pending = 0;
+        }
+        out.push_str(&self.sql);
+        self.sql.clear();
+    }
+}
+
+/// The values of one row, rendered as SQL literals.
+struct Values<'a> {
+    out: &'a mut String,
+    first: bool,
+}
+
+impl Values<'_> {
+    fn sep(&mut self) {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+    }
+
+    fn null(&mut self) -> &mut Self {
+        self.sep();
+        self.out.push_str("NULL");
+        self
+    }
+
+    fn int(&mut self, value: i64) -> &mut Self {
+        self.sep();
+        let _ = write!(self.out, "{value}");
+        self
+    }
+
+    fn real(&mut self, value: f64) -> &mut Self {
+        self.sep();
+        if value.is_finite() {
+            // Debug keeps a decimal point or exponent, so SQLite reads a REAL.
+            let _ = write!(self.out, "{value:?}");
+        } else {
+            self.out.push_str("NULL");
+        }
+        self
+    }
+
+    fn flag(&mut self, value: bool) -> &mut Self {
+        self.int(i64::from(value))
+    }
+
+    fn text(&mut self, value: &str) -> &mut Self {
+        self.sep();
+        self.out.push('\'');
+        for c in value.chars() {
+            if c == '\'' {
+                self.out.push('\'');
+            }
+            self.out.push(c);
+        }
+        self.out.push('\'');
+        self
+    }
+
+    fn code<V: Vocabulary>(&mut self, value: V) -> &mut Self {
+        self.text(value.code())
+    }
+
+    fn date(&mut self, value: NaiveDate) -> &mut Self {
+        self.sep();
+        let _ = write!(self.out, "'{}'", value.format("%Y-%m-%d"));
+        self
+    }
+
+    fn opt_date(&mut self, value: Option<NaiveDate>) -> &mut Self {
+        match value {
+            Some(d) => self.date(d),
+            None => self.null(),
+        }
+    }
+
+    fn opt_int(&mut self, value: Option<i64>) -> &mut Self {
+        match value {
+            Some(v) => self.int(v),
+            None => self.null(),
+        }
+    }
+
+    fn opt_real(&mut self, value: Option<f64>) -> &mut Self {
+        match value {
+            Some(v) => self.real(v),
+            None => self.null(),
+        }
+    }
+
+    fn opt_text(&mut self, value: Option<&str>) -> &mut Self {
+        match value {
+            Some(v) => self.text(v),
+            None => self.null(),
+        }
+    }
+
+    fn opt_code<V: Vocabulary>(&mut self, value: Option<V>) -> &mut Self {
+        match value {
+            Some(v) => self.code(v),
+            None => self.null(),
+        }
+    }
+
+    /// A noon timestamp on `date` (sign-off times).
+    fn opt_noon(&mut self, value: Option<NaiveDate>) -> &mut Self {
+        match value {
+            Some(d) => {
+                self.sep();
+                let _ = write!(self.out, "'{} 12:00:00.000'", d.format("%Y-%m-%d"));
+                self
+            }
+            None => self.null(),
+        }
+    }
+}
+
+/// Writes cohorts chunk by chunk, keeping the id counters between chunks.
+pub struct CohortWriter {
+    stamp: String,
+    tables: Vec<Table>,
+    next: [i64; 18],
+}
+
+// Indexes into `CohortWriter::tables` and `next`, in `TABLES` order.
+const SITES: usize = 0;
+const PATIENTS: usize = 1;
+const DIAGNOSES: usize = 2;
+const COURSES: usize = 3;
+const INFUSIONS: usize = 4;
+const FOLLOW_UPS: usize = 5;
+const RESPONSES: usize = 6;
+const TOXICITIES: usize = 7;
+const TOX_TREATMENTS: usize = 8;
+const PERSISTENCE: usize = 9;
+const LABS: usize = 10;
+const IMMUNOGLOBULIN: usize = 11;
+const INFECTIONS: usize = 12;
+const INFECTION_SITES: usize = 13;
+const MALIGNANCIES: usize = 14;
+const THERAPIES: usize = 15;
+const DEATHS: usize = 16;
+const DEATH_CAUSES: usize = 17;
+
+impl CohortWriter {
+    /// A writer whose rows are stamped as created at `today` 00:00 by the system account.
+    pub fn new(today: NaiveDate) -> Self {
+        let tables = vec![
+            Table::new("sites", "id, code, name"),
+            Table::new(
+                "patients",
+                "id, registry_id, site_id, sex, birth_date, birth_date_estimated, birth_year, \
+                 enrolment_date, consent_research, consent_research_date, consent_data_sharing, \
+                 consent_data_sharing_date, ltfu_status, ltfu_status_date, ltfu_contact_attempts, \
+                 transfer_centre",
+            ),
+            Table::new(
+                "diagnoses",
+                "id, patient_id, disease, diagnosis_date, diagnosis_date_estimated, ipi_score, \
+                 riss_stage, high_risk_cytogenetics, prior_lines_count, refractory_status, \
+                 prior_hct, prior_hct_date, prior_car_t",
+            ),
+            Table::new(
+                "treatment_courses",
+                "id, patient_id, diagnosis_id, course_number, product, product_class, \
+                 batch_number, apheresis_date, bridging_therapy, bridging_start_date, \
+                 bridging_end_date, not_infused_reason",
+            ),
+            Table::new(
+                "infusions",
+                "id, course_id, patient_id, infusion_number, lymphodepletion_regimen, \
+                 lymphodepletion_start_date, lymphodepletion_end_date, infusion_date, dose, \
+                 dose_unit, entire_volume_infused, route, care_setting, admission_date, \
+                 discharge_date, ecog_pre_infusion",
+            ),
+            Table::new(
+                "follow_ups",
+                "id, patient_id, course_id, timepoint, contact_date, contact_type, \
+                 survival_status, ecog_performance_status, relapse_since_last, relapse_date, \
+                 relapse_date_estimated, relapse_method, relapse_antigen_status, form_status, \
+                 responses_none_to_report, toxicities_none_to_report, infections_none_to_report, \
+                 new_malignancies_none_to_report, subsequent_therapies_none_to_report, \
+                 persistence_tests_none_to_report, lab_results_none_to_report, \
+                 immunoglobulin_none_to_report, completed_by, completed_at, verified_by, \
+                 verified_at, locked_by, locked_at",
+            ),
+            Table::new(
+                "response_assessments",
+                "id, patient_id, course_id, reported_in_follow_up_id, assessment_date, method, \
+                 criteria, response, deauville_score, mrd_status, mrd_method, mrd_sensitivity, \
+                 assessor",
+            ),
+            Table::new(
+                "toxicity_events",
+                "id, patient_id, course_id, reported_in_follow_up_id, toxicity_type, \
+                 toxicity_term, grading_system, max_grade, max_grade_date, onset_date, \
+                 onset_date_estimated, resolution_date, ongoing, icu_admission, \
+                 crs_max_temperature_c, crs_hypotension, crs_hypoxia, icans_lowest_ice_score, \
+                 icans_consciousness, icans_seizure, icans_motor_weakness, icans_cerebral_oedema",
+            ),
+            Table::new(
+                "toxicity_treatments",
+                "id, toxicity_event_id, agent, doses_count, start_date",
+            ),
+            Table::new(
+                "persistence_tests",
+                "id, patient_id, course_id, reported_in_follow_up_id, sample_date, specimen, \
+                 method, detected, value, unit, below_lloq, lloq",
+            ),
+            Table::new(
+                "lab_results",
+                "id, patient_id, reported_in_follow_up_id, sample_date, analyte, value, unit, \
+                 value_missing, normalised_value, normalised_unit, ivig_within_30_days",
+            ),
+            Table::new(
+                "immunoglobulin_courses",
+                "id, patient_id, reported_in_follow_up_id, start_date, stop_date, ongoing, \
+                 route, dose_mg_per_kg, interval_days, indication",
+            ),
+            Table::new(
+                "infections",
+                "id, patient_id, reported_in_follow_up_id, diagnosis_date, \
+                 diagnosis_date_estimated, organism_class, organism, severity, hospitalised, \
+                 icu_admission, outcome, resolution_date",
+            ),
+            Table::new("infection_sites", "id, infection_id, site"),
+            Table::new(
+                "new_malignancies",
+                "id, patient_id, reported_in_follow_up_id, diagnosis_date, \
+                 diagnosis_date_estimated, malignancy_type, malignancy_detail, \
+                 t_cell_malignancy, car_transgene_tested, car_transgene_result, \
+                 reported_to_manufacturer_date",
+            ),
+            Table::new(
+                "subsequent_therapies",
+                "id, patient_id, course_id, reported_in_follow_up_id, category, intent, \
+                 start_date",
+            ),
+            Table::new(
+                "deaths",
+                "id, patient_id, reported_in_follow_up_id, death_date, death_date_estimated, \
+                 primary_cause, primary_cause_other, autopsy",
+            ),
+            Table::new("death_contributing_causes", "id, death_id, cause"),
+        ];
+        Self {
+            stamp: format!("{} 00:00:00.000", today.format("%Y-%m-%d")),
+            tables,
+            next: [1; 18],
+        }
+    }
+
+    /// Rows written so far per table, in [`TABLES`] order.
+    pub fn row_counts(&self) -> Vec<(&'static str, u64)> {
+        self.tables.iter().map(|t| (t.name, t.total)).collect()
+    }
+
+    fn id(&mut self, table: usize) -> i64 {
+        let slot = self.next.get_mut(table);
+        match slot {
+            Some(next) => {
+                let id = *next;
+                *next += 1;
+                id
+            }
+            None => 0,
+        }
+    }
+
+    fn table(&mut self, table: usize) -> &mut Table {
+        // `tables` and the index constants are built together in `new`.
+        &mut self.tables[table]
+    }
+
+    /// Inserts the sites of [`p::SITES`] with ids 1..=6.
+    pub fn write_sites(&mut self, conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
+        let stamp = self.stamp.clone();
+        for (index, (code, name, _)) in p::SITES.iter().enumerate() {
+            let id = self.id(SITES);
+            debug_assert_eq!(id, index as i64 + 1);
+            self.table(SITES).row(&stamp, |v| {
+                v.int(id).text(code).text(name);
+            });
+        }
+        self.flush(conn)
+    }
+
+    /// Renders every table's pending rows and executes them as one batch.
+    pub fn flush(&mut self, conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
+        let mut sql = String::new();
+        for table in &mut self.tables {
+            table.drain_into(&mut sql);
+        }
+        if sql.is_empty() {
+            Ok(())
+        } else {
+            conn.batch_execute(&sql)
+        }
+    }
+
+    /// Adds one patient's rows to the pending batch.
+    pub fn add(&mut self, cohort: &sim::Cohort, h: &PatientHistory) {
+        let stamp = self.stamp.clone();
+        let patient_id = h.number as i64;
+        let (site_code, _, _) = p::SITES.get(h.site).copied().unwrap_or(("SITE", "", 0.0));
+        let site_id = h.site as i64 + 1;
+
+        // Patient.
+        let status = match h.status {
+            FollowUpStatus::Active => LtfuStatus::Active,
+            FollowUpStatus::Lost => LtfuStatus::Lost,
+            FollowUpStatus::Withdrawn => LtfuStatus::Withdrawn,
+            FollowUpStatus::Transferred => LtfuStatus::Transferred,
+            FollowUpStatus::Dead => LtfuStatus::Dead,
+        };
+        let registry_id = format!("{site_code}-{:06}", h.number);
+        self.table(PATIENTS).row(&stamp, |v| {
+            v.int(patient_id)
+                .text(&registry_id)
+                .int(site_id)
+                .code(match h.sex {
+                    sim::Sex::Male => Sex::Male,
+                    sim::Sex::Female => Sex::Female,
+                })
+                .date(h.birth_date.date)
+                .flag(h.birth_date.estimated)
+                .int(i64::from(chrono::Datelike::year(&h.birth_date.date)))
+                .date(h.consent_date)
+                .code(ConsentStatus::Given)
+                .date(h.consent_date)
+                .code(if h.data_sharing_consent {
+                    ConsentStatus::Given
+                } else {
+                    ConsentStatus::Declined
+                })
+                .date(h.consent_date)
+                .code(status)
+                .opt_date(h.status_date)
+                .opt_int(h.tracing_attempts.map(i64::from))
+                .opt_text(h.transfer_centre);
+        });
+
+        // Diagnosis.
+        let diagnosis_id = self.id(DIAGNOSES);
+        let dx = &h.diagnosis;
+        self.table(DIAGNOSES).row(&stamp, |v| {
+            v.int(diagnosis_id)
+                .int(patient_id)
+                .code(disease_code(dx.subtype))
+                .date(dx.date.date)
+                .flag(dx.date.estimated)
+                .opt_int(dx.ipi.map(i64::from))
+                .opt_text(dx.riss.map(|r| match r {
+                    1 => "I",
+                    2 => "II",
+                    _ => "III",
+                }))
+                .opt_code(dx.high_risk_cytogenetics.map(yes_no))
+                .int(i64::from(dx.prior_lines));
+            match refractory_code(dx.refractory) {
+                Some(code) => v.code(code),
+                None => v.code(MissingCode::Unknown),
+            };
+            v.code(match dx.prior_hct {
+                PriorHct::None => PriorTransplant::None,
+                PriorHct::Autologous => PriorTransplant::Autologous,
+                PriorHct::Allogeneic => PriorTransplant::Allogeneic,
+            })
+            .opt_date(dx.prior_hct_date)
+            .code(YesNo::No);
+        });
+
+        // Course and infusion.
+        let course_id = self.id(COURSES);
+        let c = &h.course;
+        let infusion = c.infusion.as_ref();
+        self.table(COURSES).row(&stamp, |v| {
+            v.int(course_id)
+                .int(patient_id)
+                .int(diagnosis_id)
+                .int(1)
+                .code(product_code(c.product))
+                .code(if infusion.is_some_and(|i| i.out_of_specification) {
+                    ProductClass::OutOfSpecification
+                } else {
+                    ProductClass::Commercial
+                })
+                .text(&format!("{}-{:07}", product_code(c.product).code(), h.number))
+                .date(c.apheresis_date);
+            match &c.bridging {
+                Some(b) => v
+                    .code(match b.kind {
+                        sim::BridgingKind::Chemotherapy => BridgingTherapy::Chemotherapy,
+                        sim::BridgingKind::Radiotherapy => BridgingTherapy::Radiotherapy,
+                        sim::BridgingKind::Steroids => BridgingTherapy::Corticosteroids,
+                        sim::BridgingKind::Targeted => BridgingTherapy::Targeted,
+                    })
+                    .date(b.start)
+                    .date(b.end),
+                None => v.code(BridgingTherapy::None).null().null(),
+            };
+            v.opt_text(infusion.is_none().then_some("MANUFACTURING_FAILURE"));
+        });
+        if let Some(inf) = infusion {
+            let infusion_id = self.id(INFUSIONS);
+            let ld = c.lymphodepletion.as_ref();
+            self.table(INFUSIONS).row(&stamp, |v| {
+                v.int(infusion_id).int(course_id).int(patient_id).int(1);
+                match ld {
+                    Some(ld) => v
+                        .code(match ld.regimen {
+                            p::Lymphodepletion::FluCy { .. } => LymphodepletionRegimen::FluCy,
+                            p::Lymphodepletion::Bendamustine { .. } => {
+                                LymphodepletionRegimen::Bendamustine
+                            }
+                        })
+                        .date(ld.start)
+                        .date(ld.end),
+                    None => v.code(LymphodepletionRegimen::None).null().null(),
+                };
+                v.date(inf.date)
+                    .real(inf.dose * 1e6)
+                    .code(if inf.per_kg {
+                        DoseUnit::CarTCellsPerKg
+                    } else {
+                        DoseUnit::CarTCellsTotal
+                    })
+                    .code(YesNo::Yes)
+                    .code(InfusionRoute::Intravenous)
+                    .code(if inf.outpatient {
+                        InfusionSetting::Outpatient
+                    } else {
+                        InfusionSetting::Inpatient
+                    })
+                    .date(inf.admission)
+                    .date(inf.discharge)
+                    .int(i64::from(inf.ecog));
+            });
+        }
+
+        // Follow-ups: ids first, so events can point at them.
+        let follow_up_ids: Vec<i64> = h.follow_ups.iter().map(|_| self.id(FOLLOW_UPS)).collect();
+        let fu_id = |index: Option<usize>| index.and_then(|i| follow_up_ids.get(i).copied());
+        let relapse_visit = h.relapse.as_ref().and_then(|r| r.follow_up);
+        let disease = cohort
+            .indications
+            .get(c.indication)
+            .map_or(Disease::Lbcl, |i| i.disease);
+        let links = Links::of(h);
+        for (index, f) in h.follow_ups.iter().enumerate() {
+            let id = follow_up_ids.get(index).copied().unwrap_or(0);
+            let reported = |mut items: std::slice::Iter<'_, Option<usize>>| {
+                !items.any(|fu| *fu == Some(index))
+            };
+            let none_responses = reported(links.responses.iter());
+            let none_toxicities = reported(links.toxicities.iter());
+            let none_infections = reported(links.infections.iter());
+            let none_malignancies = reported(links.malignancies.iter());
+            let none_therapies = reported(links.therapies.iter());
+            let none_persistence = reported(links.persistence.iter());
+            let none_labs = reported(links.labs.iter());
+            let none_ig = reported(links.immunoglobulin.iter());
+            let relapse_here = relapse_visit == Some(index);
+            let relapse_before = relapse_visit.is_some_and(|r| r < index);
+            let completed_by = f.completed_on.map(|_| SYSTEM_USER);
+            let verified_by = f.verified_on.map(|_| SYSTEM_USER);
+            let locked_by = f.locked_on.map(|_| SYSTEM_USER);
+            self.table(FOLLOW_UPS).row(&stamp, |v| {
+                v.int(id)
+                    .int(patient_id)
+                    .int(course_id)
+                    .code(f.timepoint)
+                    .date(f.contact_date)
+                    .code(match f.contact_type {
+                        sim::ContactType::ClinicVisit => ContactType::ClinicVisit,
+                        sim::ContactType::OutsideRecords => ContactType::OutsideRecords,
+                        sim::ContactType::Phone => ContactType::Phone,
+                        sim::ContactType::SurvivalTool => ContactType::SurvivalTool,
+                    })
+                    .code(if f.alive {
+                        SurvivalStatus::Alive
+                    } else {
+                        SurvivalStatus::Dead
+                    })
+                    .opt_int(f.ecog.map(i64::from));
+                match (&h.relapse, relapse_here, relapse_before) {
+                    (Some(r), true, _) => v
+                        .code(YesNo::Yes)
+                        .date(r.date.date)
+                        .flag(r.date.estimated)
+                        .code(match r.method {
+                            SimRelapse::Molecular => RelapseMethod::Molecular,
+                            SimRelapse::Flow => RelapseMethod::Flow,
+                            SimRelapse::Radiological => RelapseMethod::Radiological,
+                            SimRelapse::ClinicalHematologic => RelapseMethod::Clinical,
+                        })
+                        .opt_code(r.cd19_negative.map(|neg| {
+                            if neg {
+                                RelapseAntigenStatus::Negative
+                            } else {
+                                RelapseAntigenStatus::Positive
+                            }
+                        })),
+                    (_, _, true) => v
+                        .code(MissingCode::PreviouslyReported)
+                        .null()
+                        .flag(false)
+                        .null()
+                        .null(),
+                    _ => v.code(YesNo::No).null().flag(false).null().null(),
+                };
+                v.code(match f.form_status {
+                    sim::FormStatus::InProgress => FormStatus::InProgress,
+                    sim::FormStatus::Complete => FormStatus::Complete,
+                    sim::FormStatus::Verified => FormStatus::Verified,
+                    sim::FormStatus::Locked => FormStatus::Locked,
+                })
+                .flag(none_responses)
+                .flag(none_toxicities)
+                .flag(none_infections)
+                .flag(none_malignancies)
+                .flag(none_therapies)
+                .flag(none_persistence)
+                .flag(none_labs)
+                .flag(none_ig)
+                .opt_int(completed_by)
+                .opt_noon(f.completed_on)
+                .opt_int(verified_by)
+                .opt_noon(f.verified_on)
+                .opt_int(locked_by)
+                .opt_noon(f.locked_on);
+            });
+        }
+
+        for r in &h.responses {
+            let id = self.id(RESPONSES);
+            let (criteria, response) = response_code(r.criteria, r.response);
+            let mrd = r.mrd;
+            let mrd_measured = matches!(mrd, Some(Mrd::Negative | Mrd::Positive));
+            self.table(RESPONSES).row(&stamp, |v| {
+                v.int(id)
+                    .int(patient_id)
+                    .int(course_id)
+                    .opt_int(fu_id(r.follow_up))
+                    .date(r.date)
+                    .code(match r.method {
+                        SimMethod::PetCt => AssessmentMethod::PetCt,
+                        SimMethod::Ct => AssessmentMethod::Ct,
+                        SimMethod::BoneMarrow => AssessmentMethod::BoneMarrow,
+                        SimMethod::FlowMrd => AssessmentMethod::FlowMrd,
+                        SimMethod::NgsMrd => AssessmentMethod::NgsMrd,
+                        SimMethod::Serum => AssessmentMethod::Electrophoresis,
+                        SimMethod::Clinical => AssessmentMethod::Clinical,
+                    })
+                    .code(criteria)
+                    .text(response)
+                    .opt_int(r.deauville.map(i64::from));
+                match mrd {
+                    Some(Mrd::Negative) => v.code(MrdStatus::Negative),
+                    Some(Mrd::Positive) => v.code(MrdStatus::Positive),
+                    Some(Mrd::NotDone) => v.code(MissingCode::NotDone),
+                    None => v.null(),
+                };
+                let (method, sensitivity) = if disease == Disease::Mm {
+                    (MrdMethod::Ngs, MrdSensitivity::E5)
+                } else {
+                    (MrdMethod::Flow, MrdSensitivity::E4)
+                };
+                v.opt_code(mrd_measured.then_some(method))
+                    .opt_code(mrd_measured.then_some(sensitivity))
+                    .code(Assessor::Investigator);
+            });
+        }
+
+        for t in &h.toxicities {
+            let id = self.id(TOXICITIES);
+            let (kind, system, term) = match t.kind {
+                ToxicityKind::Crs => (ToxicityType::Crs, GradingSystem::Astct2019, None),
+                ToxicityKind::Icans => (ToxicityType::Icans, GradingSystem::Astct2019, None),
+                ToxicityKind::IecHs => (ToxicityType::IecHs, GradingSystem::Ctcae5, None),
+                ToxicityKind::DelayedNeurotoxicity => (
+                    ToxicityType::DelayedNeurotoxicity,
+                    GradingSystem::Ctcae5,
+                    Some(if t.grade >= 2 {
+                        "Parkinsonism"
+                    } else {
+                        "Cranial nerve palsy"
+                    }),
+                ),
+            };
+            let onset = t.onset.date;
+            let max_grade_date = {
+                let peak = onset + chrono::Days::new(1);
+                match t.resolution {
+                    Some(r) if r < peak => r,
+                    _ => peak,
+                }
+            };
+            let is_icans = t.kind == ToxicityKind::Icans;
+            self.table(TOXICITIES).row(&stamp, |v| {
+                v.int(id)
+                    .int(patient_id)
+                    .int(course_id)
+                    .opt_int(fu_id(t.follow_up))
+                    .code(kind)
+                    .opt_text(term)
+                    .code(system);
+                grade_code(v, t.kind, t.grade);
+                v.date(max_grade_date)
+                    .date(onset)
+                    .flag(t.onset.estimated)
+                    .opt_date(t.resolution)
+                    .flag(t.resolution.is_none() && !t.fatal)
+                    .code(yes_no(t.icu))
+                    .opt_real(t.max_temperature_c)
+                    .opt_code(t.hypotension.map(|h| match h {
+                        SimHypotension::None => Hypotension::None,
+                        SimHypotension::Fluids => Hypotension::NoVasopressor,
+                        SimHypotension::OnePressor => Hypotension::OneVasopressor,
+                        SimHypotension::MultiplePressors => Hypotension::MultipleVasopressors,
+                    }))
+                    .opt_code(t.hypoxia.map(|h| match h {
+                        SimHypoxia::None => Hypoxia::None,
+                        SimHypoxia::LowFlow => Hypoxia::LowFlow,
+                        SimHypoxia::HighFlow => Hypoxia::HighFlow,
+                        SimHypoxia::PositivePressure => Hypoxia::PositivePressure,
+                    }))
+                    .opt_int(t.lowest_ice.map(i64::from))
+                    .opt_code(is_icans.then_some(match t.grade {
+                        1 => Consciousness::AwakensSpontaneously,
+                        2 => Consciousness::AwakensToVoice,
+                        3 => Consciousness::AwakensToTouch,
+                        _ => Consciousness::Unarousable,
+                    }))
+                    .opt_code(is_icans.then_some(if t.seizure {
+                        if t.grade >= 4 {
+                            Seizure::LifeThreatening
+                        } else {
+                            Seizure::RapidlyResolving
+                        }
+                    } else {
+                        Seizure::None
+                    }))
+                    .opt_code(is_icans.then_some(MotorFinding::None))
+                    .opt_code(is_icans.then_some(if t.cerebral_oedema {
+                        if t.grade >= 4 {
+                            CerebralOedema::Diffuse
+                        } else {
+                            CerebralOedema::Focal
+                        }
+                    } else {
+                        CerebralOedema::None
+                    }));
+            });
+            let pressors = matches!(
+                t.hypotension,
+                Some(SimHypotension::OnePressor | SimHypotension::MultiplePressors)
+            );
+            let treatments = [
+                (ToxicityTreatment::Tocilizumab, t.tocilizumab_doses),
+                (ToxicityTreatment::Corticosteroids, u8::from(t.corticosteroids)),
+                (ToxicityTreatment::Anakinra, u8::from(t.anakinra)),
+                (ToxicityTreatment::Vasopressors, u8::from(pressors)),
+            ];
+            for (agent, doses) in treatments {
+                if doses == 0 {
+                    continue;
+                }
+                let treatment_id = self.id(TOX_TREATMENTS);
+                self.table(TOX_TREATMENTS).row(&stamp, |v| {
+                    v.int(treatment_id)
+                        .int(id)
+                        .code(agent)
+                        .int(i64::from(doses))
+                        .date(max_grade_date);
+                });
+            }
+        }
+
+        for t in &h.persistence {
+            let id = self.id(PERSISTENCE);
+            let qpcr = t.method == SimPersistence::Qpcr;
+            let lloq = 10.0;
+            let below_lloq = qpcr && t.detected == Some(true) && t.value.is_none_or(|x| x <= lloq);
+            let value = if below_lloq { None } else { t.value };
+            let unit = if qpcr {
+                PersistenceUnit::CopiesPerUgDna
+            } else {
+                PersistenceUnit::PercentOfCd3
+            };
+            self.table(PERSISTENCE).row(&stamp, |v| {
+                v.int(id)
+                    .int(patient_id)
+                    .int(course_id)
+                    .opt_int(fu_id(t.follow_up))
+                    .date(t.date)
+                    .code(Specimen::PeripheralBlood)
+                    .code(if qpcr {
+                        PersistenceMethod::QpcrTransgene
+                    } else {
+                        PersistenceMethod::FlowCar
+                    });
+                match t.detected {
+                    Some(d) => v.code(yes_no(d)),
+                    None => v.code(MissingCode::NotDone),
+                };
+                v.opt_real(value)
+                    .opt_code(value.map(|_| unit))
+                    .flag(below_lloq)
+                    .opt_real((value.is_some() && qpcr).then_some(lloq));
+            });
+        }
+
+        for l in &h.labs {
+            let id = self.id(LABS);
+            let (analyte, unit) = match l.analyte {
+                AnalyteKind::IgG => (LabAnalyte::Igg, LabUnit::MgPerDl),
+                AnalyteKind::Cd19BCells => (LabAnalyte::Cd19Absolute, LabUnit::CellsPerUl),
+                AnalyteKind::Anc => (LabAnalyte::Anc, LabUnit::GigaPerL),
+                AnalyteKind::Platelets => (LabAnalyte::Platelets, LabUnit::GigaPerL),
+            };
+            let is_igg = l.analyte == AnalyteKind::IgG;
+            self.table(LABS).row(&stamp, |v| {
+                v.int(id)
+                    .int(patient_id)
+                    .opt_int(fu_id(l.follow_up))
+                    .date(l.date)
+                    .code(analyte)
+                    .opt_real(l.value)
+                    .opt_code(l.value.map(|_| unit))
+                    .opt_code(l.value.is_none().then_some(MissingCode::NotDone))
+                    .opt_real(l.value)
+                    .opt_code(l.value.map(|_| unit))
+                    .opt_code(is_igg.then_some(yes_no(l.ivig_within_30d)));
+            });
+        }
+
+        for g in &h.immunoglobulin {
+            let id = self.id(IMMUNOGLOBULIN);
+            self.table(IMMUNOGLOBULIN).row(&stamp, |v| {
+                v.int(id)
+                    .int(patient_id)
+                    .opt_int(fu_id(g.follow_up))
+                    .date(g.start)
+                    .opt_date(g.stop)
+                    .flag(g.stop.is_none())
+                    .code(match g.route {
+                        IgRoute::Ivig => IgProduct::Ivig,
+                        IgRoute::Scig => IgProduct::Scig,
+                    })
+                    .real(g.dose_g_per_kg * 1000.0)
+                    .int(i64::from(g.interval_days))
+                    .code(match g.indication {
+                        SimIg::Hypogammaglobulinaemia => IgIndication::Hypogammaglobulinaemia,
+                        SimIg::RecurrentInfection => IgIndication::Infection,
+                    });
+            });
+        }
+
+        for i in &h.infections {
+            let id = self.id(INFECTIONS);
+            let (class, organism) = organism_codes(i.class, i.organism);
+            let outcome = if i.grade >= 5 {
+                "FATAL"
+            } else if i.resolution.is_some() {
+                "RESOLVED"
+            } else {
+                "ONGOING"
+            };
+            self.table(INFECTIONS).row(&stamp, |v| {
+                v.int(id)
+                    .int(patient_id)
+                    .opt_int(fu_id(i.follow_up))
+                    .date(i.date.date)
+                    .flag(i.date.estimated)
+                    .code(class)
+                    .code(organism)
+                    .code(match i.grade {
+                        0..=2 => InfectionSeverity::G2,
+                        3 => InfectionSeverity::G3,
+                        4 => InfectionSeverity::G4,
+                        _ => InfectionSeverity::G5,
+                    })
+                    .code(yes_no(i.hospitalised))
+                    .code(yes_no(i.icu && i.hospitalised))
+                    .text(outcome)
+                    .opt_date(i.resolution);
+            });
+            let site_id = self.id(INFECTION_SITES);
+            self.table(INFECTION_SITES).row(&stamp, |v| {
+                v.int(site_id).int(id).code(match i.site {
+                    SimSite::Blood => InfectionSite::Blood,
+                    SimSite::Lung => InfectionSite::Lung,
+                    SimSite::UpperRespiratory => InfectionSite::SinusUpperRespiratory,
+                    SimSite::GiLower => InfectionSite::GiLower,
+                    SimSite::UrinaryLower => InfectionSite::UrinaryLower,
+                    SimSite::Skin => InfectionSite::SkinCellulitis,
+                    SimSite::Cns => InfectionSite::CentralNervousSystem,
+                });
+            });
+        }
+
+        for m in &h.malignancies {
+            let id = self.id(MALIGNANCIES);
+            let t_cell = m.kind == MalignancyType::TCellLymphoma;
+            self.table(MALIGNANCIES).row(&stamp, |v| {
+                v.int(id)
+                    .int(patient_id)
+                    .opt_int(fu_id(m.follow_up))
+                    .date(m.date.date)
+                    .flag(m.date.estimated)
+                    .code(match m.kind {
+                        MalignancyType::SkinBasal => NewMalignancyType::BasalCellCarcinoma,
+                        MalignancyType::SkinSquamous => NewMalignancyType::SquamousCellCarcinoma,
+                        MalignancyType::Melanoma => NewMalignancyType::Melanoma,
+                        MalignancyType::Mds => NewMalignancyType::Mds,
+                        MalignancyType::Aml => NewMalignancyType::Aml,
+                        MalignancyType::TCellLymphoma => NewMalignancyType::TCellLymphoma,
+                        MalignancyType::Solid => NewMalignancyType::Solid,
+                    })
+                    .opt_text(m.detail)
+                    .flag(t_cell)
+                    .code(yes_no(m.transgene_tested))
+                    .opt_code(m.transgene_detected.map(|d| {
+                        if d {
+                            TransgeneResult::Detected
+                        } else {
+                            TransgeneResult::NotDetected
+                        }
+                    }))
+                    .opt_date(m.reported_to_manufacturer);
+            });
+        }
+
+        for t in &h.therapies {
+            let id = self.id(THERAPIES);
+            self.table(THERAPIES).row(&stamp, |v| {
+                v.int(id)
+                    .int(patient_id)
+                    .int(course_id)
+                    .opt_int(fu_id(t.follow_up))
+                    .code(match t.category {
+                        TherapyCategory::Chemoimmunotherapy => {
+                            SubsequentTherapyCategory::Chemotherapy
+                        }
+                        TherapyCategory::Radiotherapy => SubsequentTherapyCategory::Radiotherapy,
+                        TherapyCategory::Bispecific => {
+                            SubsequentTherapyCategory::BispecificAntibody
+                        }
+                        TherapyCategory::AlloHct => SubsequentTherapyCategory::AlloHct,
+                        TherapyCategory::Btki => SubsequentTherapyCategory::Targeted,
+                        TherapyCategory::MyelomaAgents => SubsequentTherapyCategory::MyelomaAgents,
+                        TherapyCategory::Other => SubsequentTherapyCategory::Other,
+                    })
+                    .code(match t.intent {
+                        TherapyIntent::Relapse => DomainIntent::RelapseProgression,
+                        TherapyIntent::Consolidation => DomainIntent::ConsolidationMaintenance,
+                    })
+                    .date(t.start);
+            });
+        }
+
+        if let Some(d) = &h.death {
+            let id = self.id(DEATHS);
+            let fatal_infection = h
+                .infections
+                .iter()
+                .find(|i| i.grade >= 5)
+                .map(|i| i.class);
+            let primary = cause_code(d.primary, fatal_infection);
+            self.table(DEATHS).row(&stamp, |v| {
+                v.int(id)
+                    .int(patient_id)
+                    .opt_int(fu_id(d.follow_up))
+                    .date(d.date.date)
+                    .flag(d.date.estimated);
+                match primary {
+                    Some(cause) => v.code(cause),
+                    None => v.code(MissingCode::Unknown),
+                };
+                v.opt_text(d.other)
+                    .code(if d.autopsy { Autopsy::Yes } else { Autopsy::No });
+            });
+            for cause in &d.contributing {
+                let Some(code) = cause_code(*cause, fatal_infection) else {
+                    continue;
+                };
+                let cause_id = self.id(DEATH_CAUSES);
+                self.table(DEATH_CAUSES).row(&stamp, |v| {
+                    v.int(cause_id).int(id).code(code);
+                });
+            }
+        }
+    }
+}
+
+/// Which follow-up reported each event, per section (for the "nothing to report" flags).
+struct Links {
+    responses: Vec<Option<usize>>,
+    toxicities: Vec<Option<usize>>,
+    infections: Vec<Option<usize>>,
+    malignancies: Vec<Option<usize>>,
+    therapies: Vec<Option<usize>>,
+    persistence: Vec<Option<usize>>,
+    labs: Vec<Option<usize>>,
+    immunoglobulin: Vec<Option<usize>>,
+}
+
+impl Links {
+    fn of(h: &PatientHistory) -> Self {
+        Self {
+            responses: h.responses.iter().map(|e| e.follow_up).collect(),
+            toxicities: h.toxicities.iter().map(|e| e.follow_up).collect(),
+            infections: h.infections.iter().map(|e| e.follow_up).collect(),
+            malignancies: h.malignancies.iter().map(|e| e.follow_up).collect(),
+            therapies: h.therapies.iter().map(|e| e.follow_up).collect(),
+            persistence: h.persistence.iter().map(|e| e.follow_up).collect(),
+            labs: h.labs.iter().map(|e| e.follow_up).collect(),
+            immunoglobulin: h.immunoglobulin.iter().map(|e| e.follow_up).collect(),
+        }
+    }
+}
+
+fn yes_no(value: bool) -> YesNo {
+    if value { YesNo::Yes } else { YesNo::No }
+}
+
+fn product_code(product: Product) -> DomainProduct {
+    match product {
+        Product::TisaCel => DomainProduct::TisaCel,
+        Product::AxiCel => DomainProduct::AxiCel,
+        Product::BrexuCel => DomainProduct::BrexuCel,
+        Product::LisoCel => DomainProduct::LisoCel,
+        Product::IdeCel => DomainProduct::IdeCel,
+        Product::CiltaCel => DomainProduct::CiltaCel,
+        Product::ObeCel => DomainProduct::ObeCel,
+    }
+}
+
+fn disease_code(subtype: Subtype) -> DxDisease {
+    match subtype {
+        Subtype::DlbclNos => DxDisease::DlbclNos,
+        Subtype::HgbclDoubleHit => DxDisease::HgbclDoubleTripleHit,
+        Subtype::TransformedFl => DxDisease::TransformedFl,
+        Subtype::Pmbcl => DxDisease::Pmbcl,
+        Subtype::Fl => DxDisease::Fl,
+        Subtype::Mcl => DxDisease::Mcl,
+        Subtype::BAllPhNeg | Subtype::BAllPhPos => DxDisease::BAll,
+        Subtype::MmStandardRisk | Subtype::MmHighRisk => DxDisease::Mm,
+    }
+}
+
+fn refractory_code(refractory: Refractory) -> Option<RefractoryStatus> {
+    Some(match refractory {
+        Refractory::PrimaryRefractory => RefractoryStatus::PrimaryRefractory,
+        Refractory::RelapsedWithin12Months => RefractoryStatus::RelapsedWithin12Months,
+        Refractory::RelapsedAfter12Months => RefractoryStatus::RelapsedAfter12Months,
+        Refractory::RefractoryToLastLine => RefractoryStatus::RefractoryToLastLine,
+        Refractory::TripleClassRefractory => RefractoryStatus::TripleClassRefractory,
+        Refractory::Unknown => return None,
+    })
+}
+
+/// The criteria and the response code on its own list.
+fn response_code(criteria: Criteria, response: Response) -> (ResponseCriteria, &'static str) {
+    match criteria {
+        Criteria::Lugano2014 => (
+            ResponseCriteria::Lugano2014,
+            match response {
+                Response::StringentCr | Response::Cr => LuganoResponse::Complete,
+                Response::CrIncompleteRecovery | Response::Vgpr | Response::Pr => {
+                    LuganoResponse::Partial
+                }
+                Response::Sd | Response::NoResponse => LuganoResponse::Stable,
+                Response::Pd => LuganoResponse::Progressive,
+                Response::NotEvaluable => LuganoResponse::NotEvaluable,
+            }
+            .code(),
+        ),
+        Criteria::Imwg2016 => (
+            ResponseCriteria::Imwg2016,
+            match response {
+                Response::StringentCr => ImwgResponse::StringentComplete,
+                Response::Cr | Response::CrIncompleteRecovery => ImwgResponse::Complete,
+                Response::Vgpr => ImwgResponse::VeryGoodPartial,
+                Response::Pr => ImwgResponse::Partial,
+                Response::Sd | Response::NoResponse => ImwgResponse::Stable,
+                Response::Pd => ImwgResponse::Progressive,
+                Response::NotEvaluable => ImwgResponse::NotEvaluable,
+            }
+            .code(),
+        ),
+        Criteria::BAll => (
+            ResponseCriteria::BAll,
+            match response {
+                Response::StringentCr | Response::Cr => AllResponse::Complete,
+                Response::CrIncompleteRecovery => AllResponse::CompleteIncompleteRecovery,
+                Response::Vgpr | Response::Pr => AllResponse::Partial,
+                Response::Sd | Response::NoResponse => AllResponse::NoResponse,
+                Response::Pd => AllResponse::Relapse,
+                Response::NotEvaluable => AllResponse::NotEvaluable,
+            }
+            .code(),
+        ),
+    }
+}
+
+/// Writes the max grade on the toxicity's own scale.
+fn grade_code(v: &mut Values<'_>, kind: ToxicityKind, grade: u8) {
+    match kind {
+        ToxicityKind::Crs => v.code(match grade {
+            0 | 1 => CrsGrade::G1,
+            2 => CrsGrade::G2,
+            3 => CrsGrade::G3,
+            4 => CrsGrade::G4,
+            _ => CrsGrade::G5,
+        }),
+        ToxicityKind::Icans => v.code(match grade {
+            0 | 1 => IcansGrade::G1,
+            2 => IcansGrade::G2,
+            3 => IcansGrade::G3,
+            4 => IcansGrade::G4,
+            _ => IcansGrade::G5,
+        }),
+        ToxicityKind::IecHs | ToxicityKind::DelayedNeurotoxicity => v.code(match grade {
+            0 | 1 => CtcaeGrade::G1,
+            2 => CtcaeGrade::G2,
+            3 => CtcaeGrade::G3,
+            4 => CtcaeGrade::G4,
+            _ => CtcaeGrade::G5,
+        }),
+    };
+}
+
+fn organism_codes(class: SimClass, organism: SimOrganism) -> (OrganismClass, Organism) {
+    match organism {
+        SimOrganism::EColi => (OrganismClass::GramNegative, Organism::EscherichiaColi),
+        SimOrganism::Klebsiella => (OrganismClass::GramNegative, Organism::Klebsiella),
+        SimOrganism::Pseudomonas => (OrganismClass::GramNegative, Organism::Pseudomonas),
+        SimOrganism::StaphAureus => (OrganismClass::GramPositive, Organism::StaphylococcusAureus),
+        SimOrganism::Enterococcus => (OrganismClass::GramPositive, Organism::Enterococcus),
+        SimOrganism::CDifficile => (OrganismClass::GramPositive, Organism::ClostridioidesDifficile),
+        SimOrganism::Cmv => (OrganismClass::Viral, Organism::Cmv),
+        SimOrganism::Rsv => (OrganismClass::Viral, Organism::Rsv),
+        SimOrganism::Influenza => (OrganismClass::Viral, Organism::Influenza),
+        SimOrganism::SarsCov2 => (OrganismClass::Viral, Organism::SarsCov2),
+        SimOrganism::Hhv6 => (OrganismClass::Viral, Organism::Hhv6),
+        SimOrganism::Adenovirus => (OrganismClass::Viral, Organism::Adenovirus),
+        SimOrganism::Bk => (OrganismClass::Viral, Organism::BkVirus),
+        SimOrganism::Vzv => (OrganismClass::Viral, Organism::Vzv),
+        SimOrganism::Aspergillus => (OrganismClass::Mould, Organism::Aspergillus),
+        SimOrganism::Candida => (OrganismClass::Yeast, Organism::Candida),
+        SimOrganism::Pjp => (OrganismClass::FungalOther, Organism::Pneumocystis),
+        SimOrganism::Unknown => match class {
+            SimClass::Bacterial | SimClass::Viral | SimClass::Fungal => {
+                (OrganismClass::NoOrganism, Organism::None)
+            }
+        },
+    }
+}
+
+/// The registry's cause of death; `None` for a cause recorded as unknown.
+fn cause_code(cause: SimCause, fatal_infection: Option<SimClass>) -> Option<CauseOfDeath> {
+    Some(match cause {
+        SimCause::Disease => CauseOfDeath::DiseaseRelapse,
+        SimCause::Infection => match fatal_infection {
+            Some(SimClass::Bacterial) => CauseOfDeath::InfectionBacterial,
+            Some(SimClass::Viral) => CauseOfDeath::InfectionViral,
+            Some(SimClass::Fungal) => CauseOfDeath::InfectionFungal,
+            None => CauseOfDeath::InfectionUnspecified,
+        },
+        SimCause::Crs => CauseOfDeath::Crs,
+        SimCause::Icans => CauseOfDeath::Icans,
+        SimCause::OrganFailure => CauseOfDeath::OrganFailure,
+        SimCause::Cardiac => CauseOfDeath::CardiacToxicity,
+        SimCause::Haemorrhage => CauseOfDeath::Haemorrhage,
+        SimCause::NewMalignancy => CauseOfDeath::NewMalignancy,
+        SimCause::Other => CauseOfDeath::Other,
+        SimCause::Unknown => return None,
+    })
+}

@@ -1,0 +1,163 @@
+//! Who is asking: the `CurrentUser` extractor and the role guards. Any handler that touches
+//! registry data takes one of them in its signature, so it cannot run for an anonymous user;
+//! the `require_login` middleware on the protected scope is the second lock on the same door.
+
+use std::future::{Ready, ready};
+
+use actix_web::{
+    Error, FromRequest, HttpMessage, HttpRequest,
+    body::MessageBody,
+    dev::{Payload, ServiceRequest, ServiceResponse},
+    middleware::Next,
+    web,
+};
+
+use super::{
+    session::{SessionStatus, TypedSession},
+    store,
+};
+use crate::domain::access::{Permission, Role, SiteScope};
+use crate::web::{error::AppError, startup::AppState};
+
+/// The logged-in user, loaded afresh on every request (a disabled account stops at once).
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: i32,
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    /// The sites this user works for (coordinators and monitors see only these).
+    pub site_ids: Vec<i32>,
+}
+
+/// Which sites' patients a user may see. Applied in the SQL of every patient query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SiteFilter {
+    /// Every site.
+    All,
+    /// Only these sites.
+    Only(Vec<i32>),
+}
+
+impl SiteFilter {
+    /// True when a record of this site is in scope.
+    pub fn allows(&self, site_id: i32) -> bool {
+        match self {
+            Self::All => true,
+            Self::Only(ids) => ids.contains(&site_id),
+        }
+    }
+}
+
+impl CurrentUser {
+    /// True for administrators.
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// True when the role has this permission (domain policy, `crate::domain::access`).
+    pub fn can(&self, permission: Permission) -> bool {
+        self.role.can(permission)
+    }
+
+    /// `Forbidden` unless the role has this permission.
+    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
+        if self.can(permission) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// The sites where this user may use `permission`: `Forbidden` if the role lacks it, else
+    /// every site or the user's own, as the role's site scope says.
+    pub fn sites_for(&self, permission: Permission) -> Result<SiteFilter, AppError> {
+        self.require(permission)?;
+        Ok(match self.role.site_scope() {
+            SiteScope::AllSites => SiteFilter::All,
+            SiteScope::OwnSites => SiteFilter::Only(self.site_ids.clone()),
+        })
+    }
+
+    /// `Forbidden` unless the user has one of these roles.
+    pub fn require_role(&self, allowed: &[Role]) -> Result<(), AppError> {
+        if allowed.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(
+            req.extensions()
+                .get::<CurrentUser>()
+                .cloned()
+                .ok_or(AppError::Unauthenticated),
+        )
+    }
+}
+
+/// An administrator; anyone else gets 403.
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub CurrentUser);
+
+impl FromRequest for AdminUser {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        ready(
+            CurrentUser::from_request(req, payload)
+                .into_inner()
+                .and_then(|user| {
+                    user.require(Permission::ManageUsers)?;
+                    Ok(AdminUser(user))
+                }),
+        )
+    }
+}
+
+/// Middleware for the protected scope: anonymous or expired sessions are sent to the login
+/// page; a live session's user is loaded and attached to the request for `CurrentUser`.
+pub async fn require_login(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("AppState is not registered")))?;
+    let session = TypedSession::new(actix_session::SessionExt::get_session(&req));
+    let security = &state.settings.security;
+    let status = session
+        .status(security.idle_timeout, security.absolute_timeout)
+        .map_err(AppError::Unexpected)?;
+    let (user_id, fingerprint) = match status {
+        SessionStatus::Active {
+            user_id,
+            password_fingerprint,
+        } => (user_id, password_fingerprint),
+        SessionStatus::Expired => return Err(AppError::SessionExpired.into()),
+        SessionStatus::Anonymous => return Err(AppError::Unauthenticated.into()),
+    };
+    let pool = state.pool.clone();
+    let user = web::block(move || -> anyhow::Result<Option<CurrentUser>> {
+        let mut conn = pool.get()?;
+        store::load_session_user(&mut conn, user_id, &fingerprint)
+    })
+    .await
+    .map_err(AppError::from)?
+    .map_err(AppError::Unexpected)?;
+    let Some(user) = user else {
+        session.log_out();
+        return Err(AppError::Unauthenticated.into());
+    };
+    req.extensions_mut().insert(user);
+    next.call(req).await
+}

@@ -1,0 +1,11 @@
+//! Authentication and authorisation: argon2id passwords, server-side sessions with idle and
+//! absolute expiry, the CSRF synchronizer token, login throttling, and the extractors that put
+//! "who is asking" in every handler's signature.
+
+pub mod csrf;
+pub mod extract;
+pub mod password;
+pub mod session;
+pub mod store;
+pub mod throttle;
+pub mod token;

@@ -1,0 +1,400 @@
+//! The web app's subcommands: `serve`, `demo`, and the administrator's `user …` and `site add`.
+//! Flattened into `crate::cli::Command` behind the `web` feature. Bad input is
+//! `CliError::Input` (exit 2, one line); anything else is ours (exit 1).
+
+use std::{
+    io::BufRead,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+use clap::{Args, Subcommand};
+use diesel::SqliteConnection;
+
+use crate::cli::CliError;
+use crate::domain::{access::Role, vocabulary::Vocabulary};
+use crate::web::{
+    accounts::{self, AccountError, NewAccount, SYSTEM_USER_ID},
+    auth::password::{self, PasswordCost},
+    configuration::{SecuritySettings, Settings},
+    form::Field,
+    routes::admin::sites::{SiteFormView, add_site},
+    startup::{Application, open_pool},
+};
+
+/// The web app's commands.
+#[derive(Debug, Subcommand)]
+pub enum WebCommand {
+    /// Serve the coordinators' web app (creating or upgrading the database first).
+    Serve(ServeArgs),
+    /// Serve a demo: a seeded cohort and one login per role, printed at start.
+    ///
+    /// Creates the database with a demo cohort the first time, reuses it afterwards.
+    Demo(DemoArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage sites.
+    #[command(subcommand)]
+    Site(SiteCommand),
+}
+
+/// Arguments of `registry serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The SQLite database file (created if missing, upgraded if older).
+    #[arg(long, value_name = "PATH")]
+    pub db: PathBuf,
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Mark the session cookie Secure (behind HTTPS). Also REGISTRY_COOKIE_SECURE=true.
+    #[arg(long)]
+    pub cookie_secure: bool,
+}
+
+/// Arguments of `registry demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The demo database file (seeded if missing, reused otherwise).
+    #[arg(long, value_name = "PATH", default_value = "registry-demo.sqlite")]
+    pub db: PathBuf,
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Patients in a newly seeded demo cohort.
+    #[arg(long, value_name = "N", default_value_t = 2000)]
+    pub patients: u64,
+}
+
+/// `registry user …`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is the first line of standard input.
+    Add {
+        /// The SQLite database file.
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+        /// 3-64 lower-case letters, digits, '.', '_' or '-'.
+        #[arg(long)]
+        username: String,
+        /// ADMIN, COORDINATOR, MONITOR or ANALYST.
+        #[arg(long)]
+        role: String,
+        /// A site code the user works for (repeat for several; coordinators and monitors need one).
+        #[arg(long = "site", value_name = "CODE")]
+        sites: Vec<String>,
+        /// The printed name shown with e-signatures (defaults to the username).
+        #[arg(long)]
+        full_name: Option<String>,
+        /// Read the password from standard input (required: never pass it as an argument).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List users: username, role, sites, status, name.
+    List {
+        /// The SQLite database file.
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+    },
+    /// Disable a user: they can no longer log in; their history stays.
+    Disable {
+        /// The SQLite database file.
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+        #[arg(long)]
+        username: String,
+    },
+    /// Enable a disabled user again.
+    Enable {
+        /// The SQLite database file.
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+        #[arg(long)]
+        username: String,
+    },
+    /// Set a user's password (first line of standard input) and clear any lock.
+    SetPassword {
+        /// The SQLite database file.
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+        #[arg(long)]
+        username: String,
+        /// Read the password from standard input (required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+/// `registry site …`
+#[derive(Debug, Subcommand)]
+pub enum SiteCommand {
+    /// Add a site.
+    Add {
+        /// The SQLite database file.
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+        /// Short code, e.g. BCN (2-12 capital letters, digits or _, starting with a letter).
+        #[arg(long)]
+        code: String,
+        /// The site's name.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+/// Carries out a web command.
+pub fn run(command: WebCommand) -> Result<(), CliError> {
+    match command {
+        WebCommand::Serve(args) => {
+            let mut security = SecuritySettings::default()
+                .with_env_overrides()
+                .map_err(|e| CliError::Input(format!("{e:#}")))?;
+            security.cookie_secure |= args.cookie_secure;
+            serve(Settings {
+                database_path: args.db,
+                bind: args.bind,
+                security,
+                workers: None,
+            })
+        }
+        WebCommand::Demo(args) => demo(args),
+        WebCommand::User(command) => run_user(command),
+        WebCommand::Site(SiteCommand::Add { db, code, name }) => {
+            let mut view = SiteFormView {
+                code: Field::new(code),
+                name: Field::new(name),
+            };
+            let Some(input) = view.validate() else {
+                let messages: Vec<String> = [view.code.error, view.name.error]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                return Err(CliError::Input(messages.join(" ")));
+            };
+            let mut conn = connect(&db)?;
+            add_site(&mut conn, SYSTEM_USER_ID, &input).map_err(|e| match e {
+                crate::web::routes::admin::sites::AddSiteError::DuplicateCode => {
+                    CliError::Input(format!("--code: {e}"))
+                }
+                other => CliError::Unexpected(other.into()),
+            })?;
+            println!("added site {}", input.code);
+            Ok(())
+        }
+    }
+}
+
+fn serve(settings: Settings) -> Result<(), CliError> {
+    let bind = settings.bind;
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings)?;
+        println!("serving on http://{}:{}/", bind.ip(), app.port());
+        app.run_until_stopped()
+            .await
+            .map_err(|e| CliError::Unexpected(anyhow::Error::new(e).context("The server failed")))
+    })
+}
+
+fn connect(db: &Path) -> Result<diesel::r2d2::PooledConnection<diesel::r2d2::ConnectionManager<SqliteConnection>>, CliError> {
+    let pool = open_pool(db)?;
+    pool.get()
+        .map_err(|e| CliError::Unexpected(anyhow::Error::new(e).context("No database connection")))
+}
+
+fn account_error(e: AccountError) -> CliError {
+    match e {
+        AccountError::Database(e) => CliError::Unexpected(e.into()),
+        other => CliError::Input(other.to_string()),
+    }
+}
+
+fn read_password_from_stdin() -> Result<String, CliError> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CliError::Input(format!("cannot read the password from standard input: {e}")))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    password::check_new_password(&password).map_err(|e| CliError::Input(e.to_string()))?;
+    Ok(password)
+}
+
+fn run_user(command: UserCommand) -> Result<(), CliError> {
+    match command {
+        UserCommand::Add {
+            db,
+            username,
+            role,
+            sites,
+            full_name,
+            password_stdin: _,
+        } => {
+            accounts::check_username(&username)
+                .map_err(|m| CliError::Input(format!("--username: {m}")))?;
+            let role = Role::parse(&role).map_err(|e| CliError::Input(format!("--role: {e}")))?;
+            if matches!(role, Role::Coordinator | Role::Monitor) && sites.is_empty() {
+                return Err(CliError::Input(
+                    "--site: coordinators and monitors need at least one site".to_owned(),
+                ));
+            }
+            let password = read_password_from_stdin()?;
+            let mut conn = connect(&db)?;
+            let site_ids = accounts::site_ids_for_codes(&mut conn, &sites).map_err(account_error)?;
+            let password_hash = password::hash_password(PasswordCost::default(), &password)?;
+            let full_name = full_name.unwrap_or_else(|| username.clone());
+            accounts::create_account(
+                &mut conn,
+                SYSTEM_USER_ID,
+                &NewAccount {
+                    username: username.clone(),
+                    full_name,
+                    role,
+                    site_ids,
+                    password_hash,
+                },
+            )
+            .map_err(account_error)?;
+            println!("added user {username} ({})", role.label());
+            Ok(())
+        }
+        UserCommand::List { db } => {
+            let mut conn = connect(&db)?;
+            for a in accounts::list_accounts(&mut conn)? {
+                println!(
+                    "{}\t{}\t{}\t{}{}\t{}",
+                    a.username,
+                    a.role.code(),
+                    a.site_codes.join(","),
+                    if a.active { "active" } else { "disabled" },
+                    if a.locked { ",locked" } else { "" },
+                    a.full_name,
+                );
+            }
+            Ok(())
+        }
+        UserCommand::Disable { db, username } => set_active(&db, &username, false),
+        UserCommand::Enable { db, username } => set_active(&db, &username, true),
+        UserCommand::SetPassword { db, username, .. } => {
+            let password = read_password_from_stdin()?;
+            let mut conn = connect(&db)?;
+            let id = accounts::user_id_by_name(&mut conn, &username).map_err(account_error)?;
+            let hash = password::hash_password(PasswordCost::default(), &password)?;
+            accounts::set_password(&mut conn, SYSTEM_USER_ID, id, &hash).map_err(account_error)?;
+            println!("password set for {username}");
+            Ok(())
+        }
+    }
+}
+
+fn set_active(db: &Path, username: &str, active: bool) -> Result<(), CliError> {
+    let mut conn = connect(db)?;
+    let id = accounts::user_id_by_name(&mut conn, username).map_err(account_error)?;
+    if id == SYSTEM_USER_ID {
+        return Err(CliError::Input(
+            "the system account cannot be changed".to_owned(),
+        ));
+    }
+    accounts::set_active(&mut conn, SYSTEM_USER_ID, id, active).map_err(account_error)?;
+    println!("{username} is {}", if active { "enabled" } else { "disabled" });
+    Ok(())
+}
+
+/// The demo logins: (username, role, password). Printed at start; for a demo database only.
+const DEMO_PASSWORD: &str = "demo-password-2026";
+
+fn demo(args: DemoArgs) -> Result<(), CliError> {
+    if !args.db.exists() {
+        eprintln!(
+            "seeding a demo cohort of {} patients into {} …",
+            args.patients,
+            args.db.display()
+        );
+        crate::seed::seed(&crate::seed::SeedOptions {
+            db: args.db.clone(),
+            patients: args.patients,
+            seed: 1,
+            today: chrono::Utc::now().date_naive(),
+            force: false,
+            threads: 2,
+            progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        })?;
+    }
+    let logins = {
+        let mut conn = connect(&args.db)?;
+        ensure_demo_users(&mut conn)?
+    };
+    println!("Demo logins (password {DEMO_PASSWORD:?} for each):");
+    for (username, role, sites) in &logins {
+        println!("  {username:<12} {role}{sites}");
+    }
+    let settings = Settings {
+        database_path: args.db,
+        bind: args.bind,
+        security: SecuritySettings::default(),
+        workers: None,
+    };
+    serve(settings)
+}
+
+/// Creates the demo users that are missing; returns (username, role label, sites note).
+fn ensure_demo_users(
+    conn: &mut SqliteConnection,
+) -> Result<Vec<(String, &'static str, String)>, CliError> {
+    use crate::db::schema::sites;
+    use diesel::prelude::*;
+    let first_site: Option<String> = sites::table
+        .select(sites::code)
+        .order(sites::id)
+        .first(conn)
+        .optional()
+        .map_err(|e| CliError::Unexpected(e.into()))?;
+    let first_site = match first_site {
+        Some(code) => code,
+        None => {
+            let input = crate::web::routes::admin::sites::NewSiteInput {
+                code: "DEMO".to_owned(),
+                name: "Demo hospital".to_owned(),
+            };
+            add_site(conn, SYSTEM_USER_ID, &input).map_err(|e| CliError::Unexpected(e.into()))?;
+            input.code
+        }
+    };
+    let site_ids = accounts::site_ids_for_codes(conn, std::slice::from_ref(&first_site))
+        .map_err(account_error)?;
+    let hash = password::hash_password(PasswordCost::default(), DEMO_PASSWORD)?;
+    let mut out = Vec::new();
+    for (username, role) in [
+        ("admin", Role::Admin),
+        ("coordinator", Role::Coordinator),
+        ("monitor", Role::Monitor),
+        ("analyst", Role::Analyst),
+    ] {
+        let sites = if matches!(role, Role::Coordinator | Role::Monitor) {
+            site_ids.clone()
+        } else {
+            Vec::new()
+        };
+        if accounts::user_id_by_name(conn, username).is_err() {
+            accounts::create_account(
+                conn,
+                SYSTEM_USER_ID,
+                &NewAccount {
+                    username: username.to_owned(),
+                    full_name: format!("Demo {}", role.label()),
+                    role,
+                    site_ids: sites.clone(),
+                    password_hash: hash.clone(),
+                },
+            )
+            .map_err(account_error)?;
+        }
+        let note = if sites.is_empty() {
+            String::new()
+        } else {
+            format!(" at {first_site}")
+        };
+        out.push((username.to_owned(), role.label(), note));
+    }
+    Ok(out)
+}

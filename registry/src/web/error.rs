@@ -1,0 +1,120 @@
+//! Errors of the web layer, and which to use where.
+//!
+//! - A handler returns `Result<HttpResponse, AppError>`. `AppError` separates the user's fault
+//!   (`NotFound`, `Forbidden`, `CsrfRejected`, `TooManyAttempts`, `Conflict`) from ours
+//!   (`Unexpected`, from any `anyhow::Error`, with `.context("Failed to …")` at each step).
+//! - A form that fails validation is *not* an error: the handler re-renders it with status 422,
+//!   the typed values and a message beside each field.
+//! - Another site's record is `NotFound`, never `Forbidden`: its existence is not disclosed.
+
+use actix_web::{HttpResponse, ResponseError, http::StatusCode};
+use askama::Template;
+
+/// What a handler can fail with.
+#[derive(thiserror::Error)]
+pub enum AppError {
+    #[error("Log in to continue")]
+    Unauthenticated,
+    #[error("Your session has expired; log in again")]
+    SessionExpired,
+    #[error("Not found")]
+    NotFound,
+    #[error("You do not have access to this page")]
+    Forbidden,
+    #[error("The form has expired or did not come from this site. Go back, reload and retry.")]
+    CsrfRejected,
+    #[error("Too many failed attempts. Wait a few minutes and try again.")]
+    TooManyAttempts,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Something went wrong on our side")]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl std::fmt::Debug for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "{self}")?;
+        if let Self::Unexpected(e) = self {
+            for cause in e.chain() {
+                writeln!(f, "Caused by: {cause}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => Self::NotFound,
+            other => Self::Unexpected(anyhow::Error::new(other).context("Database query failed")),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        Self::Unexpected(anyhow::anyhow!("The blocking thread pool failed: {e}"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    title: &'a str,
+    message: String,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Unauthenticated | Self::SessionExpired => StatusCode::SEE_OTHER,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
+            Self::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        match self {
+            Self::Unauthenticated => return see_other("/login"),
+            Self::SessionExpired => return see_other("/login?expired=1"),
+            _ => {}
+        }
+        if let Self::Unexpected(e) = self {
+            eprintln!("error: {e:#}");
+        }
+        let page = ErrorPage {
+            status: status.as_u16(),
+            title: status.canonical_reason().unwrap_or("Error"),
+            message: self.to_string(),
+        };
+        let body = page
+            .render()
+            .unwrap_or_else(|_| "<!doctype html><title>Error</title><p>Error</p>".to_owned());
+        HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(body)
+    }
+}
+
+/// A 303 See Other to `location`: the answer to a successful POST.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .finish()
+}
+
+/// Renders a template into an HTML response with the given status.
+pub fn render<T: Template>(status: StatusCode, page: &T) -> Result<HttpResponse, AppError> {
+    let body = page
+        .render()
+        .map_err(|e| anyhow::anyhow!("Failed to render a template: {e}"))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}

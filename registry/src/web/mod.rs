@@ -1,0 +1,13 @@
+//! The coordinators' web app (feature `web`): server-rendered pages behind login, sessions,
+//! CSRF, role and site scoping, audit. HTTP lives in `routes/`, who-is-asking in `auth/`, and
+//! the clinical rules in `crate::domain`.
+
+pub mod accounts;
+pub mod auth;
+pub mod cli;
+pub mod configuration;
+pub mod error;
+pub mod form;
+pub mod layout;
+pub mod routes;
+pub mod startup;

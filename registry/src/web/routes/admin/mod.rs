@@ -1,0 +1,4 @@
+//! Administration: sites and users (administrators only).
+
+pub mod sites;
+pub mod users;

@@ -1,0 +1,166 @@
+//! The application: the database, the shared state, the middleware stack and the route table,
+//! readable on one screen.
+
+use std::net::TcpListener;
+
+use actix_session::{
+    SessionMiddleware,
+    config::{BrowserSession, CookieContentSecurity, TtlExtensionPolicy},
+};
+use actix_web::{
+    App, HttpServer,
+    cookie::{Key, SameSite},
+    dev::Server,
+    middleware::{DefaultHeaders, from_fn},
+    web,
+};
+use anyhow::Context;
+use diesel::SqliteConnection;
+
+use super::{
+    auth::{
+        csrf::verify_csrf, extract::require_login, session::MemorySessionStore,
+        throttle::IpThrottle,
+    },
+    configuration::Settings,
+    error::AppError,
+    routes::{admin, assets, login, logout, worklist},
+};
+use crate::db::DbPool;
+
+/// What every handler can reach through `web::Data<AppState>`.
+pub struct AppState {
+    pub pool: DbPool,
+    pub settings: Settings,
+    pub ip_throttle: IpThrottle,
+    pub sessions: MemorySessionStore,
+}
+
+impl AppState {
+    /// Runs diesel work on the blocking thread pool with a pooled connection.
+    pub async fn db<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut SqliteConnection) -> Result<T, AppError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool
+                .get()
+                .context("Failed to get a database connection")?;
+            work(&mut conn)
+        })
+        .await?
+    }
+}
+
+/// Creates or upgrades the database file to this program's schema (all or nothing), then
+/// builds the pool: WAL, foreign keys and a busy timeout on every connection (`crate::db`).
+pub fn open_pool(path: &std::path::Path) -> anyhow::Result<DbPool> {
+    crate::db::create_or_upgrade(path)?;
+    Ok(crate::db::pool(path, 8)?)
+}
+
+/// A built server, bound to its port, not yet running.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Opens (creating and migrating if needed) the database, binds the address and builds the
+    /// server.
+    pub fn build(settings: Settings) -> anyhow::Result<Self> {
+        let pool = open_pool(&settings.database_path)
+            .with_context(|| format!("Failed to open {}", settings.database_path.display()))?;
+        let listener = TcpListener::bind(settings.bind)
+            .with_context(|| format!("Failed to bind {}", settings.bind))?;
+        let port = listener.local_addr().context("No local address")?.port();
+        let security = &settings.security;
+        let key = match &security.session_key {
+            Some(secret) => Key::try_from(secret.expose()).context("Invalid session key")?,
+            None => Key::generate(),
+        };
+        let idle = actix_web::cookie::time::Duration::seconds(
+            i64::try_from(security.idle_timeout.as_secs()).unwrap_or(i64::MAX),
+        );
+        let cookie_secure = security.cookie_secure;
+        let workers = settings.workers;
+        let state = web::Data::new(AppState {
+            ip_throttle: IpThrottle::new(security.max_failures_per_ip, security.ip_window),
+            sessions: MemorySessionStore::default(),
+            pool,
+            settings,
+        });
+        let server = HttpServer::new(move || {
+            let sessions = SessionMiddleware::builder(state.sessions.clone(), key.clone())
+                .cookie_name("registry_session".to_owned())
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Strict)
+                .cookie_secure(cookie_secure)
+                .cookie_content_security(CookieContentSecurity::Private)
+                .session_lifecycle(
+                    BrowserSession::default()
+                        .state_ttl(idle)
+                        .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
+                )
+                .build();
+            App::new()
+                .wrap(from_fn(verify_csrf))
+                .wrap(sessions)
+                .wrap(security_headers())
+                .app_data(state.clone())
+                .route("/static/app.css", web::get().to(assets::stylesheet))
+                .route("/login", web::get().to(login::get::get))
+                .route("/login", web::post().to(login::post::post))
+                .route("/logout", web::post().to(logout::post))
+                .service(
+                    web::scope("")
+                        .wrap(from_fn(require_login))
+                        .route("/", web::get().to(worklist::get::get))
+                        .route("/admin/sites", web::get().to(admin::sites::get::get))
+                        .route("/admin/sites", web::post().to(admin::sites::post::post))
+                        .route("/admin/users", web::get().to(admin::users::get::get))
+                        .route("/admin/users", web::post().to(admin::users::post::create))
+                        .route(
+                            "/admin/users/{id}/active",
+                            web::post().to(admin::users::post::set_active),
+                        ),
+                )
+        });
+        let server = match workers {
+            Some(n) => server.workers(n),
+            None => server,
+        };
+        let server = server
+        .listen(listener)
+        .context("Failed to listen")?
+        .run();
+        Ok(Self { port, server })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the process is stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Headers on every response: a strict CSP (our own stylesheet only, no scripts, no framing),
+/// no referrer, no MIME sniffing, and no caching of pages that hold patient data.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Cache-Control", "no-store"))
+}

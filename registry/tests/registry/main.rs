@@ -1,0 +1,13 @@
+//! The registry library's integration tests: one binary, one module per area. Each test works
+//! on its own temporary database file.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers panic on broken fixtures, like the tests themselves"
+)]
+
+// The schema: migrations up/down/up, foreign keys indexed and enforced, CHECK constraints, the
+// append-only audit log, vocabularies in CHECKs equal to the domain enums, and `registry migrate`
+// on bad input.
+mod schema;

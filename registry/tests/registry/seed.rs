@@ -1,0 +1,192 @@
+//! `registry seed`: determinism, schema conformance, clinical consistency and safe file handling
+//! of the demo cohort generator. Marginal rates against the published targets are unit tests in
+//! `src/seed/simulate.rs` (in memory, 20,000 patients).
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use registry::seed::{self, SeedError, SeedOptions, write::TABLES};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
+}
+
+fn options(db: PathBuf, patients: u64, seed: u64, threads: usize) -> SeedOptions {
+    SeedOptions {
+        db,
+        patients,
+        seed,
+        today: today(),
+        force: false,
+        threads,
+        progress: false,
+    }
+}
+
+fn connect(path: &Path) -> SqliteConnection {
+    let mut conn = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+    conn.batch_execute("PRAGMA foreign_keys = ON;").unwrap();
+    conn
+}
+
+fn count(conn: &mut SqliteConnection, sql: &str) -> i64 {
+    diesel::dsl::sql::<BigInt>(sql).get_result(conn).unwrap()
+}
+
+/// Every row of every seeded table, rendered with SQLite's `quote()`, in id order.
+fn dump(path: &Path) -> Vec<String> {
+    let mut conn = connect(path);
+    let mut lines = Vec::new();
+    for table in TABLES {
+        let columns: Vec<String> = diesel::dsl::sql::<Text>(&format!(
+            "SELECT name FROM pragma_table_info('{table}') ORDER BY cid"
+        ))
+        .load(&mut conn)
+        .unwrap();
+        let row = columns
+            .iter()
+            .map(|c| format!("quote({c})"))
+            .collect::<Vec<_>>()
+            .join(" || '|' || ");
+        let rows: Vec<String> =
+            diesel::dsl::sql::<Text>(&format!("SELECT {row} FROM {table} ORDER BY id"))
+                .load(&mut conn)
+                .unwrap();
+        lines.extend(rows.into_iter().map(|r| format!("{table}: {r}")));
+    }
+    lines
+}
+
+#[test]
+fn same_seed_gives_identical_rows_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one.db");
+    let two = dir.path().join("two.db");
+    let other = dir.path().join("other.db");
+
+    seed::seed(&options(one.clone(), 2_500, 7, 1)).unwrap();
+    seed::seed(&options(two.clone(), 2_500, 7, 2)).unwrap();
+    seed::seed(&options(other.clone(), 2_500, 8, 2)).unwrap();
+
+    let (a, b, c) = (dump(&one), dump(&two), dump(&other));
+    assert!(a.len() > 50_000, "{} rows", a.len());
+    assert!(a == b, "same seed, different rows");
+    assert_ne!(a, c, "different seeds, same rows");
+}
+
+#[test]
+fn every_row_satisfies_the_schema_and_the_clinical_timeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cohort.db");
+    let summary = seed::seed(&options(path.clone(), 3_000, 11, 2)).unwrap();
+    // Inserting with foreign keys on and every CHECK in force already proved most of it.
+    let mut conn = connect(&path);
+    for (table, rows) in &summary.rows {
+        assert_eq!(
+            count(&mut conn, &format!("SELECT count(*) FROM {table}")),
+            *rows as i64
+        );
+        assert!(*rows > 0, "{table} is empty");
+    }
+    assert_eq!(
+        count(&mut conn, "SELECT count(*) FROM pragma_foreign_key_check"),
+        0
+    );
+    let integrity: String = diesel::dsl::sql::<Text>("PRAGMA integrity_check")
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(integrity, "ok");
+
+    let violations = [
+        // No follow-up after death; the death is the last contact.
+        "SELECT count(*) FROM follow_ups f JOIN deaths d USING (patient_id) \
+         WHERE f.contact_date > d.death_date",
+        "SELECT count(*) FROM deaths d WHERE d.death_date <> \
+         (SELECT max(contact_date) FROM follow_ups f WHERE f.patient_id = d.patient_id)",
+        "SELECT count(*) FROM patients p WHERE (p.ltfu_status = 'DEAD') <> \
+         EXISTS (SELECT 1 FROM deaths d WHERE d.patient_id = p.id)",
+        // Nothing before Day 0 but baseline labs; nothing after the last contact.
+        "SELECT count(*) FROM follow_ups f JOIN infusions i USING (patient_id) \
+         WHERE f.contact_date <= i.infusion_date",
+        "SELECT count(*) FROM infections x WHERE x.diagnosis_date > \
+         (SELECT max(contact_date) FROM follow_ups f WHERE f.patient_id = x.patient_id)",
+        "SELECT count(*) FROM toxicity_events x JOIN infusions i USING (patient_id) \
+         WHERE x.onset_date < i.infusion_date",
+        // Each event is linked to the first follow-up on or after it.
+        "SELECT count(*) FROM infections x JOIN follow_ups f ON f.id = x.reported_in_follow_up_id \
+         WHERE f.contact_date < x.diagnosis_date OR EXISTS (SELECT 1 FROM follow_ups g \
+         WHERE g.patient_id = x.patient_id AND g.contact_date >= x.diagnosis_date \
+         AND g.contact_date < f.contact_date)",
+        // Visits of a patient are in timepoint order.
+        "SELECT count(*) FROM follow_ups a JOIN follow_ups b ON a.patient_id = b.patient_id \
+         AND a.id < b.id WHERE a.contact_date >= b.contact_date",
+        // Apheresis, lymphodepletion, Day 0 in order.
+        "SELECT count(*) FROM treatment_courses c JOIN infusions i ON i.course_id = c.id \
+         WHERE NOT (c.apheresis_date < i.lymphodepletion_start_date \
+         AND i.lymphodepletion_end_date < i.infusion_date)",
+    ];
+    for sql in violations {
+        assert_eq!(count(&mut conn, sql), 0, "{sql}");
+    }
+
+    // The cohort has what the nightly report needs.
+    let present = [
+        "SELECT count(*) FROM patients WHERE ltfu_status = 'LOST'",
+        "SELECT count(*) FROM patients WHERE ltfu_status = 'WITHDRAWN'",
+        "SELECT count(*) FROM patients WHERE ltfu_status = 'TRANSFERRED'",
+        "SELECT count(*) FROM treatment_courses WHERE not_infused_reason IS NOT NULL",
+        "SELECT count(*) FROM follow_ups WHERE relapse_since_last = 'Y'",
+        "SELECT count(*) FROM lab_results WHERE value_missing = 'ND'",
+        "SELECT count(*) FROM lab_results WHERE analyte = 'IGG' AND value < 400",
+        "SELECT count(*) FROM persistence_tests WHERE detected = 'N'",
+        "SELECT count(*) FROM deaths WHERE primary_cause = 'DISEASE'",
+        "SELECT count(*) FROM deaths WHERE primary_cause LIKE 'INFECTION%'",
+        "SELECT count(*) FROM toxicity_events WHERE toxicity_type = 'CRS' AND max_grade = 'G3'",
+        "SELECT count(*) FROM immunoglobulin_courses WHERE ongoing = 1",
+    ];
+    for sql in present {
+        assert!(count(&mut conn, sql) > 0, "{sql}");
+    }
+}
+
+#[test]
+fn an_existing_database_is_kept_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cohort.db");
+    seed::seed(&options(path.clone(), 50, 1, 1)).unwrap();
+    let before = dump(&path);
+
+    let refused = seed::seed(&options(path.clone(), 60, 2, 1)).unwrap_err();
+    assert!(matches!(refused, SeedError::AlreadyExists(_)), "{refused}");
+    assert!(refused.to_string().contains("--force"), "{refused}");
+    assert_eq!(dump(&path), before);
+
+    let mut forced = options(path.clone(), 60, 2, 1);
+    forced.force = true;
+    seed::seed(&forced).unwrap();
+    let mut conn = connect(&path);
+    assert_eq!(count(&mut conn, "SELECT count(*) FROM patients"), 60);
+    // Only the database (and its WAL side files) remain: no temporary file.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("cohort.db"))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
+}
+
+#[test]
+fn bad_input_fails_with_one_clear_message_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing_dir = dir.path().join("no/such/dir/cohort.db");
+    let err = seed::seed(&options(missing_dir.clone(), 10, 1, 1)).unwrap_err();
+    assert!(err.to_string().contains("does not exist"), "{err}");
+    assert!(!missing_dir.exists());
+
+    let zero = seed::seed(&options(dir.path().join("zero.db"), 0, 1, 1)).unwrap_err();
+    assert!(zero.to_string().contains("--patients"), "{zero}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}

@@ -1,0 +1,107 @@
+//! Every route requires login, and each role gets the expected status on each route
+//! (the route x role x own/other-site matrix).
+
+use crate::helpers::{Browser, TestApp, TestUser, spawn_app};
+
+/// One route of the matrix: how to call it, and the expected status per role.
+struct Route {
+    method: &'static str,
+    path: fn(&TestApp) -> String,
+    fields: &'static [(&'static str, &'static str)],
+    /// Expected status for admin, coordinator (own site), other-site coordinator, monitor,
+    /// analyst.
+    expected: [u16; 5],
+}
+
+fn routes() -> Vec<Route> {
+    vec![
+        Route {
+            method: "GET",
+            path: |_| "/".into(),
+            fields: &[],
+            expected: [200, 200, 200, 200, 200],
+        },
+        Route {
+            method: "GET",
+            path: |_| "/admin/sites".into(),
+            fields: &[],
+            expected: [200, 403, 403, 403, 403],
+        },
+        Route {
+            method: "POST",
+            path: |_| "/admin/sites".into(),
+            fields: &[("code", ""), ("name", "")],
+            expected: [422, 403, 403, 403, 403],
+        },
+        Route {
+            method: "GET",
+            path: |_| "/admin/users".into(),
+            fields: &[],
+            expected: [200, 403, 403, 403, 403],
+        },
+        Route {
+            method: "POST",
+            path: |_| "/admin/users".into(),
+            fields: &[("username", "")],
+            expected: [422, 403, 403, 403, 403],
+        },
+        Route {
+            method: "POST",
+            path: |app| format!("/admin/users/{}/active", app.analyst.id),
+            fields: &[("active", "1")],
+            expected: [303, 403, 403, 403, 403],
+        },
+    ]
+}
+
+fn call(browser: &mut Browser, method: &str, path: &str, fields: &[(&str, &str)]) -> u16 {
+    match method {
+        "GET" => browser.get(path).status,
+        _ => browser.post(path, fields).status,
+    }
+}
+
+#[test]
+fn every_route_sends_an_anonymous_visitor_to_the_login_page() {
+    let app = spawn_app();
+    for route in routes() {
+        let path = (route.path)(&app);
+        let mut browser = app.browser();
+        browser.get_login();
+        let response = match route.method {
+            "GET" => browser.get(&path),
+            _ => browser.post(&path, route.fields),
+        };
+        assert_eq!(response.status, 303, "{} {path}", route.method);
+        assert_eq!(response.header("location"), Some("/login"), "{} {path}", route.method);
+    }
+    // An unknown path is behind login too: nothing about the app leaks to strangers.
+    app.browser().get("/no/such/page").assert_redirect_to("/login");
+}
+
+#[test]
+fn each_role_gets_the_expected_status_on_each_route() {
+    let app = spawn_app();
+    let users: [&TestUser; 5] = [
+        &app.admin,
+        &app.coordinator,
+        &app.other_coordinator,
+        &app.monitor,
+        &app.analyst,
+    ];
+    let mut failures = Vec::new();
+    for (i, user) in users.iter().enumerate() {
+        let mut browser = app.logged_in(user);
+        for route in routes() {
+            let path = (route.path)(&app);
+            let got = call(&mut browser, route.method, &path, route.fields);
+            if got != route.expected[i] {
+                failures.push(format!(
+                    "{} {} {path}: expected {}, got {got}",
+                    user.username, route.method, route.expected[i]
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

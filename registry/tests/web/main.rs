@@ -1,0 +1,17 @@
+//! The web app's integration tests: one binary. Each test spawns its own app on a fresh
+//! temporary SQLite file and port 0 (`helpers::spawn_app`), and talks HTTP to it.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers panic on broken fixtures, like the tests themselves"
+)]
+
+// spawn_app, TestApp (one method per endpoint), Browser (a cookie jar), the seeded users.
+mod helpers;
+// Login, logout, sessions, throttling, CSRF, security headers.
+mod auth;
+// Every route requires login; route x role x own/other site matrix.
+mod access;
+// Admin pages: sites and users, with their audit rows.
+mod admin;
