@@ -29,7 +29,7 @@ best() { # best wall time in seconds of REPEATS runs of "$@"
   local best=999999
   for _ in $(seq "$REPEATS"); do
     local t0 t1
-    t0=$(date +%s.%N); "$@" > /dev/null; t1=$(date +%s.%N)
+    t0=$(date +%s.%N); "$@" > /dev/null 2>&1; t1=$(date +%s.%N)
     best=$(echo "$t1 - $t0" | bc -l | awk -v b="$best" '{ print ($1 < b) ? $1 : b }')
   done
   printf '%.3f' "$best"
@@ -61,9 +61,15 @@ km_table=$(best "$BIN" survival "${common[@]}" --group group --conf-type log-log
 cox_ours=$(best "$BIN" cox "${common[@]}" --covariates x1,x2,x3,x4,x5)
 km_r=$(best Rscript "$WORK/km.R" "$DATA")
 cox_r=$(best Rscript "$WORK/cox.R" "$DATA")
-echo "R in-process (last run):"
+echo "R in-process, one more run each (read + fit, without R start-up):"
 Rscript "$WORK/km.R" "$DATA" 2>&1 >/dev/null | sed 's/^/  KM+log-rank: /'
 Rscript "$WORK/cox.R" "$DATA" 2>&1 >/dev/null | sed 's/^/  Cox: /'
+echo "ours, CPU time of one run (user+sys; less sensitive to a loaded machine):"
+for cmd in "survival ${common[*]} --group group --conf-type log-log --format table" "cox ${common[*]} --covariates x1,x2,x3,x4,x5"; do
+  # shellcheck disable=SC2086
+  /usr/bin/env time -f "  %U s user + %S s sys, %e s wall, %M KB max RSS: analytics ${cmd%% *}" "$BIN" $cmd > /dev/null
+done
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 printf '\n%-44s %8s\n' "end to end, best of $REPEATS, $ROWS rows" "seconds"
 printf '%-44s %8s\n' "analytics survival --group (JSON, full table)" "$km_json"

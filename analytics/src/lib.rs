@@ -8,5 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod input;
+#[cfg(feature = "report")]
+pub mod report;
 pub mod survival;
 pub mod table;

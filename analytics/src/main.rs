@@ -21,6 +21,11 @@ fn run(opts: Opts) -> Result<(), CliError> {
 }
 
 fn main() -> ExitCode {
+    // `analytics report ...` (feature "report") has its own flags and exit codes.
+    #[cfg(feature = "report")]
+    if std::env::args_os().nth(1).is_some_and(|a| a == "report") {
+        return analytics::report::cli::main();
+    }
     match run(Opts::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

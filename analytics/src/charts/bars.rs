@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::DrawResult;
 use super::theme::{
     Corner, LegendEntry, LegendKind, Theme, TickAxis, anchored, draw_legend, fmt_tick, nice_ticks,
-    round_i32,
+    pick_corner, round_i32,
 };
 
 /// Stacked (one bar per period, segments per class, total on top) or grouped (side by side).
@@ -128,6 +128,9 @@ pub fn draw_bars<DB: DrawingBackend>(
         let b = ctx.backend_coord(&(0.0, y_max)).1;
         f64::from(a - b) / y_max
     };
+    // Bars and their value labels, for placing the legend clear of them.
+    let mut occupied: Vec<[(f64, f64); 2]> = Vec::new();
+    let label_units = f64::from(seg_min_px + gap) / px_per_unit.max(f64::MIN_POSITIVE);
     for p in 0..n_periods {
         let x0 = f64::from(u32::try_from(p).unwrap_or(0));
         match chart.layout {
@@ -153,6 +156,7 @@ pub fn draw_bars<DB: DrawingBackend>(
                     base += v;
                 }
                 let total = totals.get(p).copied().unwrap_or(0.0);
+                occupied.push([(l, 0.0), (r, total + label_units)]);
                 ctx.draw_series(std::iter::once(
                     EmptyElement::at((x0 + 0.5, total))
                         + Text::new(fmt(total), (0, -gap), above.clone()),
@@ -163,6 +167,7 @@ pub fn draw_bars<DB: DrawingBackend>(
                 for (i, s) in chart.series.iter().enumerate() {
                     let v = value(s, p);
                     let l = x0 + 0.1 + width * f64::from(u32::try_from(i).unwrap_or(0));
+                    occupied.push([(l, 0.0), (l + width, v + label_units)]);
                     ctx.draw_series(std::iter::once(Rectangle::new(
                         [(l + width * 0.06, 0.0), (l + width * 0.94, v)],
                         theme.colour(i).filled(),
@@ -186,6 +191,19 @@ pub fn draw_bars<DB: DrawingBackend>(
         })
         .collect();
     let inner = ctx.plotting_area().strip_coord_spec();
-    draw_legend(&inner, theme, Corner::TopRight, &legend, None)?;
+    let origin = inner.get_base_pixel();
+    let mut samples = Vec::new();
+    for [(x0, y0), (x1, y1)] in occupied {
+        for i in 0..=8 {
+            for j in 0..=8 {
+                let x = x0 + (x1 - x0) * f64::from(i) / 8.0;
+                let y = y0 + (y1 - y0) * f64::from(j) / 8.0;
+                let (px, py) = ctx.backend_coord(&(x, y));
+                samples.push((px - origin.0, py - origin.1));
+            }
+        }
+    }
+    let corner = pick_corner(&inner, theme, Corner::TopRight, &legend, None, &samples);
+    draw_legend(&inner, theme, corner, &legend, None)?;
     Ok(())
 }

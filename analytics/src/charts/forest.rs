@@ -155,7 +155,7 @@ pub fn draw_forest<DB: DrawingBackend>(
     let left = label_w + col_gap + n_w + col_gap;
     let right = value_w + col_gap + theme.mm_i(0.5);
     let plot_w = i32::try_from(body_w).unwrap_or(0) - left - right;
-    let narrow = plot_w < theme.mm_i(30.0);
+    let narrow = plot_w < theme.mm_i(24.0);
     let ticks: Vec<f64> = if chart.ticks.is_empty() {
         match (chart.scale, narrow) {
             (ForestScale::Percent, false) => vec![0.0, 0.25, 0.5, 0.75, 1.0],

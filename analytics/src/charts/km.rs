@@ -91,6 +91,74 @@ impl RiskTable {
     }
 }
 
+impl RiskGroup {
+    /// The KMunicate block from a fitted curve's per-time counts (the engine's `time`,
+    /// `n_risk`, `n_event`, `n_censor`, one row per distinct observed time). At each tick `t`:
+    /// at risk = `n_risk` at the first time >= t (0 past the last), events and censored =
+    /// sums over times strictly before t, as in [`RiskTable::from_observations`].
+    pub fn from_counts(
+        label: &str,
+        colour: Option<usize>,
+        ticks: &[f64],
+        time: &[f64],
+        n_risk: &[f64],
+        n_event: &[f64],
+        n_censor: &[f64],
+    ) -> Self {
+        let count = |v: f64| u32::try_from(super::theme::round_i32(v).max(0)).unwrap_or(0);
+        let before = |t: f64, n: &[f64]| -> u32 {
+            count(
+                time.iter()
+                    .zip(n)
+                    .filter(|(ti, _)| **ti < t)
+                    .map(|(_, v)| *v)
+                    .sum(),
+            )
+        };
+        Self {
+            label: label.to_owned(),
+            colour,
+            at_risk: ticks
+                .iter()
+                .map(|t| {
+                    time.iter()
+                        .zip(n_risk)
+                        .find(|(ti, _)| **ti >= *t)
+                        .map_or(0, |(_, n)| count(*n))
+                })
+                .collect(),
+            censored: ticks.iter().map(|t| before(*t, n_censor)).collect(),
+            events: ticks.iter().map(|t| before(*t, n_event)).collect(),
+        }
+    }
+}
+
+impl KmCurve {
+    /// A curve from the engine's per-time rows: censor ticks where `n_censor > 0`.
+    pub fn from_rows(
+        label: &str,
+        time: &[f64],
+        surv: &[f64],
+        lower: &[f64],
+        upper: &[f64],
+        n_censor: &[f64],
+    ) -> Self {
+        Self {
+            label: label.to_owned(),
+            time: time.to_vec(),
+            surv: surv.to_vec(),
+            lower: lower.to_vec(),
+            upper: upper.to_vec(),
+            censor_times: time
+                .iter()
+                .zip(n_censor)
+                .filter(|(_, c)| **c > 0.0)
+                .map(|(t, _)| *t)
+                .collect(),
+        }
+    }
+}
+
 /// A Kaplan-Meier figure.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct KmChart {

@@ -416,3 +416,31 @@ fn f32_of(v: f64) -> f32 {
 fn dots_per_metre(dpi: f64) -> u32 {
     u32::try_from(super::theme::round_i32(dpi / 0.0254).max(0)).unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_found_but_not_numbers_or_headers() {
+        let text = b"1 0 obj\n<<\n  /Kids [5 0 R]\n  /MediaBox [0 0 252.28 10]\n  /Info 22 0 R\n>>";
+        let refs: Vec<usize> = references(text).into_iter().map(|r| r.2).collect();
+        assert_eq!(refs, vec![5, 22]);
+    }
+
+    #[test]
+    fn resource_runs_are_sorted_without_moving_bytes() {
+        let text = b"<<\n    /xo2 13 0 R\n    /xo0 9 0 R\n    /xo1 11 0 R\n  >>\n  /gs1 10 0 R\n";
+        let sorted = sort_reference_runs(text);
+        assert_eq!(sorted.len(), text.len());
+        assert_eq!(
+            sorted,
+            b"<<\n    /xo0 9 0 R\n    /xo1 11 0 R\n    /xo2 13 0 R\n  >>\n  /gs1 10 0 R\n"
+        );
+    }
+
+    #[test]
+    fn dots_per_metre_for_300_dpi() {
+        assert_eq!(dots_per_metre(300.0), 11811);
+    }
+}

@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::DrawResult;
 use super::theme::{
     Corner, LIGHT_GREY, LegendEntry, LegendKind, Theme, TickAxis, anchored, draw_legend, fmt_tick,
-    nice_ticks, round_i32,
+    nice_ticks, pick_corner, round_i32,
 };
 
 /// One patient's measurements, (time, value) in time order.
@@ -265,7 +265,32 @@ pub fn draw_series<DB: DrawingBackend>(
         );
     }
     let inner = ctx.plotting_area().strip_coord_spec();
-    draw_legend(&inner, theme, Corner::TopRight, &legend, None)?;
+    let origin = inner.get_base_pixel();
+    let lines = chart
+        .series
+        .iter()
+        .map(|s| {
+            s.points
+                .iter()
+                .filter(|(t, v)| t.is_finite() && v.is_finite())
+                .map(|(t, v)| (*t, to_y(*v)))
+                .collect::<Vec<_>>()
+        })
+        .chain(std::iter::once(summary));
+    let mut samples = Vec::new();
+    for line in lines {
+        for pair in line.windows(2) {
+            if let [(t0, y0), (t1, y1)] = pair {
+                for k in 0..=20 {
+                    let f = f64::from(k) / 20.0;
+                    let (x, y) = ctx.backend_coord(&(t0 + (t1 - t0) * f, y0 + (y1 - y0) * f));
+                    samples.push((x - origin.0, y - origin.1));
+                }
+            }
+        }
+    }
+    let corner = pick_corner(&inner, theme, Corner::TopRight, &legend, None, &samples);
+    draw_legend(&inner, theme, corner, &legend, None)?;
     Ok(())
 }
 

@@ -268,30 +268,7 @@ pub(crate) fn draw_step_panel<DB: DrawingBackend>(
             (x - origin.0, y - origin.1)
         })
         .collect();
-    let corners = std::iter::once(panel.legend).chain(
-        [
-            Corner::BottomLeft,
-            Corner::TopRight,
-            Corner::TopLeft,
-            Corner::BottomRight,
-        ]
-        .into_iter()
-        .filter(|c| *c != panel.legend),
-    );
-    let margin = theme.mm_i(1.0);
-    let corner = corners
-        .map(|corner| {
-            let (x0, y0, x1, y1) = legend_box(&inner, theme, corner, &legend, panel.note);
-            let hits = samples
-                .iter()
-                .filter(|(x, y)| {
-                    *x >= x0 - margin && *x <= x1 + margin && *y >= y0 - margin && *y <= y1 + margin
-                })
-                .count();
-            (corner, hits)
-        })
-        .reduce(|best, next| if next.1 < best.1 { next } else { best })
-        .map_or(panel.legend, |(corner, _)| corner);
+    let corner = pick_corner(&inner, theme, panel.legend, &legend, panel.note, &samples);
     draw_legend(&inner, theme, corner, &legend, panel.note)?;
 
     // The table: x positions are the axis ticks, mapped through the chart itself.

@@ -270,6 +270,44 @@ pub fn legend_box<DB: DrawingBackend>(
     (x0, y0, x0 + widest, y0 + block_h)
 }
 
+/// The corner for a legend: `preferred` unless data pass under it, else the corner the
+/// fewest of `points` (data positions in the panel's pixels) fall in. Ties keep the earlier
+/// candidate (preferred, then lower left, upper right, upper left, lower right).
+pub fn pick_corner<DB: DrawingBackend>(
+    panel: &DrawingArea<DB, plotters::coord::Shift>,
+    theme: &Theme,
+    preferred: Corner,
+    entries: &[LegendEntry],
+    note: Option<&str>,
+    points: &[(i32, i32)],
+) -> Corner {
+    let margin = theme.mm_i(1.0);
+    std::iter::once(preferred)
+        .chain(
+            [
+                Corner::BottomLeft,
+                Corner::TopRight,
+                Corner::TopLeft,
+                Corner::BottomRight,
+            ]
+            .into_iter()
+            .filter(|c| *c != preferred),
+        )
+        .map(|corner| {
+            let (x0, y0, x1, y1) = legend_box(panel, theme, corner, entries, note);
+            let hits = points
+                .iter()
+                .filter(|(x, y)| {
+                    (x0 - margin..=x1 + margin).contains(x)
+                        && (y0 - margin..=y1 + margin).contains(y)
+                })
+                .count();
+            (corner, hits)
+        })
+        .reduce(|best, next| if next.1 < best.1 { next } else { best })
+        .map_or(preferred, |(corner, _)| corner)
+}
+
 /// Width of a legend key plus the gap before its label.
 fn legend_key_w(theme: &Theme) -> i32 {
     theme.mm_i(4.0) + theme.mm_i(1.2)

@@ -201,24 +201,30 @@ pub(crate) fn coxph(
 ) -> Result<RawCox, StatsError> {
     let n = time.len();
     let p = columns.len();
+    if let Some(col) = columns.iter().find(|c| c.len() != n) {
+        return Err(StatsError::LengthMismatch {
+            what: "time and covariate",
+            left: n,
+            right: col.len(),
+        });
+    }
+    // Rows sorted by time once here: the fit does not depend on row order, and the
+    // crate's own sorts (fitter, concordance, timefix) are near-linear on sorted input.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_unstable_by(|&a, &b| time[a].total_cmp(&time[b]).then(a.cmp(&b)));
+    let sorted_time: Vec<f64> = order.iter().map(|&i| time[i]).collect();
+    let status: Vec<i32> = order.iter().map(|&i| i32::from(event[i])).collect();
     let mut x = Array2::<f64>::zeros((n, p));
     for (j, col) in columns.iter().enumerate() {
-        if col.len() != n {
-            return Err(StatsError::LengthMismatch {
-                what: "time and covariate",
-                left: n,
-                right: col.len(),
-            });
-        }
         x.column_mut(j)
             .iter_mut()
-            .zip(col)
-            .for_each(|(dst, &v)| *dst = v);
+            .zip(&order)
+            .for_each(|(dst, &i)| *dst = col[i]);
     }
     // coxph(control = coxph.control(timefix = TRUE)), R's default: near-tied times merged
-    let time = survival::data_prep::aeq_times(time);
-    let data = CoxphData::try_new(time, None, status_i32(event), x, None, None, None)
-        .map_err(backend_err)?;
+    let sorted_time = survival::data_prep::aeq_times(&sorted_time);
+    let data =
+        CoxphData::try_new(sorted_time, None, status, x, None, None, None).map_err(backend_err)?;
     data.check_fit_input().map_err(backend_err)?;
     let options = CoxphOptions {
         method: match ties {

@@ -279,15 +279,14 @@ pub(crate) fn check_times(time: &[f64]) -> Result<(), StatsError> {
 }
 
 /// R's `as.character()` of a double, for factor labels: integers without a
-/// decimal point, other values with up to 15 significant digits.
+/// decimal point, other values rounded to 15 significant digits and printed
+/// shortest (`0.1 + 0.2` gives `0.3`, as in R).
 pub fn format_r_number(v: f64) -> String {
     if v == v.trunc() && v.abs() < 1e15 {
         format!("{v:.0}")
     } else {
-        let s = format!("{v:.15e}");
-        // shortest round-trip is what R shows for typical labels
-        let short = format!("{v}");
-        if short.len() <= 17 { short } else { s }
+        let rounded: f64 = format!("{v:.14e}").parse().unwrap_or(v);
+        format!("{rounded}")
     }
 }
 
@@ -329,5 +328,6 @@ mod tests {
         assert_eq!(format_r_number(1.0), "1");
         assert_eq!(format_r_number(2.5), "2.5");
         assert_eq!(format_r_number(-3.0), "-3");
+        assert_eq!(format_r_number(0.1 + 0.2), "0.3");
     }
 }

@@ -63,7 +63,8 @@ pub fn clopper_pearson(x: u64, n: u64, conf_level: f64) -> Result<ExactInterval,
 }
 
 /// Two-sided exact binomial test p-value of `H0: p = p0`, R's rule: the sum of
-/// `P(X = k)` over all k with `P(X = k) <= P(X = x) (1 + 1e-7)`.
+/// `P(X = k)` over all k with `P(X = k) <= P(X = x) (1 + 1e-7)` (not twice the
+/// smaller tail). Reference: R `binom.test`; scipy's `binomtest` agrees.
 pub fn binomial_test_p(x: u64, n: u64, p0: f64) -> Result<f64, StatsError> {
     if n == 0 || x > n || !(p0 > 0.0 && p0 < 1.0) {
         return Err(StatsError::InvalidArgument(format!(

@@ -172,3 +172,56 @@ fn legend_moves_away_from_curves_that_fall_early() {
     };
     assert!(x_of("Refractory") > 1051 / 2, "legend stayed lower left");
 }
+
+#[test]
+fn risk_group_from_engine_counts_matches_observations() {
+    use analytics::charts::km::RiskGroup;
+    // Rows per distinct time, as survfit reports them.
+    let time = [1.0, 2.0, 5.0, 7.0, 12.0];
+    let n_risk = [6.0, 5.0, 3.0, 2.0, 1.0];
+    let n_event = [1.0, 1.0, 1.0, 0.0, 0.0];
+    let n_censor = [0.0, 1.0, 0.0, 1.0, 1.0];
+    let ticks = [0.0, 2.0, 6.0, 12.0, 18.0];
+    let from_counts =
+        RiskGroup::from_counts("A", Some(0), &ticks, &time, &n_risk, &n_event, &n_censor);
+    let obs_t = [1.0, 2.0, 2.0, 5.0, 7.0, 12.0];
+    let obs_e = [true, false, true, true, false, false];
+    let from_obs = RiskTable::from_observations(&ticks, &[("A", &obs_t, &obs_e)]);
+    assert_eq!(from_counts, from_obs.groups[0]);
+
+    let curve = KmCurve::from_rows(
+        "A",
+        &time,
+        &[0.83, 0.67, 0.44, 0.44, 0.44],
+        &[],
+        &[],
+        &n_censor,
+    );
+    assert_eq!(curve.censor_times, vec![2.0, 7.0, 12.0]);
+}
+
+#[test]
+fn single_group_with_title() {
+    let (time, event) = fixtures::cohort(14, 200, 0.45, 7.0, 36.0);
+    let ticks: Vec<f64> = (0..=6).map(|i| f64::from(i) * 6.0).collect();
+    let chart = KmChart {
+        title: Some("Overall survival, all infused patients".to_owned()),
+        x_label: "Months since CAR-T infusion".to_owned(),
+        y_label: "Overall survival (%)".to_owned(),
+        curves: vec![fixtures::km("All patients", &time, &event)],
+        table: RiskTable::from_observations(&ticks, &[("All patients", &time, &event)]),
+        p_value: None,
+    };
+    let theme = Theme::single_column(suggested_height_mm(&Theme::single_column(0.0), 1, 3) + 5.0);
+    let out = render(&theme, Some(STAMP), |a| draw_km(a, &theme, &chart)).unwrap();
+    fixtures::save("km_one_group", &out).unwrap();
+    fixtures::assert_texts(
+        &out.svg,
+        &[
+            "Overall survival, all infused patients",
+            "All patients",
+            "200",
+            "36",
+        ],
+    );
+}

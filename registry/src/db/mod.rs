@@ -148,7 +148,7 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionCu
 /// [`ConnectionCustomizer`] on each connection. The database must exist and be migrated.
 pub fn pool(path: &Path, max_size: u32) -> Result<DbPool, DbError> {
     let mut conn = open(path)?;
-    check_not_newer(&mut conn, path)?;
+    check_compatible(&mut conn, path)?;
     drop(conn);
     let url = path.to_str().ok_or_else(|| DbError::NotWritable {
         path: path.to_owned(),
@@ -197,13 +197,30 @@ pub fn applied_versions(conn: &mut SqliteConnection) -> Result<Vec<String>, DbEr
     Ok(versions)
 }
 
-/// Refuses a database whose applied migrations include versions this program does not know.
-fn check_not_newer(conn: &mut SqliteConnection, path: &Path) -> Result<(), DbError> {
+/// Refuses a database this program must not migrate: one whose applied migrations include
+/// versions this program does not know (written by a newer registry), or one that has tables
+/// but no registry migrations at all (some other program's database).
+fn check_compatible(conn: &mut SqliteConnection, path: &Path) -> Result<(), DbError> {
+    // The first read of the file: "file is not a database" shows here.
+    conn.batch_execute("SELECT count(*) FROM sqlite_master")
+        .map_err(|e| classify(path, &e.to_string()))?;
+    let applied = applied_versions(conn)?;
+    if applied.is_empty() {
+        let tables: i64 = diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+             AND name <> '__diesel_schema_migrations'",
+        )
+        .get_result(conn)
+        .map_err(|e| classify(path, &e.to_string()))?;
+        if tables > 0 {
+            return Err(DbError::NotADatabase {
+                path: path.to_owned(),
+                reason: format!("it has {tables} tables but no registry migrations"),
+            });
+        }
+    }
     let known: BTreeSet<String> = known_versions()?.into_iter().collect();
-    let unknown: Vec<String> = applied_versions(conn)?
-        .into_iter()
-        .filter(|v| !known.contains(v))
-        .collect();
+    let unknown: Vec<String> = applied.into_iter().filter(|v| !known.contains(v)).collect();
     if unknown.is_empty() {
         Ok(())
     } else {
@@ -222,7 +239,7 @@ pub fn migrate(conn: &mut SqliteConnection) -> Result<Vec<String>, DbError> {
 }
 
 fn migrate_named(conn: &mut SqliteConnection, path: &Path) -> Result<Vec<String>, DbError> {
-    check_not_newer(conn, path)?;
+    check_compatible(conn, path)?;
     conn.transaction::<_, DbError, _>(|conn| {
         let applied = conn
             .run_pending_migrations(MIGRATIONS)
@@ -260,7 +277,10 @@ pub struct MigrateOutcome {
 /// untouched.
 pub fn create_or_upgrade(path: &Path) -> Result<MigrateOutcome, DbError> {
     if path.exists() {
-        let mut conn = open(path)?;
+        // Check before changing anything (even the journal mode) in a file we may refuse.
+        let mut conn = open_raw(path)?;
+        check_compatible(&mut conn, path)?;
+        enable_wal(&mut conn).map_err(|e| classify(path, &e.to_string()))?;
         let applied = migrate_named(&mut conn, path)?;
         return Ok(MigrateOutcome {
             created: false,

@@ -1192,4 +1192,44 @@ mod tests {
         assert_eq!(s.window(Timepoint::D28), None);
         assert_eq!(visit_status(&s, &p, Timepoint::D28, DAY0()), None);
     }
+
+    /// Invariants over every day of follow-up, for an active patient with nothing recorded:
+    /// each timepoint moves forward only (not yet due -> due -> overdue -> missed) and at most
+    /// one timepoint is due or overdue on any day.
+    #[test]
+    fn statuses_only_move_forward_and_never_pile_up() {
+        let s = Schedule::default();
+        for day0 in [d(2023, 1, 10), d(2024, 2, 29), d(2020, 12, 31)] {
+            let p = PatientFollowUp {
+                infusion_date: day0,
+                ..active(&[])
+            };
+            let rank = |v: VisitStatus| match v {
+                VisitStatus::NotYetDue => 0,
+                VisitStatus::Due => 1,
+                VisitStatus::Overdue => 2,
+                VisitStatus::Missed => 3,
+                other => panic!("unexpected {other:?}"),
+            };
+            let mut previous = [0; 18];
+            for n in -5..6000 {
+                let all = visit_schedule(&s, &p, day(day0, n));
+                assert_eq!(all.len(), 18);
+                let open = all
+                    .iter()
+                    .filter(|v| matches!(v.status, VisitStatus::Due | VisitStatus::Overdue))
+                    .count();
+                assert!(open <= 1, "day {n}: {open} open timepoints");
+                for (i, v) in all.iter().enumerate() {
+                    let r = rank(v.status);
+                    assert!(r >= previous[i], "{:?} went back on day {n}", v.timepoint);
+                    previous[i] = r;
+                }
+            }
+            assert!(
+                previous.iter().all(|r| *r == 3),
+                "all missed after 16 years"
+            );
+        }
+    }
 }

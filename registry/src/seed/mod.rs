@@ -11,6 +11,12 @@
 //! the target under a temporary name, with bulk-load pragmas, and renamed into place only when
 //! complete: a failure leaves nothing half-written. An existing non-empty database is refused
 //! unless `force` is set, in which case it is replaced (atomically, by the rename).
+//!
+//! Speed (100,000 patients in under a minute on 2 cores) comes from: one transaction; multi-row
+//! INSERTs; `journal_mode = MEMORY` and `synchronous = OFF` while the file is private (restored
+//! before the rename); simulation on worker threads while one connection writes; and CHECK
+//! constraints relaxed during the load unless [`SeedOptions::check_constraints`] is set (the
+//! tests set it).
 
 pub mod parameters;
 pub mod simulate;
@@ -51,6 +57,11 @@ pub struct SeedOptions {
     pub threads: usize,
     /// Show a progress bar (the CLI sets it when stderr is a terminal).
     pub progress: bool,
+    /// Enforce the schema's CHECK constraints while loading. Foreign keys, NOT NULL and UNIQUE
+    /// are always enforced; CHECKs triple the load time (SQLite re-evaluates every code list
+    /// per row), so the bulk load skips them unless asked, and the test suite seeds with them
+    /// on to prove the generator's rows satisfy every one.
+    pub check_constraints: bool,
 }
 
 /// What was written.
@@ -171,6 +182,10 @@ fn build(path: &Path, options: &SeedOptions) -> Result<Vec<(&'static str, u64)>,
          PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;",
     )
     .context("Failed to set the bulk-load pragmas")?;
+    if !options.check_constraints {
+        conn.batch_execute("PRAGMA ignore_check_constraints = ON;")
+            .context("Failed to relax CHECK constraints for the bulk load")?;
+    }
 
     let cohort = Cohort::new(options.seed, options.today);
     let mut writer = CohortWriter::new(options.today);
@@ -196,7 +211,10 @@ fn build(path: &Path, options: &SeedOptions) -> Result<Vec<(&'static str, u64)>,
         bar.finish_and_clear();
     }
     result?;
-    conn.batch_execute("PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL; PRAGMA optimize;")
+    conn.batch_execute(
+        "PRAGMA ignore_check_constraints = OFF; PRAGMA journal_mode = DELETE; \
+         PRAGMA synchronous = FULL; PRAGMA optimize;",
+    )
         .context("Failed to restore the pragmas after the bulk load")?;
     Ok(writer.row_counts())
 }

@@ -6,11 +6,11 @@ use anyhow::Context;
 use chrono::Utc;
 use diesel::prelude::*;
 
-use crate::db::schema::{sites, user_sites, users};
-use crate::domain::vocabulary::Vocabulary;
-use crate::domain::access::Role;
 use crate::db::audit::{AuditAction, ChangeSet};
 use crate::db::ids::UserId;
+use crate::db::schema::{sites, user_sites, users};
+use crate::domain::access::Role;
+use crate::domain::vocabulary::Vocabulary;
 
 /// The system account (id 1): the actor of changes made from the shell.
 pub const SYSTEM_USER_ID: i32 = 1;
@@ -238,20 +238,26 @@ pub struct AccountSummary {
 /// Every user who can log in (the system account is left out), by username.
 pub fn list_accounts(conn: &mut SqliteConnection) -> anyhow::Result<Vec<AccountSummary>> {
     let now = Utc::now().naive_utc();
-    let rows: Vec<(i32, String, String, String, bool, Option<chrono::NaiveDateTime>)> =
-        users::table
-            .filter(users::id.ne(SYSTEM_USER_ID))
-            .select((
-                users::id,
-                users::username,
-                users::full_name,
-                users::role,
-                users::active,
-                users::locked_until,
-            ))
-            .order(users::username)
-            .load(conn)
-            .context("Failed to list users")?;
+    let rows: Vec<(
+        i32,
+        String,
+        String,
+        String,
+        bool,
+        Option<chrono::NaiveDateTime>,
+    )> = users::table
+        .filter(users::id.ne(SYSTEM_USER_ID))
+        .select((
+            users::id,
+            users::username,
+            users::full_name,
+            users::role,
+            users::active,
+            users::locked_until,
+        ))
+        .order(users::username)
+        .load(conn)
+        .context("Failed to list users")?;
     let links: Vec<(i32, String)> = user_sites::table
         .inner_join(sites::table)
         .select((user_sites::user_id, sites::code))

@@ -196,7 +196,12 @@ fn serve(settings: Settings) -> Result<(), CliError> {
     })
 }
 
-fn connect(db: &Path) -> Result<diesel::r2d2::PooledConnection<diesel::r2d2::ConnectionManager<SqliteConnection>>, CliError> {
+fn connect(
+    db: &Path,
+) -> Result<
+    diesel::r2d2::PooledConnection<diesel::r2d2::ConnectionManager<SqliteConnection>>,
+    CliError,
+> {
     let pool = open_pool(db)?;
     pool.get()
         .map_err(|e| CliError::Unexpected(anyhow::Error::new(e).context("No database connection")))
@@ -211,10 +216,9 @@ fn account_error(e: AccountError) -> CliError {
 
 fn read_password_from_stdin() -> Result<String, CliError> {
     let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| CliError::Input(format!("cannot read the password from standard input: {e}")))?;
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+        CliError::Input(format!("cannot read the password from standard input: {e}"))
+    })?;
     let password = line.trim_end_matches(['\r', '\n']).to_owned();
     password::check_new_password(&password).map_err(|e| CliError::Input(e.to_string()))?;
     Ok(password)
@@ -240,7 +244,8 @@ fn run_user(command: UserCommand) -> Result<(), CliError> {
             }
             let password = read_password_from_stdin()?;
             let mut conn = connect(&db)?;
-            let site_ids = accounts::site_ids_for_codes(&mut conn, &sites).map_err(account_error)?;
+            let site_ids =
+                accounts::site_ids_for_codes(&mut conn, &sites).map_err(account_error)?;
             let password_hash = password::hash_password(PasswordCost::default(), &password)?;
             let full_name = full_name.unwrap_or_else(|| username.clone());
             accounts::create_account(
@@ -296,7 +301,10 @@ fn set_active(db: &Path, username: &str, active: bool) -> Result<(), CliError> {
         ));
     }
     accounts::set_active(&mut conn, SYSTEM_USER_ID, id, active).map_err(account_error)?;
-    println!("{username} is {}", if active { "enabled" } else { "disabled" });
+    println!(
+        "{username} is {}",
+        if active { "enabled" } else { "disabled" }
+    );
     Ok(())
 }
 
@@ -318,6 +326,7 @@ fn demo(args: DemoArgs) -> Result<(), CliError> {
             force: false,
             threads: 2,
             progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            check_constraints: false,
         })?;
     }
     let logins = {

@@ -24,9 +24,12 @@ use super::{
     },
     configuration::Settings,
     error::AppError,
-    routes::{admin, assets, login, logout, worklist},
+    routes::{admin, assets, follow_ups, login, logout, patients, worklist},
 };
 use crate::db::DbPool;
+
+/// The follow-up form of one timepoint of one course.
+const FOLLOW_UP: &str = "/patients/{pid}/courses/{cid}/follow-ups/{timepoint}";
 
 /// What every handler can reach through `web::Data<AppState>`.
 pub struct AppState {
@@ -45,9 +48,7 @@ impl AppState {
     {
         let pool = self.pool.clone();
         web::block(move || {
-            let mut conn = pool
-                .get()
-                .context("Failed to get a database connection")?;
+            let mut conn = pool.get().context("Failed to get a database connection")?;
             work(&mut conn)
         })
         .await?
@@ -118,6 +119,23 @@ impl Application {
                     web::scope("")
                         .wrap(from_fn(require_login))
                         .route("/", web::get().to(worklist::get::get))
+                        .route("/patients", web::get().to(patients::list::get))
+                        .route("/patients", web::post().to(patients::create::post))
+                        .route("/patients/new", web::get().to(patients::new::get))
+                        .route("/patients/{id}", web::get().to(patients::show::get))
+                        .service(
+                            web::resource(FOLLOW_UP)
+                                .route(web::get().to(follow_ups::get::get))
+                                .route(web::post().to(follow_ups::post::post)),
+                        )
+                        .route(
+                            &format!("{FOLLOW_UP}/lock"),
+                            web::post().to(follow_ups::lock::post),
+                        )
+                        .route(
+                            &format!("{FOLLOW_UP}/unlock"),
+                            web::post().to(follow_ups::unlock::post),
+                        )
                         .route("/admin/sites", web::get().to(admin::sites::get::get))
                         .route("/admin/sites", web::post().to(admin::sites::post::post))
                         .route("/admin/users", web::get().to(admin::users::get::get))
@@ -132,10 +150,7 @@ impl Application {
             Some(n) => server.workers(n),
             None => server,
         };
-        let server = server
-        .listen(listener)
-        .context("Failed to listen")?
-        .run();
+        let server = server.listen(listener).context("Failed to listen")?.run();
         Ok(Self { port, server })
     }
 

@@ -11,3 +11,7 @@
 // append-only audit log, vocabularies in CHECKs equal to the domain enums, and `registry migrate`
 // on bad input.
 mod schema;
+
+// `registry seed`: the same seed gives the same rows whatever the thread count, every row
+// satisfies the schema and the clinical timeline, an existing database is kept unless forced.
+mod seed;

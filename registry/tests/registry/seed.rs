@@ -23,6 +23,7 @@ fn options(db: PathBuf, patients: u64, seed: u64, threads: usize) -> SeedOptions
         force: false,
         threads,
         progress: false,
+        check_constraints: true,
     }
 }
 

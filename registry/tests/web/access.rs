@@ -1,12 +1,24 @@
 //! Every route requires login, and each role gets the expected status on each route
 //! (the route x role x own/other-site matrix).
 
-use crate::helpers::{Browser, TestApp, TestUser, spawn_app};
+use crate::helpers::{Browser, TestApp, TestUser, days_ago, spawn_app};
+
+/// What the matrix routes refer to: a patient of site AAA (the coordinator's own site, the
+/// other coordinator's other site).
+struct Fixture {
+    patient: i32,
+    course: i32,
+}
+
+fn arrange(app: &TestApp) -> Fixture {
+    let (patient, course) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(95));
+    Fixture { patient, course }
+}
 
 /// One route of the matrix: how to call it, and the expected status per role.
 struct Route {
     method: &'static str,
-    path: fn(&TestApp) -> String,
+    path: fn(&TestApp, &Fixture) -> String,
     fields: &'static [(&'static str, &'static str)],
     /// Expected status for admin, coordinator (own site), other-site coordinator, monitor,
     /// analyst.
@@ -17,39 +29,107 @@ fn routes() -> Vec<Route> {
     vec![
         Route {
             method: "GET",
-            path: |_| "/".into(),
+            path: |_, _| "/".into(),
             fields: &[],
             expected: [200, 200, 200, 200, 200],
         },
         Route {
             method: "GET",
-            path: |_| "/admin/sites".into(),
+            path: |_, _| "/admin/sites".into(),
             fields: &[],
             expected: [200, 403, 403, 403, 403],
         },
         Route {
             method: "POST",
-            path: |_| "/admin/sites".into(),
+            path: |_, _| "/admin/sites".into(),
             fields: &[("code", ""), ("name", "")],
             expected: [422, 403, 403, 403, 403],
         },
         Route {
             method: "GET",
-            path: |_| "/admin/users".into(),
+            path: |_, _| "/admin/users".into(),
             fields: &[],
             expected: [200, 403, 403, 403, 403],
         },
         Route {
             method: "POST",
-            path: |_| "/admin/users".into(),
+            path: |_, _| "/admin/users".into(),
             fields: &[("username", "")],
             expected: [422, 403, 403, 403, 403],
         },
         Route {
             method: "POST",
-            path: |app| format!("/admin/users/{}/active", app.analyst.id),
+            path: |app, _| format!("/admin/users/{}/active", app.analyst.id),
             fields: &[("active", "1")],
             expected: [303, 403, 403, 403, 403],
+        },
+        Route {
+            method: "GET",
+            path: |_, _| "/patients".into(),
+            fields: &[],
+            expected: [200, 200, 200, 200, 403],
+        },
+        Route {
+            method: "GET",
+            path: |_, f| format!("/patients/{}", f.patient),
+            fields: &[],
+            expected: [200, 200, 404, 200, 403],
+        },
+        Route {
+            method: "GET",
+            path: |_, _| "/patients/new".into(),
+            fields: &[],
+            expected: [403, 200, 200, 403, 403],
+        },
+        Route {
+            method: "POST",
+            path: |_, _| "/patients".into(),
+            fields: &[("site", "AAA")],
+            expected: [403, 422, 422, 403, 403],
+        },
+        Route {
+            method: "GET",
+            path: |_, f| {
+                format!(
+                    "/patients/{}/courses/{}/follow-ups/D100",
+                    f.patient, f.course
+                )
+            },
+            fields: &[],
+            expected: [200, 200, 404, 200, 403],
+        },
+        Route {
+            method: "POST",
+            path: |_, f| {
+                format!(
+                    "/patients/{}/courses/{}/follow-ups/D100",
+                    f.patient, f.course
+                )
+            },
+            fields: &[("row_version", "0"), ("action", "complete")],
+            expected: [403, 422, 404, 403, 403],
+        },
+        Route {
+            method: "POST",
+            path: |_, f| {
+                format!(
+                    "/patients/{}/courses/{}/follow-ups/D100/lock",
+                    f.patient, f.course
+                )
+            },
+            fields: &[("meaning", "REVIEW"), ("password", "x")],
+            expected: [403, 403, 403, 409, 403],
+        },
+        Route {
+            method: "POST",
+            path: |_, f| {
+                format!(
+                    "/patients/{}/courses/{}/follow-ups/D100/unlock",
+                    f.patient, f.course
+                )
+            },
+            fields: &[("reason", "x")],
+            expected: [409, 403, 403, 403, 403],
         },
     ]
 }
@@ -64,8 +144,9 @@ fn call(browser: &mut Browser, method: &str, path: &str, fields: &[(&str, &str)]
 #[test]
 fn every_route_sends_an_anonymous_visitor_to_the_login_page() {
     let app = spawn_app();
+    let fixture = arrange(&app);
     for route in routes() {
-        let path = (route.path)(&app);
+        let path = (route.path)(&app, &fixture);
         let mut browser = app.browser();
         browser.get_login();
         let response = match route.method {
@@ -73,15 +154,23 @@ fn every_route_sends_an_anonymous_visitor_to_the_login_page() {
             _ => browser.post(&path, route.fields),
         };
         assert_eq!(response.status, 303, "{} {path}", route.method);
-        assert_eq!(response.header("location"), Some("/login"), "{} {path}", route.method);
+        assert_eq!(
+            response.header("location"),
+            Some("/login"),
+            "{} {path}",
+            route.method
+        );
     }
     // An unknown path is behind login too: nothing about the app leaks to strangers.
-    app.browser().get("/no/such/page").assert_redirect_to("/login");
+    app.browser()
+        .get("/no/such/page")
+        .assert_redirect_to("/login");
 }
 
 #[test]
 fn each_role_gets_the_expected_status_on_each_route() {
     let app = spawn_app();
+    let fixture = arrange(&app);
     let users: [&TestUser; 5] = [
         &app.admin,
         &app.coordinator,
@@ -93,7 +182,7 @@ fn each_role_gets_the_expected_status_on_each_route() {
     for (i, user) in users.iter().enumerate() {
         let mut browser = app.logged_in(user);
         for route in routes() {
-            let path = (route.path)(&app);
+            let path = (route.path)(&app, &fixture);
             let got = call(&mut browser, route.method, &path, route.fields);
             if got != route.expected[i] {
                 failures.push(format!(

@@ -28,7 +28,12 @@ fn an_invalid_site_is_refused_with_422_keeping_values_and_messages() {
         ("", "Gamma", "code", "Enter a site code."),
         ("c", "Gamma", "code", "Use 2 to 12 capital letters"),
         ("1AB", "Gamma", "code", "Use 2 to 12 capital letters"),
-        ("AAA", "Duplicate", "code", "A site with this code already exists."),
+        (
+            "AAA",
+            "Duplicate",
+            "code",
+            "A site with this code already exists.",
+        ),
         ("DDD", "  ", "name", "Enter the name of the site."),
     ];
     let before = app.change_set_count();
@@ -99,22 +104,42 @@ fn an_invalid_user_is_refused_with_422_keeping_values_but_not_the_password() {
     type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
     let cases: [Case; 4] = [
         (
-            &[("username", "Bad Name"), ("full_name", "X"), ("role", "ANALYST"), ("password", PASSWORD)],
+            &[
+                ("username", "Bad Name"),
+                ("full_name", "X"),
+                ("role", "ANALYST"),
+                ("password", PASSWORD),
+            ],
             "username",
             "Use 3 to 64 lower-case letters",
         ),
         (
-            &[("username", "coord-a"), ("full_name", "X"), ("role", "ANALYST"), ("password", PASSWORD)],
+            &[
+                ("username", "coord-a"),
+                ("full_name", "X"),
+                ("role", "ANALYST"),
+                ("password", PASSWORD),
+            ],
             "username",
             "is taken",
         ),
         (
-            &[("username", "shorty"), ("full_name", "X"), ("role", "ANALYST"), ("password", "short")],
+            &[
+                ("username", "shorty"),
+                ("full_name", "X"),
+                ("role", "ANALYST"),
+                ("password", "short"),
+            ],
             "password",
             "at least 12 characters",
         ),
         (
-            &[("username", "nosite"), ("full_name", "X"), ("role", "MONITOR"), ("password", PASSWORD)],
+            &[
+                ("username", "nosite"),
+                ("full_name", "X"),
+                ("role", "MONITOR"),
+                ("password", PASSWORD),
+            ],
             "sites",
             "need at least one site",
         ),
@@ -123,12 +148,19 @@ fn an_invalid_user_is_refused_with_422_keeping_values_but_not_the_password() {
         let response = admin.post_admin_users(fields);
         assert_eq!(response.status, 422, "{fields:?}");
         assert!(response.body.contains(message), "{fields:?}: {message}");
-        assert!(response.body.contains(&format!("id=\"{field}-error\"")), "{fields:?}");
+        assert!(
+            response.body.contains(&format!("id=\"{field}-error\"")),
+            "{fields:?}"
+        );
         assert_eq!(
             response.input_value("username").as_deref(),
             Some(fields[0].1),
             "username kept"
         );
-        assert_eq!(response.input_value("password").as_deref(), Some(""), "password not echoed");
+        assert_eq!(
+            response.input_value("password").as_deref(),
+            Some(""),
+            "password not echoed"
+        );
     }
 }

@@ -19,7 +19,10 @@ fn login_with_the_right_password_starts_a_session_with_a_strict_httponly_cookie(
         .expect("a session cookie");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Strict"), "{cookie}");
-    assert!(!cookie.contains("Secure"), "Secure is off by default: {cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "Secure is off by default: {cookie}"
+    );
     let home = browser.get_worklist();
     assert_eq!(home.status, 200);
     assert!(home.body.contains(app.coordinator.username));
@@ -46,7 +49,11 @@ fn a_wrong_password_is_refused_and_the_username_is_kept() {
         response.input_value("username").as_deref(),
         Some(app.coordinator.username)
     );
-    assert_eq!(response.input_value("password"), None, "a password is never echoed");
+    assert_eq!(
+        response.input_value("password"),
+        None,
+        "a password is never echoed"
+    );
     browser.get_worklist().assert_redirect_to("/login");
 }
 
@@ -72,7 +79,10 @@ fn an_account_is_locked_after_five_failures_even_for_the_right_password() {
     assert_eq!(response.status, 429);
     assert!(response.body.contains("Too many failed attempts"));
     // Other accounts are not affected.
-    assert_eq!(app.browser().login(app.monitor.username, PASSWORD).status, 303);
+    assert_eq!(
+        app.browser().login(app.monitor.username, PASSWORD).status,
+        303
+    );
 }
 
 #[test]

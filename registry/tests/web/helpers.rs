@@ -10,6 +10,7 @@ use std::{
     time::Duration,
 };
 
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use registry::domain::access::Role;
 use registry::web::{
@@ -177,6 +178,58 @@ impl TestApp {
         .collect()
     }
 
+    /// Inserts a patient with a diagnosis, one course and its first infusion on `day0`, as the
+    /// seed would (straight into the database); returns (patient id, course id).
+    pub fn insert_treated_patient(
+        &self,
+        site_id: i32,
+        registry_id: &str,
+        day0: NaiveDate,
+    ) -> (i32, i32) {
+        let mut conn = self.db();
+        let sql = |conn: &mut SqliteConnection, q: String| {
+            diesel::sql_query(q).execute(conn).unwrap();
+        };
+        let enrol = day0 - chrono::Duration::days(40);
+        sql(
+            &mut conn,
+            format!(
+                "INSERT INTO patients (registry_id, site_id, sex, birth_year, enrolment_date, \
+                 consent_research, created_by, updated_by) \
+                 VALUES ('{registry_id}', {site_id}, 'F', 1960, '{enrol}', 'GIVEN', 1, 1)"
+            ),
+        );
+        let patient_id = last_id(&mut conn);
+        sql(
+            &mut conn,
+            format!(
+                "INSERT INTO diagnoses (patient_id, disease, diagnosis_date, prior_hct, created_by, updated_by) \
+                 VALUES ({patient_id}, 'DLBCL_NOS', '{}', 'NONE', 1, 1)",
+                day0 - chrono::Duration::days(400)
+            ),
+        );
+        let diagnosis_id = last_id(&mut conn);
+        sql(
+            &mut conn,
+            format!(
+                "INSERT INTO treatment_courses (patient_id, diagnosis_id, course_number, product, \
+                 product_class, apheresis_date, created_by, updated_by) \
+                 VALUES ({patient_id}, {diagnosis_id}, 1, 'AXI_CEL', 'COMMERCIAL', '{}', 1, 1)",
+                day0 - chrono::Duration::days(30)
+            ),
+        );
+        let course_id = last_id(&mut conn);
+        sql(
+            &mut conn,
+            format!(
+                "INSERT INTO infusions (course_id, patient_id, infusion_number, lymphodepletion_regimen, \
+                 infusion_date, created_by, updated_by) \
+                 VALUES ({course_id}, {patient_id}, 1, 'FLU_CY', '{day0}', 1, 1)"
+            ),
+        );
+        (patient_id, course_id)
+    }
+
     /// Number of change sets in the whole audit log.
     pub fn change_set_count(&self) -> i64 {
         #[derive(QueryableByName)]
@@ -189,6 +242,28 @@ impl TestApp {
             .unwrap()
             .n
     }
+}
+
+fn last_id(conn: &mut SqliteConnection) -> i32 {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        id: i32,
+    }
+    diesel::sql_query("SELECT last_insert_rowid() AS id")
+        .get_result::<Row>(conn)
+        .unwrap()
+        .id
+}
+
+/// Today (UTC), as the app sees it.
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// `n` days before today.
+pub fn days_ago(n: i64) -> NaiveDate {
+    today() - chrono::Duration::days(n)
 }
 
 /// An HTTP response, fully read.

@@ -15,3 +15,9 @@ mod auth;
 mod access;
 // Admin pages: sites and users, with their audit rows.
 mod admin;
+// The follow-up form: sections, validation, stale edits, lock and unlock.
+mod follow_ups;
+// Patients: list and filters, patient page, enrolment and its validation table.
+mod patients;
+// The worklist (home page): statuses, urgency, site scoping.
+mod worklist;

@@ -36,7 +36,9 @@ pub struct MemorySessionStore {
 
 impl MemorySessionStore {
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Ends every session of a user (disabled, password reset by an admin).

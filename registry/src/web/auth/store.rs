@@ -6,8 +6,8 @@ use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::schema::{user_sites, users};
-use crate::domain::vocabulary::Vocabulary;
 use crate::domain::access::Role;
+use crate::domain::vocabulary::Vocabulary;
 
 use super::{extract::CurrentUser, password, session::password_fingerprint};
 

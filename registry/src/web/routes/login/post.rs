@@ -43,7 +43,8 @@ pub async fn post(
         };
         render(status, &page)
     };
-    const THROTTLED: &str = "Too many failed attempts. Wait 15 minutes, or ask an administrator to unlock the account.";
+    const THROTTLED: &str =
+        "Too many failed attempts. Wait 15 minutes, or ask an administrator to unlock the account.";
     if ip.is_some_and(|ip| state.ip_throttle.is_blocked(ip)) {
         return fail(StatusCode::TOO_MANY_REQUESTS, THROTTLED);
     }

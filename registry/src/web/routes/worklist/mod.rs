@@ -128,11 +128,14 @@ pub fn load_worklist(
         else {
             continue;
         };
-        by_course.entry(course_id).or_default().push(RecordedFollowUp {
-            timepoint,
-            contact_date,
-            form_status,
-        });
+        by_course
+            .entry(course_id)
+            .or_default()
+            .push(RecordedFollowUp {
+                timepoint,
+                contact_date,
+                form_status,
+            });
     }
     // Day 0 of each patient's courses, to find the next course of each.
     let mut day0s: HashMap<i32, Vec<(i32, NaiveDate)>> = HashMap::new();

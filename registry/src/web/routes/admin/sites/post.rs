@@ -36,7 +36,9 @@ pub async fn post(
     if let Some(input) = view.validate() {
         {
             let actor = user.id;
-            let outcome = state.db(move |conn| Ok(add_site(conn, actor, &input))).await?;
+            let outcome = state
+                .db(move |conn| Ok(add_site(conn, actor, &input)))
+                .await?;
             match outcome {
                 Ok(_) => return Ok(see_other("/admin/sites")),
                 Err(AddSiteError::DuplicateCode) => {

@@ -6,8 +6,8 @@ pub mod post;
 use askama::Template;
 use diesel::SqliteConnection;
 
-use crate::domain::vocabulary::Vocabulary;
 use crate::domain::access::Role;
+use crate::domain::vocabulary::Vocabulary;
 use crate::web::{
     accounts::{self, AccountSummary, check_username},
     auth::password::check_new_password,

@@ -90,11 +90,13 @@ pub async fn set_active(
     let active = form.active == 1;
     let actor = user.id;
     state
-        .db(move |conn| match accounts::set_active(conn, actor, target, active) {
-            Ok(()) => Ok(()),
-            Err(AccountError::Database(e)) => Err(e.into()),
-            Err(_) => Err(AppError::NotFound),
-        })
+        .db(
+            move |conn| match accounts::set_active(conn, actor, target, active) {
+                Ok(()) => Ok(()),
+                Err(AccountError::Database(e)) => Err(e.into()),
+                Err(_) => Err(AppError::NotFound),
+            },
+        )
         .await?;
     if !active {
         state.sessions.end_sessions_of(target);

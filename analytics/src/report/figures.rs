@@ -1,0 +1,398 @@
+//! Engine results -> the charts engineer's chart inputs ([`crate::charts`]), rendered once to
+//! SVG (and, unless switched off, PNG at 300 dpi and PDF) with the stamp in the footer.
+//!
+//! What lives here: which figures the report has and how each is fed. What does not: drawing
+//! (`charts`), statistics (`survival`).
+
+use polars::prelude::DataFrame;
+
+use super::analyses::{CONF_LEVEL, CONF_TYPE, tte_input};
+use super::summary::{MONTH_DAYS, Summary};
+use super::{ReportConfig, ReportError, Section};
+use crate::charts::bars::{BarChart, BarLayout, BarSeries, draw_bars};
+use crate::charts::cuminc::{CumIncChart, CumIncCurve, draw_cuminc};
+use crate::charts::forest::{ForestChart, ForestRow, ForestRowKind, ForestScale, draw_forest};
+use crate::charts::km::{KmChart, KmCurve, RiskGroup, RiskTable, draw_km};
+use crate::charts::render::{render, render_svg};
+use crate::charts::theme::Theme;
+use crate::survival::{
+    CompetingRisksData, Groups, SurvivalData, cumulative_incidence, kaplan_meier,
+};
+
+/// One chart's files.
+#[derive(Debug, Clone)]
+pub struct ChartFile {
+    /// File stem, e.g. `km_os_by_disease`.
+    pub name: String,
+    /// Caption in the HTML.
+    pub caption: String,
+    pub svg: String,
+    pub png: Option<Vec<u8>>,
+    pub pdf: Option<Vec<u8>>,
+}
+
+fn chart_err(e: impl std::fmt::Display) -> ReportError {
+    ReportError::Unexpected(anyhow::anyhow!("chart rendering failed: {e}"))
+}
+
+fn draw<F>(
+    config: &ReportConfig,
+    theme: &Theme,
+    stamp: &str,
+    name: &str,
+    caption: &str,
+    f: F,
+) -> Result<ChartFile, ReportError>
+where
+    F: FnOnce(&crate::charts::render::SvgArea<'_>) -> crate::charts::render::SvgResult,
+{
+    let (svg, png, pdf) = if config.raster {
+        let r = render(theme, Some(stamp), f).map_err(chart_err)?;
+        (r.svg, Some(r.png), Some(r.pdf))
+    } else {
+        (
+            render_svg(theme, Some(stamp), f).map_err(chart_err)?,
+            None,
+            None,
+        )
+    };
+    Ok(ChartFile {
+        name: name.to_owned(),
+        caption: caption.to_owned(),
+        svg,
+        png,
+        pdf,
+    })
+}
+
+fn ticks_months(max_days: f64) -> Vec<f64> {
+    let max_m = (max_days / MONTH_DAYS).max(1.0);
+    let step = if max_m <= 24.0 {
+        6.0
+    } else if max_m <= 60.0 {
+        12.0
+    } else {
+        24.0
+    };
+    let mut t = Vec::new();
+    let mut x = 0.0;
+    while x < max_m + step {
+        t.push(x);
+        x += step;
+    }
+    t
+}
+
+fn p_text(label: &str, p: Option<f64>) -> Option<String> {
+    p.map(|p| {
+        if p < 0.001 {
+            format!("{label} p < 0.001")
+        } else {
+            format!("{label} p = {p:.3}")
+        }
+    })
+}
+
+/// A KMunicate chart of `paramcd`, overall or by `by`.
+fn km_chart(
+    adtte: &DataFrame,
+    summary: &Summary,
+    paramcd: &str,
+    by: Option<&str>,
+    y_label: &str,
+) -> Result<Option<(KmChart, usize)>, ReportError> {
+    let input = tte_input(adtte, paramcd, by)?;
+    if input.time.is_empty() {
+        return Ok(None);
+    }
+    let max = input.time.iter().copied().fold(0.0, f64::max);
+    let mut data = SurvivalData::new(input.time, input.event).map_err(anyhow::Error::from)?;
+    if let (Some(name), Some(g)) = (by, &input.group) {
+        data = data
+            .with_groups(Groups::from_strings(name, g))
+            .map_err(anyhow::Error::from)?;
+    }
+    let fit = kaplan_meier(&data, CONF_TYPE, CONF_LEVEL).map_err(anyhow::Error::from)?;
+    let ticks = ticks_months(max);
+    let months = |v: &[f64]| v.iter().map(|d| d / MONTH_DAYS).collect::<Vec<f64>>();
+    let mut curves = Vec::new();
+    let mut groups: Vec<RiskGroup> = Vec::new();
+    for (i, c) in fit.strata.iter().enumerate() {
+        let label = c
+            .stratum
+            .split_once('=')
+            .map_or(c.stratum.as_str(), |(_, l)| l)
+            .to_owned();
+        let label = if label == "all" { String::new() } else { label };
+        let t = months(&c.time);
+        curves.push(KmCurve::from_rows(
+            &label,
+            &t,
+            &c.surv,
+            &c.lower,
+            &c.upper,
+            &c.n_censor,
+        ));
+        let mut g = RiskTable::from_counts(
+            &label,
+            Some(i),
+            &ticks,
+            &t,
+            &c.n_risk,
+            &c.n_event,
+            &c.n_censor,
+        );
+        if label.is_empty() {
+            g.colour = None;
+        }
+        groups.push(g);
+    }
+    let p = summary
+        .time_to_event
+        .iter()
+        .find(|a| a.paramcd == paramcd && a.by == by.unwrap_or("overall"))
+        .and_then(|a| a.log_rank_p);
+    let n = groups.len();
+    Ok(Some((
+        KmChart {
+            title: None,
+            x_label: "Months since CAR-T infusion".to_owned(),
+            y_label: y_label.to_owned(),
+            curves,
+            table: RiskTable { ticks, groups },
+            p_value: p_text("Log-rank", p),
+        },
+        n,
+    )))
+}
+
+/// Every figure of the sections asked for.
+pub fn draw_all(
+    config: &ReportConfig,
+    summary: &Summary,
+    _set: &DataFrame,
+    adtte: &DataFrame,
+    stamp: &str,
+) -> Result<Vec<ChartFile>, ReportError> {
+    let mut out = Vec::new();
+    if config.wants(Section::Survival) {
+        let specs = [
+            (
+                "OS",
+                None,
+                "km_os",
+                "Overall survival",
+                "Overall survival (%)",
+            ),
+            (
+                "OS",
+                Some("DISEASE"),
+                "km_os_by_disease",
+                "Overall survival by disease",
+                "Overall survival (%)",
+            ),
+            (
+                "OS",
+                Some("PRODUCT"),
+                "km_os_by_product",
+                "Overall survival by product",
+                "Overall survival (%)",
+            ),
+            (
+                "PFS",
+                Some("DISEASE"),
+                "km_pfs_by_disease",
+                "Progression-free survival by disease (lymphoma, myeloma, other)",
+                "Progression-free survival (%)",
+            ),
+            (
+                "EFS",
+                None,
+                "km_efs",
+                "Event-free survival (B-ALL)",
+                "Event-free survival (%)",
+            ),
+            (
+                "DOR",
+                Some("DISEASE"),
+                "km_dor_by_disease",
+                "Duration of response by disease (responders)",
+                "Duration of response (%)",
+            ),
+        ];
+        for (param, by, name, caption, y) in specs {
+            if let Some((chart, groups)) = km_chart(adtte, summary, param, by, y)? {
+                let height =
+                    crate::charts::km::suggested_height_mm(&Theme::double_column(100.0), groups, 3);
+                let theme = Theme::double_column(height);
+                out.push(draw(config, &theme, stamp, name, caption, |area| {
+                    draw_km(area, &theme, &chart)
+                })?);
+            }
+        }
+    }
+    if config.wants(Section::Competing) {
+        let input = tte_input(adtte, "CIR", None)?;
+        if !input.time.is_empty() {
+            let max = input.time.iter().copied().fold(0.0, f64::max);
+            let data = CompetingRisksData::new(
+                input.time,
+                input.cause,
+                vec!["RELAPSE".to_owned(), "NRM".to_owned()],
+            )
+            .map_err(anyhow::Error::from)?;
+            let fit =
+                cumulative_incidence(&data, CONF_TYPE, CONF_LEVEL).map_err(anyhow::Error::from)?;
+            let ticks = ticks_months(max);
+            let mut curves = Vec::new();
+            let mut groups = Vec::new();
+            if let Some(s) = fit.strata.first() {
+                let t: Vec<f64> = s.time.iter().map(|d| d / MONTH_DAYS).collect();
+                for (k, c) in s.causes.iter().enumerate() {
+                    curves.push(CumIncCurve {
+                        label: if k == 0 {
+                            "Relapse/progression".to_owned()
+                        } else {
+                            "Non-relapse mortality".to_owned()
+                        },
+                        time: t.clone(),
+                        cif: c.cif.clone(),
+                        lower: c.lower.clone(),
+                        upper: c.upper.clone(),
+                        colour: k,
+                        dashed: k == 1,
+                        end: None,
+                    });
+                }
+                let zeros = vec![0.0; t.len()];
+                let mut g =
+                    RiskTable::from_counts("At risk", None, &ticks, &t, &s.n_risk, &zeros, &zeros);
+                g.censored.clear();
+                g.events.clear();
+                groups.push(g);
+            }
+            let chart = CumIncChart {
+                title: None,
+                x_label: "Months since CAR-T infusion".to_owned(),
+                y_label: "Cumulative incidence (%)".to_owned(),
+                curves,
+                table: RiskTable { ticks, groups },
+                p_value: None,
+                y_max: None,
+            };
+            let theme = Theme::double_column(90.0);
+            out.push(draw(config, &theme, stamp, "cuminc_relapse_nrm", "Cumulative incidence of relapse/progression and non-relapse mortality (Aalen-Johansen)", |area| {
+                draw_cuminc(area, &theme, &chart)
+            })?);
+        }
+    }
+    if config.wants(Section::Response) {
+        if let Some(by_product) = summary.response.iter().find(|r| r.by == "PRODUCT") {
+            let overall = summary.response.iter().find(|r| r.by == "overall");
+            let mut rows = vec![ForestRow {
+                label: "Product".to_owned(),
+                kind: ForestRowKind::Header,
+                ..ForestRow::default()
+            }];
+            for r in &by_product.rows {
+                rows.push(ForestRow {
+                    label: r.level.clone(),
+                    kind: ForestRowKind::Item,
+                    n: u32::try_from(r.n).ok(),
+                    events: u32::try_from(r.orr.x).ok(),
+                    estimate: Some(r.orr.estimate),
+                    lower: Some(r.orr.lower),
+                    upper: Some(r.orr.upper),
+                });
+            }
+            if let Some(o) = overall.and_then(|o| o.rows.first()) {
+                rows.push(ForestRow {
+                    label: "All patients".to_owned(),
+                    kind: ForestRowKind::Overall,
+                    n: u32::try_from(o.n).ok(),
+                    events: u32::try_from(o.orr.x).ok(),
+                    estimate: Some(o.orr.estimate),
+                    lower: Some(o.orr.lower),
+                    upper: Some(o.orr.upper),
+                });
+            }
+            let reference = overall.and_then(|o| o.rows.first()).map(|o| o.orr.estimate);
+            let chart = ForestChart {
+                title: None,
+                rows,
+                scale: ForestScale::Percent,
+                x_label: "Overall response rate (%), 95% CI (Clopper-Pearson)".to_owned(),
+                ticks: Vec::new(),
+                reference,
+                label_header: "Subgroup".to_owned(),
+                n_header: "Responders/N".to_owned(),
+                value_header: "ORR % (95% CI)".to_owned(),
+            };
+            let theme = Theme::double_column(crate::charts::forest::suggested_height_mm(
+                &Theme::double_column(100.0),
+                chart.rows.len(),
+            ));
+            out.push(draw(
+                config,
+                &theme,
+                stamp,
+                "forest_orr_by_product",
+                "Overall response rate by product",
+                |area| draw_forest(area, &theme, &chart),
+            )?);
+        }
+    }
+    if config.wants(Section::Infections) && !summary.infections.by_period.is_empty() {
+        let periods: Vec<String> = summary
+            .infections
+            .by_period
+            .iter()
+            .map(|r| r.period.clone())
+            .collect();
+        let mut classes: Vec<String> = summary
+            .infections
+            .by_period_and_class
+            .iter()
+            .map(|r| r.organism_class.clone())
+            .collect();
+        classes.sort();
+        classes.dedup();
+        let series = classes
+            .iter()
+            .map(|c| BarSeries {
+                label: c.clone(),
+                values: periods
+                    .iter()
+                    .map(|p| {
+                        summary
+                            .infections
+                            .by_period_and_class
+                            .iter()
+                            .find(|r| &r.period == p && &r.organism_class == c)
+                            .and_then(|r| r.per_100_patient_days)
+                            .unwrap_or(0.0)
+                    })
+                    .collect(),
+            })
+            .collect();
+        let chart = BarChart {
+            title: None,
+            periods,
+            series,
+            layout: BarLayout::Stacked,
+            x_label: "Days since CAR-T infusion".to_owned(),
+            y_label: "Infections per 100 patient-days".to_owned(),
+            decimals: 2,
+        };
+        let theme = Theme::double_column(90.0);
+        out.push(draw(
+            config,
+            &theme,
+            stamp,
+            "infection_density",
+            "Infection density by period and organism class",
+            |area| draw_bars(area, &theme, &chart),
+        )?);
+    }
+    Ok(out)
+}

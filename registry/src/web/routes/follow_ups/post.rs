@@ -1,0 +1,385 @@
+//! `POST /patients/{pid}/courses/{cid}/follow-ups/{timepoint}`: saves the form as a draft or
+//! marks it complete. 303 back to the form on success; 422 with every value kept and a message
+//! beside each wrong field; 409 when someone else saved the form since it was opened (nothing
+//! is overwritten: the form comes back with what changed).
+
+use actix_web::{HttpResponse, http::StatusCode, web};
+use chrono::Utc;
+use diesel::prelude::*;
+
+use super::{Context, FollowUpForm, FollowUpInput, FollowUpPage, Rights, load_context};
+use crate::db::{
+    audit::{ChangeSet, fields_of},
+    events::{InfectionRow, NewInfection},
+    follow_ups::{FollowUpChangeset, FollowUpRow, NewFollowUp, NewFollowUpSignOff},
+    ids::{CourseId, FollowUpId, PatientId, UserId},
+    schema::{follow_up_sign_offs, follow_ups, infections, users},
+};
+use crate::domain::{access::Permission, vocabulary::Vocabulary};
+use crate::web::{
+    auth::{extract::CurrentUser, session::TypedSession},
+    error::{AppError, render, see_other},
+    form::{Field, FormPairs},
+    layout::Layout,
+    startup::AppState,
+};
+
+/// What a save came to.
+#[derive(Debug)]
+pub enum SaveOutcome {
+    Saved,
+    /// Someone saved since the form was opened: the stored row now, and who saved it.
+    Stale {
+        current: Box<FollowUpRow>,
+        by: String,
+    },
+    /// The form was locked meanwhile.
+    Locked,
+}
+
+fn read_form(pairs: &FormPairs, ctx: &Context) -> FollowUpForm {
+    let mut form = FollowUpForm::from_context(ctx);
+    form.row_version = pairs.get("row_version").trim().parse().unwrap_or(-1);
+    form.contact_date = Field::new(pairs.get("contact_date"));
+    form.contact_type = Field::new(pairs.get("contact_type"));
+    form.survival_status = Field::new(pairs.get("survival_status"));
+    form.ecog = Field::new(pairs.get("ecog"));
+    form.relapse_since_last = Field::new(pairs.get("relapse_since_last"));
+    form.relapse_date = Field::new(pairs.get("relapse_date"));
+    for section in &mut form.sections {
+        section.answer = Field::new(pairs.get(&format!("none_{}", section.key)));
+    }
+    form.infection.date = Field::new(pairs.get("infection_date"));
+    form.infection.organism_class = Field::new(pairs.get("infection_organism_class"));
+    form.infection.severity = Field::new(pairs.get("infection_severity"));
+    form.reason = Field::new(pairs.get("reason"));
+    form.confirm_window = pairs.get("confirm_window") == "1";
+    form
+}
+
+/// Saves the follow-up.
+pub async fn post(
+    user: CurrentUser,
+    session: TypedSession,
+    path: web::Path<(i32, i32, String)>,
+    pairs: FormPairs,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let scope = user.sites_for(Permission::WritePatients)?;
+    let (pid, cid, timepoint) = path.into_inner();
+    let ctx = {
+        let (scope, timepoint) = (scope.clone(), timepoint.clone());
+        state
+            .db(move |conn| load_context(conn, &scope, pid, cid, &timepoint))
+            .await?
+    };
+    if ctx.locked() {
+        return Err(AppError::Conflict(
+            "This follow-up is locked: an administrator must unlock it before it can change."
+                .to_owned(),
+        ));
+    }
+    let complete = pairs.get("action") == "complete";
+    let mut form = read_form(&pairs, &ctx);
+    let today = Utc::now().date_naive();
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if let Some(input) = form.validate(&ctx, complete, today) {
+        let actor = user.id;
+        let printed_name = user.full_name.clone();
+        let tp = ctx.timepoint.code().to_owned();
+        let outcome = state
+            .db(move |conn| Ok(save(conn, actor, &printed_name, pid, cid, &tp, &input)?))
+            .await?;
+        match outcome {
+            SaveOutcome::Saved => {
+                return Ok(see_other(&format!(
+                    "/patients/{pid}/courses/{cid}/follow-ups/{timepoint}?saved=1"
+                )));
+            }
+            SaveOutcome::Locked => {
+                return Err(AppError::Conflict(
+                    "This follow-up was locked meanwhile; nothing was saved.".to_owned(),
+                ));
+            }
+            SaveOutcome::Stale { current, by } => {
+                status = StatusCode::CONFLICT;
+                form.form_error = Some(stale_message(&form, &current, &by));
+                form.row_version = current.row_version;
+            }
+        }
+    }
+    // Re-render: events as stored now, values as typed.
+    let fresh = {
+        let timepoint = timepoint.clone();
+        state
+            .db(move |conn| load_context(conn, &scope, pid, cid, &timepoint))
+            .await?
+    };
+    form.attach_events(&fresh);
+    if form.form_error.is_none() && status == StatusCode::UNPROCESSABLE_ENTITY {
+        form.form_error = Some("The form was not saved: see the messages below.".to_owned());
+    }
+    let page = FollowUpPage::new(
+        Layout::new(&user, &session, "patients")?,
+        fresh,
+        form,
+        Rights::of(&user),
+    );
+    render(status, &page)
+}
+
+/// The stale-edit message: who saved, and every field whose stored value differs from what the
+/// user typed.
+fn stale_message(form: &FollowUpForm, current: &FollowUpRow, by: &str) -> String {
+    let stored = |v: Option<String>| v.unwrap_or_default();
+    let pairs = [
+        (
+            "Contact date",
+            &form.contact_date.value,
+            stored(current.contact_date.map(|d| d.to_string())),
+        ),
+        (
+            "Contact type",
+            &form.contact_type.value,
+            stored(current.contact_type.clone()),
+        ),
+        (
+            "Survival status",
+            &form.survival_status.value,
+            stored(current.survival_status.clone()),
+        ),
+        (
+            "ECOG",
+            &form.ecog.value,
+            stored(current.ecog_performance_status.map(|e| e.to_string())),
+        ),
+        (
+            "Relapse",
+            &form.relapse_since_last.value,
+            stored(current.relapse_since_last.clone()),
+        ),
+    ];
+    let diffs: Vec<String> = pairs
+        .iter()
+        .filter(|(_, typed, now)| typed.trim() != now.as_str())
+        .map(|(name, typed, now)| {
+            let now = if now.is_empty() {
+                "blank"
+            } else {
+                now.as_str()
+            };
+            format!(
+                "{name} is now {now} (you entered {})",
+                if typed.is_empty() {
+                    "blank"
+                } else {
+                    typed.as_str()
+                }
+            )
+        })
+        .collect();
+    let detail = if diffs.is_empty() {
+        String::new()
+    } else {
+        format!(" {}.", diffs.join("; "))
+    };
+    format!(
+        "{by} saved this form at {} since you opened it, so your changes were not saved.{detail} \
+         Your values are kept below: review them and save again to replace theirs.",
+        current.updated_at.format("%Y-%m-%d %H:%M UTC")
+    )
+}
+
+/// Inserts or updates the follow-up (refusing a stale `row_version`), adds the inline
+/// infection, and writes every audit row, all in one transaction.
+pub fn save(
+    conn: &mut SqliteConnection,
+    actor: i32,
+    printed_name: &str,
+    pid: i32,
+    cid: i32,
+    timepoint: &str,
+    input: &FollowUpInput,
+) -> QueryResult<SaveOutcome> {
+    conn.immediate_transaction(|conn| {
+        let current = follow_ups::table
+            .filter(follow_ups::course_id.eq(cid))
+            .filter(follow_ups::timepoint.eq(timepoint))
+            .select(FollowUpRow::as_select())
+            .first(conn)
+            .optional()?;
+        let stale = |conn: &mut SqliteConnection, row: FollowUpRow| -> QueryResult<SaveOutcome> {
+            let by: String = users::table
+                .filter(users::id.eq(row.updated_by.0))
+                .select(users::username)
+                .first(conn)?;
+            Ok(SaveOutcome::Stale {
+                current: Box::new(row),
+                by,
+            })
+        };
+        let flag = |key: &str| {
+            input
+                .none_to_report
+                .iter()
+                .find(|(k, _)| *k == key)
+                .and_then(|(_, v)| *v)
+        };
+        let status = if input.complete {
+            "COMPLETE"
+        } else {
+            "IN_PROGRESS"
+        };
+        let changes = ChangeSet::begin(conn, UserId(actor), None, input.reason.as_deref())?;
+        let row = match current {
+            Some(row) if row.locked_at.is_some() => return Ok(SaveOutcome::Locked),
+            Some(row) if row.row_version != input.expected_row_version => {
+                return stale(conn, row);
+            }
+            None if input.expected_row_version != 0 => {
+                return Err(diesel::result::Error::NotFound);
+            }
+            Some(before) => {
+                let set = FollowUpChangeset {
+                    patient_id: PatientId(pid),
+                    course_id: CourseId(cid),
+                    timepoint: timepoint.to_owned(),
+                    contact_date: input.contact_date,
+                    contact_date_estimated: false,
+                    contact_type: input.contact_type.map(|c| c.code().to_owned()),
+                    survival_status: input.survival_status.map(|s| s.code().to_owned()),
+                    ecog_performance_status: input.ecog,
+                    relapse_since_last: input.relapse_since_last.clone(),
+                    relapse_date: input.relapse_date,
+                    relapse_date_estimated: false,
+                    relapse_method: None,
+                    relapse_antigen_status: None,
+                    form_status: status.to_owned(),
+                    responses_none_to_report: flag("responses"),
+                    toxicities_none_to_report: flag("toxicities"),
+                    infections_none_to_report: flag("infections"),
+                    new_malignancies_none_to_report: flag("new_malignancies"),
+                    subsequent_therapies_none_to_report: flag("subsequent_therapies"),
+                    persistence_tests_none_to_report: flag("persistence_tests"),
+                    lab_results_none_to_report: flag("lab_results"),
+                    immunoglobulin_none_to_report: flag("immunoglobulin"),
+                    locked_by: None,
+                    locked_at: None,
+                    updated_by: UserId(actor),
+                };
+                let n = diesel::update(
+                    follow_ups::table
+                        .filter(follow_ups::id.eq(before.id.0))
+                        .filter(follow_ups::row_version.eq(before.row_version)),
+                )
+                .set((
+                    &set,
+                    follow_ups::row_version.eq(follow_ups::row_version + 1),
+                    follow_ups::updated_at.eq(Utc::now().naive_utc()),
+                ))
+                .execute(conn)?;
+                if n == 0 {
+                    return stale(conn, before);
+                }
+                let after: FollowUpRow = follow_ups::table
+                    .find(before.id.0)
+                    .select(FollowUpRow::as_select())
+                    .first(conn)?;
+                changes.record_update(
+                    conn,
+                    "follow_ups",
+                    after.id.0,
+                    Some(PatientId(pid)),
+                    &fields_of(&before)?,
+                    &fields_of(&after)?,
+                )?;
+                after
+            }
+            None => {
+                let new = NewFollowUp {
+                    patient_id: PatientId(pid),
+                    course_id: CourseId(cid),
+                    timepoint: timepoint.to_owned(),
+                    contact_date: input.contact_date,
+                    contact_date_estimated: false,
+                    contact_type: input.contact_type.map(|c| c.code().to_owned()),
+                    survival_status: input.survival_status.map(|s| s.code().to_owned()),
+                    ecog_performance_status: input.ecog,
+                    relapse_since_last: input.relapse_since_last.clone(),
+                    relapse_date: input.relapse_date,
+                    relapse_date_estimated: false,
+                    relapse_method: None,
+                    relapse_antigen_status: None,
+                    form_status: status.to_owned(),
+                    responses_none_to_report: flag("responses"),
+                    toxicities_none_to_report: flag("toxicities"),
+                    infections_none_to_report: flag("infections"),
+                    new_malignancies_none_to_report: flag("new_malignancies"),
+                    subsequent_therapies_none_to_report: flag("subsequent_therapies"),
+                    persistence_tests_none_to_report: flag("persistence_tests"),
+                    lab_results_none_to_report: flag("lab_results"),
+                    immunoglobulin_none_to_report: flag("immunoglobulin"),
+                    locked_by: None,
+                    locked_at: None,
+                    created_by: UserId(actor),
+                    updated_by: UserId(actor),
+                };
+                let row: FollowUpRow = diesel::insert_into(follow_ups::table)
+                    .values(&new)
+                    .returning(FollowUpRow::as_returning())
+                    .get_result(conn)?;
+                changes.record_insert(
+                    conn,
+                    "follow_ups",
+                    row.id.0,
+                    Some(PatientId(pid)),
+                    &fields_of(&row)?,
+                )?;
+                row
+            }
+        };
+        if let Some((date, class, severity)) = &input.infection {
+            let infection: InfectionRow = diesel::insert_into(infections::table)
+                .values(NewInfection {
+                    patient_id: PatientId(pid),
+                    reported_in_follow_up_id: Some(FollowUpId(row.id.0)),
+                    diagnosis_date: *date,
+                    diagnosis_date_estimated: false,
+                    organism_class: class.code().to_owned(),
+                    organism: None,
+                    organism_other: None,
+                    severity: severity.map(|s| s.code().to_owned()),
+                    hospitalised: None,
+                    icu_admission: None,
+                    outcome: None,
+                    resolution_date: None,
+                    resolution_date_estimated: false,
+                    recurrence_of_infection_id: None,
+                    created_by: UserId(actor),
+                    updated_by: UserId(actor),
+                })
+                .returning(InfectionRow::as_returning())
+                .get_result(conn)?;
+            changes.record_insert(
+                conn,
+                "infections",
+                infection.id.0,
+                Some(PatientId(pid)),
+                &fields_of(&infection)?,
+            )?;
+        }
+        if input.complete {
+            diesel::insert_into(follow_up_sign_offs::table)
+                .values(NewFollowUpSignOff {
+                    follow_up_id: FollowUpId(row.id.0),
+                    act: "COMPLETE".to_owned(),
+                    user_id: UserId(actor),
+                    printed_name: printed_name.to_owned(),
+                    signature_meaning: None,
+                    reason: input.reason.clone(),
+                })
+                .execute(conn)?;
+        }
+        Ok(SaveOutcome::Saved)
+    })
+}

@@ -1,0 +1,187 @@
+//! The events reported for a patient, from every event table, as one list: what the timeline
+//! shows, and what a follow-up form lists as "previously reported" in each section.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use crate::db::schema::{
+    immunoglobulin_courses, infections, lab_results, new_malignancies, persistence_tests,
+    response_assessments, subsequent_therapies, toxicity_events,
+};
+
+/// The event sections of a follow-up form: (key, label). The key names the
+/// `follow_ups.<key>_none_to_report` column.
+pub const SECTIONS: [(&str, &str); 8] = [
+    ("responses", "Disease response"),
+    ("toxicities", "Toxicities (CRS, ICANS, other)"),
+    ("infections", "Infections"),
+    ("immunoglobulin", "Immunoglobulin infusions"),
+    ("lab_results", "IgG and B cells (labs)"),
+    ("persistence_tests", "CAR-T persistence tests"),
+    ("new_malignancies", "New malignancies"),
+    ("subsequent_therapies", "Subsequent therapy"),
+];
+
+/// One reported event.
+#[derive(Debug, Clone)]
+pub struct EventLine {
+    /// A key of `SECTIONS`.
+    pub section: &'static str,
+    /// The follow-up that first reported it.
+    pub reported_in: Option<i32>,
+    pub date: NaiveDate,
+    pub summary: String,
+}
+
+/// Every event of a patient, by date.
+pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<EventLine>> {
+    let mut out = Vec::new();
+    let mut push = |section, reported_in, date, summary| {
+        out.push(EventLine {
+            section,
+            reported_in,
+            date,
+            summary,
+        });
+    };
+    for (f, date, criteria, response) in response_assessments::table
+        .filter(response_assessments::patient_id.eq(pid))
+        .select((
+            response_assessments::reported_in_follow_up_id,
+            response_assessments::assessment_date,
+            response_assessments::criteria,
+            response_assessments::response,
+        ))
+        .load::<(Option<i32>, NaiveDate, String, String)>(conn)?
+    {
+        push("responses", f, date, format!("{response} ({criteria})"));
+    }
+    for (f, date, kind, grade) in toxicity_events::table
+        .filter(toxicity_events::patient_id.eq(pid))
+        .select((
+            toxicity_events::reported_in_follow_up_id,
+            toxicity_events::onset_date,
+            toxicity_events::toxicity_type,
+            toxicity_events::max_grade,
+        ))
+        .load::<(Option<i32>, NaiveDate, String, String)>(conn)?
+    {
+        push(
+            "toxicities",
+            f,
+            date,
+            format!("{kind}, maximum grade {grade}"),
+        );
+    }
+    for (f, date, class, organism, severity) in infections::table
+        .filter(infections::patient_id.eq(pid))
+        .select((
+            infections::reported_in_follow_up_id,
+            infections::diagnosis_date,
+            infections::organism_class,
+            infections::organism,
+            infections::severity,
+        ))
+        .load::<(
+            Option<i32>,
+            NaiveDate,
+            String,
+            Option<String>,
+            Option<String>,
+        )>(conn)?
+    {
+        let mut what = organism.map_or(class.clone(), |o| format!("{class}: {o}"));
+        if let Some(s) = severity {
+            what.push_str(&format!(", severity {s}"));
+        }
+        push("infections", f, date, what);
+    }
+    for (f, date, route) in immunoglobulin_courses::table
+        .filter(immunoglobulin_courses::patient_id.eq(pid))
+        .select((
+            immunoglobulin_courses::reported_in_follow_up_id,
+            immunoglobulin_courses::start_date,
+            immunoglobulin_courses::route,
+        ))
+        .load::<(Option<i32>, NaiveDate, String)>(conn)?
+    {
+        push(
+            "immunoglobulin",
+            f,
+            date,
+            format!("Course started ({route})"),
+        );
+    }
+    for (f, date, analyte, value, unit) in lab_results::table
+        .filter(lab_results::patient_id.eq(pid))
+        .select((
+            lab_results::reported_in_follow_up_id,
+            lab_results::sample_date,
+            lab_results::analyte,
+            lab_results::value,
+            lab_results::unit,
+        ))
+        .load::<(Option<i32>, NaiveDate, String, Option<f64>, Option<String>)>(conn)?
+    {
+        let v = value.map_or("not available".to_owned(), |v| {
+            format!("{v} {}", unit.unwrap_or_default())
+        });
+        push("lab_results", f, date, format!("{analyte}: {v}"));
+    }
+    for (f, date, method, detected) in persistence_tests::table
+        .filter(persistence_tests::patient_id.eq(pid))
+        .select((
+            persistence_tests::reported_in_follow_up_id,
+            persistence_tests::sample_date,
+            persistence_tests::method,
+            persistence_tests::detected,
+        ))
+        .load::<(Option<i32>, NaiveDate, String, String)>(conn)?
+    {
+        push(
+            "persistence_tests",
+            f,
+            date,
+            format!("{method}: {detected}"),
+        );
+    }
+    for (f, date, kind) in new_malignancies::table
+        .filter(new_malignancies::patient_id.eq(pid))
+        .select((
+            new_malignancies::reported_in_follow_up_id,
+            new_malignancies::diagnosis_date,
+            new_malignancies::malignancy_type,
+        ))
+        .load::<(Option<i32>, NaiveDate, String)>(conn)?
+    {
+        push("new_malignancies", f, date, kind);
+    }
+    for (f, date, category) in subsequent_therapies::table
+        .filter(subsequent_therapies::patient_id.eq(pid))
+        .select((
+            subsequent_therapies::reported_in_follow_up_id,
+            subsequent_therapies::start_date,
+            subsequent_therapies::category,
+        ))
+        .load::<(Option<i32>, NaiveDate, String)>(conn)?
+    {
+        push("subsequent_therapies", f, date, category);
+    }
+    out.sort_by_key(|e| e.date);
+    Ok(out)
+}
+
+/// The timeline label of a section.
+pub fn section_kind(section: &str) -> &'static str {
+    match section {
+        "responses" => "Response",
+        "toxicities" => "Toxicity",
+        "infections" => "Infection",
+        "immunoglobulin" => "Immunoglobulin",
+        "lab_results" => "Lab",
+        "persistence_tests" => "CAR-T persistence",
+        "new_malignancies" => "New malignancy",
+        "subsequent_therapies" => "Subsequent therapy",
+        _ => "Event",
+    }
+}
