@@ -64,10 +64,14 @@ cox_r=$(best Rscript "$WORK/cox.R" "$DATA")
 echo "R in-process, one more run each (read + fit, without R start-up):"
 Rscript "$WORK/km.R" "$DATA" 2>&1 >/dev/null | sed 's/^/  KM+log-rank: /'
 Rscript "$WORK/cox.R" "$DATA" 2>&1 >/dev/null | sed 's/^/  Cox: /'
-echo "ours, CPU time of one run (user+sys; less sensitive to a loaded machine):"
+echo "CPU time of one run (user+sys; less sensitive to a loaded machine):"
 for cmd in "survival ${common[*]} --group group --conf-type log-log --format table" "cox ${common[*]} --covariates x1,x2,x3,x4,x5"; do
   # shellcheck disable=SC2086
   /usr/bin/env time -f "  %U s user + %S s sys, %e s wall, %M KB max RSS: analytics ${cmd%% *}" "$BIN" $cmd > /dev/null
+done
+for r in km cox; do
+  /usr/bin/env time -f "  %U s user + %S s sys, %e s wall: R $r" Rscript "$WORK/$r.R" "$DATA" > /dev/null 2> "$WORK/$r.time" || true
+  tail -1 "$WORK/$r.time"
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 

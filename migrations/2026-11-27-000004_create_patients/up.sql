@@ -9,7 +9,8 @@ CREATE TABLE patients (
                                          AND registry_id NOT GLOB '*[^A-Z0-9-]*'
                                          AND registry_id NOT GLOB '*-*-*'
                                          AND instr(registry_id, '-') BETWEEN 3 AND 9
-                                         AND length(registry_id) - instr(registry_id, '-') BETWEEN 4 AND 8),
+                                         AND length(registry_id) - instr(registry_id, '-') BETWEEN 4 AND 8
+                                         AND substr(registry_id, instr(registry_id, '-') + 1) NOT GLOB '*[^0-9]*'),
     site_id                       INTEGER NOT NULL REFERENCES sites (id) ON DELETE RESTRICT,
     -- Other registries' identifiers (all pseudonymous): CIBMTR CRID, EBMT id, trial subject id.
     cibmtr_crid                   TEXT CHECK (cibmtr_crid IS NULL OR length(trim(cibmtr_crid)) > 0),

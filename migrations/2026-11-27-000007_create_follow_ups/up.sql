@@ -26,9 +26,10 @@ CREATE TABLE follow_ups (
     relapse_since_last                  TEXT CHECK (relapse_since_last IN ('Y', 'N', 'UNK', 'NASK', 'NA', 'ND', 'ASKU', 'LTF', 'PREV')),
     relapse_date                        DATE CHECK (date(relapse_date) IS relapse_date),
     relapse_date_estimated              BOOLEAN NOT NULL DEFAULT 0 CHECK (relapse_date_estimated IN (0, 1)),
-    -- Target antigen on the relapse (antigen escape: CD19- or BCMA-negative relapse).
+    -- How the relapse was first detected.
     relapse_method                      TEXT
                                         CHECK (relapse_method IN ('MOLECULAR', 'FLOW', 'CYTO_FISH', 'RADIOLOGICAL', 'CLINICAL', 'UNK', 'NASK', 'NA', 'ND', 'ASKU', 'LTF', 'PREV')),
+    -- Target antigen on the relapse (antigen escape: CD19- or BCMA-negative relapse).
     relapse_antigen_status              TEXT CHECK (relapse_antigen_status IN ('NEG', 'POS', 'DIM', 'UNK', 'NASK', 'NA', 'ND', 'ASKU', 'LTF', 'PREV')),
     form_status                         TEXT NOT NULL DEFAULT 'NOT_STARTED'
                                         CHECK (form_status IN ('NOT_STARTED', 'IN_PROGRESS', 'COMPLETE', 'VERIFIED', 'LOCKED', 'SIGNED')),

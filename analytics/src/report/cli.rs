@@ -40,6 +40,9 @@ pub struct ReportArgs {
     /// Write only SVG charts (no PNG/PDF).
     #[arg(long, hide = true)]
     pub svg_only: bool,
+    /// Print the time of each stage to stderr (also without a terminal).
+    #[arg(long, hide = true)]
+    pub timings: bool,
 }
 
 impl TryFrom<ReportArgs> for ReportConfig {
@@ -112,10 +115,11 @@ pub fn main() -> ExitCode {
         }
     };
     let quiet = parsed.quiet;
+    let timings = parsed.timings;
     let result = ReportConfig::try_from(parsed).and_then(|c| super::run(&c));
     match result {
         Ok(outcome) => {
-            if !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            if timings || (!quiet && std::io::IsTerminal::is_terminal(&std::io::stderr())) {
                 let total: f64 = outcome.stages.iter().map(|(_, d)| d.as_secs_f64()).sum();
                 eprintln!(
                     "report written to {} ({} rows read, {:.2} s)",

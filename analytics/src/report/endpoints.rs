@@ -721,7 +721,13 @@ mod tests {
             let usubjid: Vec<String> = ids.iter().map(|i| format!("BCN-{i:06}")).collect();
             let status: Vec<&str> = ids
                 .iter()
-                .map(|i| if self.lost.contains(i) { "LOST" } else { "ACTIVE" })
+                .map(|i| {
+                    if self.lost.contains(i) {
+                        "LOST"
+                    } else {
+                        "ACTIVE"
+                    }
+                })
                 .collect();
             let mut patients = df![
                 "patient_id" => ids.clone(),
@@ -790,8 +796,12 @@ mod tests {
                 "survival_status" => vec![Some("ALIVE"); n],
             ]
             .unwrap();
-            follow_ups.with_column(date("contact_date", fu_contact)).unwrap();
-            follow_ups.with_column(date("relapse_date", fu_relapse)).unwrap();
+            follow_ups
+                .with_column(date("contact_date", fu_contact))
+                .unwrap();
+            follow_ups
+                .with_column(date("relapse_date", fu_relapse))
+                .unwrap();
             let mut deaths = df![
                 "patient_id" => self.deaths.iter().map(|x| x.0).collect::<Vec<_>>(),
                 "death_cause" => vec!["DISEASE"; self.deaths.len()],
@@ -876,7 +886,11 @@ mod tests {
         let df = adtte
             .clone()
             .lazy()
-            .filter(col("USUBJID").eq(lit(usubjid)).and(col("PARAMCD").eq(lit(paramcd))))
+            .filter(
+                col("USUBJID")
+                    .eq(lit(usubjid))
+                    .and(col("PARAMCD").eq(lit(paramcd))),
+            )
             .collect()
             .unwrap();
         if df.height() == 0 {
@@ -884,7 +898,14 @@ mod tests {
         }
         let aval = df.column("AVAL").unwrap().i32().unwrap().get(0).unwrap();
         let cnsr = df.column("CNSR").unwrap().i32().unwrap().get(0).unwrap();
-        let cause = df.column("CRCAUSE").unwrap().str().unwrap().get(0).unwrap().to_owned();
+        let cause = df
+            .column("CRCAUSE")
+            .unwrap()
+            .str()
+            .unwrap()
+            .get(0)
+            .unwrap()
+            .to_owned();
         Some((aval, cnsr, cause))
     }
 
@@ -906,8 +927,14 @@ mod tests {
         let (_, t) = run(&f, &EndpointOptions::default());
         assert_eq!(row(&t, "BCN-000001", "OS"), Some((60, 0, String::new())));
         assert_eq!(row(&t, "BCN-000001", "PFS"), Some((60, 0, String::new())));
-        assert_eq!(row(&t, "BCN-000001", "CIR"), Some((60, cnsr::EVENT, "RELAPSE".into())));
-        assert_eq!(row(&t, "BCN-000001", "NRM"), Some((60, cnsr::COMPETING, "RELAPSE".into())));
+        assert_eq!(
+            row(&t, "BCN-000001", "CIR"),
+            Some((60, cnsr::EVENT, "RELAPSE".into()))
+        );
+        assert_eq!(
+            row(&t, "BCN-000001", "NRM"),
+            Some((60, cnsr::COMPETING, "RELAPSE".into()))
+        );
         assert_eq!(row(&t, "BCN-000001", "EFS"), None);
     }
 
@@ -920,8 +947,14 @@ mod tests {
             ..Fixture::default()
         };
         let (_, t) = run(&f, &EndpointOptions::default());
-        assert_eq!(row(&t, "BCN-000002", "CIR"), Some((31, cnsr::COMPETING, "NRM".into())));
-        assert_eq!(row(&t, "BCN-000002", "NRM"), Some((31, cnsr::EVENT, "NRM".into())));
+        assert_eq!(
+            row(&t, "BCN-000002", "CIR"),
+            Some((31, cnsr::COMPETING, "NRM".into()))
+        );
+        assert_eq!(
+            row(&t, "BCN-000002", "NRM"),
+            Some((31, cnsr::EVENT, "NRM".into()))
+        );
     }
 
     #[test]
@@ -931,9 +964,18 @@ mod tests {
             ..Fixture::default()
         };
         let (_, t) = run(&f, &EndpointOptions::default());
-        assert_eq!(row(&t, "BCN-000003", "OS"), Some((0, cnsr::LAST_CONTACT, String::new())));
-        assert_eq!(row(&t, "BCN-000003", "PFS"), Some((0, cnsr::LAST_CONTACT, String::new())));
-        assert_eq!(row(&t, "BCN-000003", "CIR"), Some((0, cnsr::LAST_CONTACT, String::new())));
+        assert_eq!(
+            row(&t, "BCN-000003", "OS"),
+            Some((0, cnsr::LAST_CONTACT, String::new()))
+        );
+        assert_eq!(
+            row(&t, "BCN-000003", "PFS"),
+            Some((0, cnsr::LAST_CONTACT, String::new()))
+        );
+        assert_eq!(
+            row(&t, "BCN-000003", "CIR"),
+            Some((0, cnsr::LAST_CONTACT, String::new()))
+        );
         assert_eq!(row(&t, "BCN-000003", "DOR"), None);
     }
 
@@ -946,13 +988,19 @@ mod tests {
             ..Fixture::default()
         };
         let (_, t) = run(&f, &EndpointOptions::default());
-        assert_eq!(row(&t, "BCN-000004", "OS"), Some((100, cnsr::LOST, String::new())));
+        assert_eq!(
+            row(&t, "BCN-000004", "OS"),
+            Some((100, cnsr::LOST, String::new()))
+        );
     }
 
     #[test]
     fn data_problems_are_flagged_not_fatal() {
         let f = Fixture {
-            patients: vec![(5, "DLBCL_NOS", "2024-01-01"), (6, "DLBCL_NOS", "2024-01-01")],
+            patients: vec![
+                (5, "DLBCL_NOS", "2024-01-01"),
+                (6, "DLBCL_NOS", "2024-01-01"),
+            ],
             // 5: death before infusion; 6: a contact after death.
             deaths: vec![(5, "2023-12-01"), (6, "2024-02-01")],
             contacts: vec![(6, "2024-05-01")],
@@ -963,8 +1011,15 @@ mod tests {
         assert_eq!(flags.get(0), Some(true));
         let after = set.column("contact_after_death").unwrap().u32().unwrap();
         assert_eq!(after.get(1), Some(1));
-        assert_eq!(row(&t, "BCN-000005", "OS"), None, "excluded from time-to-event");
-        assert_eq!(row(&t, "BCN-000006", "OS"), Some((31, cnsr::EVENT, String::new())));
+        assert_eq!(
+            row(&t, "BCN-000005", "OS"),
+            None,
+            "excluded from time-to-event"
+        );
+        assert_eq!(
+            row(&t, "BCN-000006", "OS"),
+            Some((31, cnsr::EVENT, String::new()))
+        );
     }
 
     #[test]
@@ -982,9 +1037,15 @@ mod tests {
         let (set, t) = run(&f, &EndpointOptions::default());
         assert_eq!(set.column("bor").unwrap().str().unwrap().get(0), Some("PR"));
         // DOR from the PR (day 31) to the PD (day 91): 60 days, an event.
-        assert_eq!(row(&t, "BCN-000007", "DOR"), Some((60, cnsr::EVENT, String::new())));
+        assert_eq!(
+            row(&t, "BCN-000007", "DOR"),
+            Some((60, cnsr::EVENT, String::new()))
+        );
         // Last contact is the last assessment (day 152).
-        assert_eq!(row(&t, "BCN-000007", "OS"), Some((152, cnsr::LAST_CONTACT, String::new())));
+        assert_eq!(
+            row(&t, "BCN-000007", "OS"),
+            Some((152, cnsr::LAST_CONTACT, String::new()))
+        );
     }
 
     #[test]
@@ -996,16 +1057,28 @@ mod tests {
             ..Fixture::default()
         };
         let (_, t) = run(&f, &EndpointOptions::default());
-        assert_eq!(row(&t, "BCN-000008", "PFS"), Some((121, cnsr::EVENT, String::new())));
+        assert_eq!(
+            row(&t, "BCN-000008", "PFS"),
+            Some((121, cnsr::EVENT, String::new()))
+        );
         let opts = EndpointOptions {
             censor_at_new_therapy: true,
             ..EndpointOptions::default()
         };
         let (_, t) = run(&f, &opts);
-        assert_eq!(row(&t, "BCN-000008", "PFS"), Some((60, cnsr::NEW_THERAPY, String::new())));
-        assert_eq!(row(&t, "BCN-000008", "CIR"), Some((60, cnsr::NEW_THERAPY, String::new())));
+        assert_eq!(
+            row(&t, "BCN-000008", "PFS"),
+            Some((60, cnsr::NEW_THERAPY, String::new()))
+        );
+        assert_eq!(
+            row(&t, "BCN-000008", "CIR"),
+            Some((60, cnsr::NEW_THERAPY, String::new()))
+        );
         // OS is never censored at therapy.
-        assert_eq!(row(&t, "BCN-000008", "OS"), Some((121, cnsr::LAST_CONTACT, String::new())));
+        assert_eq!(
+            row(&t, "BCN-000008", "OS"),
+            Some((121, cnsr::LAST_CONTACT, String::new()))
+        );
     }
 
     #[test]
@@ -1017,8 +1090,14 @@ mod tests {
             ..Fixture::default()
         };
         let (_, t) = run(&f, &EndpointOptions::default());
-        assert_eq!(row(&t, "BCN-000009", "EFS"), Some((0, cnsr::EVENT, String::new())));
-        assert_eq!(row(&t, "BCN-000010", "EFS"), Some((152, cnsr::LAST_CONTACT, String::new())));
+        assert_eq!(
+            row(&t, "BCN-000009", "EFS"),
+            Some((0, cnsr::EVENT, String::new()))
+        );
+        assert_eq!(
+            row(&t, "BCN-000010", "EFS"),
+            Some((152, cnsr::LAST_CONTACT, String::new()))
+        );
         assert_eq!(row(&t, "BCN-000009", "PFS"), None);
     }
 }

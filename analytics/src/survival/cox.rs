@@ -198,7 +198,8 @@ pub struct CoxFit {
 /// Concordance: `(concordant + tied_x/2) / (concordant + discordant + tied_x)`
 /// over comparable pairs, with its infinitesimal-jackknife standard error.
 ///
-/// Errors: [`StatsError::CoxNotConverged`] when the iterations run out. A
+/// Errors: [`StatsError::CoxNotConverged`] when the iterations run out;
+/// [`StatsError::InvalidArgument`] without any event. A
 /// coefficient R would flag as possibly infinite (`|U V| > eps` and
 /// `> sqrt(eps) |beta|`, eps = 1e-9), or an aliased one, is reported in
 /// [`CoxFit::warnings`].
@@ -207,6 +208,11 @@ pub struct CoxFit {
 /// Therneau & Grambsch (2000), ch. 3; R `coxph`, `summary.coxph`.
 pub fn cox(data: &CoxData, ties: Ties, conf_level: f64) -> Result<CoxFit, StatsError> {
     let z_crit = z_for_level(conf_level)?;
+    if !data.event.iter().any(|&e| e) {
+        return Err(StatsError::InvalidArgument(
+            "no events: a Cox model needs at least one event".into(),
+        ));
+    }
     let raw = backend::coxph(
         &data.time,
         &data.event,

@@ -263,9 +263,28 @@ fn byte_order_mark_in_header_is_ignored() {
 
 #[test]
 fn cox_reports_an_aliased_term_as_null_with_a_warning() {
-    let (_d, path) = temp_csv("time,status,a,b\n1,1,1,2\n2,1,2,4\n3,0,3,6\n4,1,4,8\n5,1,5,10\n6,0,1,2\n7,1,3,6\n");
-    let out = cli_json(&["cox", "--csv", path.to_str().unwrap(), "--time", "time", "--event", "status", "--covariates", "a,b"]);
+    let (_d, path) = temp_csv(
+        "time,status,a,b\n1,1,1,2\n2,1,2,4\n3,0,3,6\n4,1,4,8\n5,1,5,10\n6,0,1,2\n7,1,3,6\n",
+    );
+    let out = cli_json(&[
+        "cox",
+        "--csv",
+        path.to_str().unwrap(),
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--covariates",
+        "a,b",
+    ]);
     assert!(out["coefficients"][1]["coef"].is_null(), "{out}");
-    assert!(out["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("b: not estimable")), "{out}");
+    assert!(
+        out["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("b: not estimable")),
+        "{out}"
+    );
     assert_eq!(out["lr_test"]["df"], 1);
 }

@@ -246,3 +246,25 @@ fn two_group_k_sample_equals_naive_two_sample() {
         }
     }
 }
+
+/// Without tied event times the log-rank statistic is the Cox score test of the
+/// group indicator (Breslow = Efron then); two methods, two code paths.
+#[test]
+fn log_rank_equals_cox_score_test_without_ties() {
+    let text = std::fs::read_to_string(dataset("veteran.csv")).unwrap();
+    let (mut t, mut e, mut trt) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, line) in text.lines().skip(1).enumerate() {
+        let f: Vec<&str> = line.split(',').collect();
+        trt.push(f[0].parse::<f64>().unwrap());
+        t.push(f[2].parse::<f64>().unwrap() + i as f64 * 1e-3); // break ties
+        e.push(f[3] == "1");
+    }
+    let data = SurvivalData::new(t.clone(), e.clone())
+        .unwrap()
+        .with_groups(Groups::from_numbers("trt", &trt).unwrap())
+        .unwrap();
+    let lr = log_rank(&data, 0.0).unwrap();
+    let x = CoxCovariates::new().numeric("trt", trt).unwrap();
+    let fit = cox(&CoxData::new(t, e, x).unwrap(), Ties::Breslow, 0.95).unwrap();
+    assert_close("log-rank vs score", lr.chisq, fit.score_test.stat, 1e-10);
+}

@@ -53,6 +53,15 @@ pub enum DbError {
         .versions.join(", ")
     )]
     SchemaNewer { path: String, versions: Vec<String> },
+    /// The database lacks migrations this program has: run `registry migrate` first.
+    #[error(
+        "database schema is older than this program: {} lacks migrations {}; run `registry migrate --db {}` first",
+        .path.display(), .versions.join(", "), .path.display()
+    )]
+    SchemaOlder {
+        path: PathBuf,
+        versions: Vec<String>,
+    },
     /// The path cannot be opened, created or written.
     #[error("cannot write database {}: {reason}", .path.display())]
     NotWritable { path: PathBuf, reason: String },
@@ -124,7 +133,8 @@ fn classify(path: &Path, message: &str) -> DbError {
     }
 }
 
-/// Applies `MIGRATIONS`' settings to every connection the r2d2 pool opens.
+/// Applies the per-connection settings ([`configure_connection`]) to every connection the r2d2
+/// pool opens.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionCustomizer {
     pub busy_timeout: Duration,
@@ -145,10 +155,29 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionCu
 }
 
 /// Builds the web app's pool on `path`: WAL is set once here, the per-connection settings by
-/// [`ConnectionCustomizer`] on each connection. The database must exist and be migrated.
+/// [`ConnectionCustomizer`] on each connection. The database must exist and be fully migrated
+/// (see [`create_or_upgrade`]); anything else is refused before a pool is built.
 pub fn pool(path: &Path, max_size: u32) -> Result<DbPool, DbError> {
-    let mut conn = open(path)?;
+    if !path.is_file() {
+        return Err(DbError::NotWritable {
+            path: path.to_owned(),
+            reason: "no such database file (create it with `registry migrate`)".to_owned(),
+        });
+    }
+    let mut conn = open_raw(path)?;
     check_compatible(&mut conn, path)?;
+    let applied: BTreeSet<String> = applied_versions(&mut conn)?.into_iter().collect();
+    let pending: Vec<String> = known_versions()?
+        .into_iter()
+        .filter(|v| !applied.contains(v))
+        .collect();
+    if !pending.is_empty() {
+        return Err(DbError::SchemaOlder {
+            path: path.to_owned(),
+            versions: pending,
+        });
+    }
+    enable_wal(&mut conn).map_err(|e| classify(path, &e.to_string()))?;
     drop(conn);
     let url = path.to_str().ok_or_else(|| DbError::NotWritable {
         path: path.to_owned(),

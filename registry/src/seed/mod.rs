@@ -37,8 +37,9 @@ use crate::db;
 use simulate::{Cohort, PatientHistory};
 use write::CohortWriter;
 
-/// Patients simulated and written per chunk.
-const CHUNK: u64 = 1_000;
+/// Patients simulated and written per chunk, at most; small cohorts use smaller chunks so that
+/// every worker gets some (the chunking depends only on the patient count, never on threads).
+const MAX_CHUNK: u64 = 1_000;
 
 /// What `registry seed` was asked to do, validated.
 #[derive(Debug, Clone)]
@@ -163,12 +164,10 @@ pub fn seed(options: &SeedOptions) -> Result<SeedSummary, SeedError> {
 
 /// Migrates the file at `path` and fills it; returns the rows written per table.
 fn build(path: &Path, options: &SeedOptions) -> Result<Vec<(&'static str, u64)>, SeedError> {
-    let url = path
-        .to_str()
-        .ok_or_else(|| SeedError::NotWritable {
-            path: path.to_owned(),
-            reason: "the path is not valid UTF-8".to_owned(),
-        })?;
+    let url = path.to_str().ok_or_else(|| SeedError::NotWritable {
+        path: path.to_owned(),
+        reason: "the path is not valid UTF-8".to_owned(),
+    })?;
     let mut conn = SqliteConnection::establish(url).map_err(|e| SeedError::NotWritable {
         path: options.db.clone(),
         reason: e.to_string(),
@@ -215,7 +214,7 @@ fn build(path: &Path, options: &SeedOptions) -> Result<Vec<(&'static str, u64)>,
         "PRAGMA ignore_check_constraints = OFF; PRAGMA journal_mode = DELETE; \
          PRAGMA synchronous = FULL; PRAGMA optimize;",
     )
-        .context("Failed to restore the pragmas after the bulk load")?;
+    .context("Failed to restore the pragmas after the bulk load")?;
     Ok(writer.row_counts())
 }
 
@@ -241,7 +240,8 @@ pub fn generate(
     mut consume: impl FnMut(Vec<PatientHistory>) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let threads = options.threads.max(1);
-    let chunks = options.patients.div_ceil(CHUNK);
+    let chunk_size = (options.patients / 16).clamp(64, MAX_CHUNK);
+    let chunks = options.patients.div_ceil(chunk_size);
     std::thread::scope(|scope| {
         let mut receivers = Vec::with_capacity(threads);
         for worker in 0..threads {
@@ -251,8 +251,8 @@ pub fn generate(
             scope.spawn(move || {
                 let mut chunk = worker as u64;
                 while chunk < chunks {
-                    let first = chunk * CHUNK + 1;
-                    let last = ((chunk + 1) * CHUNK).min(patients);
+                    let first = chunk * chunk_size + 1;
+                    let last = ((chunk + 1) * chunk_size).min(patients);
                     let histories: Vec<PatientHistory> = (first..=last)
                         .filter_map(|n| simulate::simulate_patient(cohort, n))
                         .collect();

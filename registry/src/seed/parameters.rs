@@ -80,8 +80,17 @@ pub enum Dose {
 /// day relative to Day 0). Bendamustine is the JULIET alternative [P3c].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Lymphodepletion {
-    FluCy { flu: u32, cy: u32, days: i64, start: i64 },
-    Bendamustine { dose: u32, days: i64, start: i64 },
+    FluCy {
+        flu: u32,
+        cy: u32,
+        days: i64,
+        start: i64,
+    },
+    Bendamustine {
+        dose: u32,
+        days: i64,
+        start: i64,
+    },
 }
 
 /// `S(t) = plateau + (1 - plateau) exp(-rate t)` through `S(landmark_months) = survival`.
@@ -539,7 +548,10 @@ mod tests {
             // OS above PFS everywhere, so a patient's death never precedes their progression.
             for month in 1..=180 {
                 let m = f64::from(month);
-                assert!(ind.os.survival_at(m) >= ind.pfs.survival_at(m), "{ind:?} {m}");
+                assert!(
+                    ind.os.survival_at(m) >= ind.pfs.survival_at(m),
+                    "{ind:?} {m}"
+                );
             }
             assert!(ind.cr <= ind.orr);
         }

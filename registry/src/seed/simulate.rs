@@ -621,7 +621,11 @@ fn normal_cdf(x: f64) -> f64 {
                             + t * (-1.135_203_98
                                 + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
     let erfc = t * poly.exp();
-    if x >= 0.0 { 1.0 - 0.5 * erfc } else { 0.5 * erfc }
+    if x >= 0.0 {
+        1.0 - 0.5 * erfc
+    } else {
+        0.5 * erfc
+    }
 }
 
 fn shift(date: NaiveDate, days: i64) -> NaiveDate {
@@ -698,7 +702,14 @@ impl<'a, R: Rng> Simulation<'a, R> {
         // Demographics.
         let (mean, sd, low, high) = ind.age;
         let age = (mean + sd * standard_normal(rng)).clamp(low, high);
-        let sex = if chance(rng, if ind.disease == Disease::BAll { 0.55 } else { 0.62 }) {
+        let sex = if chance(
+            rng,
+            if ind.disease == Disease::BAll {
+                0.55
+            } else {
+                0.62
+            },
+        ) {
             Sex::Male
         } else {
             Sex::Female
@@ -712,7 +723,9 @@ impl<'a, R: Rng> Simulation<'a, R> {
         let diagnosis = draw_diagnosis(rng, ind, day0, age);
 
         // Apheresis → bridging → lymphodepletion → Day 0.
-        let v2v = log_normal(rng, ind.vein_to_vein_days, 0.25).round().clamp(14.0, 120.0) as i64;
+        let v2v = log_normal(rng, ind.vein_to_vein_days, 0.25)
+            .round()
+            .clamp(14.0, 120.0) as i64;
         let apheresis_date = shift(day0, -v2v);
         let consent_date = shift(apheresis_date, -days(rng, 1, 21));
         let ld_regimen = draw_lymphodepletion(rng, ind.product);
@@ -1066,12 +1079,16 @@ fn draw_diagnosis<R: Rng>(rng: &mut R, ind: &Indication, day0: NaiveDate, age: f
     };
     let prior_hct_date = (prior_hct != PriorHct::None).then(|| {
         let span = (day0 - diagnosis_date).num_days();
-        shift(diagnosis_date, days(rng, span / 4, (span * 3 / 4).max(span / 4)))
+        shift(
+            diagnosis_date,
+            days(rng, span / 4, (span * 3 / 4).max(span / 4)),
+        )
     });
     let lymphoma = matches!(ind.disease, Disease::Lbcl | Disease::Fl | Disease::Mcl);
     let ipi = lymphoma.then(|| days(rng, 0, 5) as u8);
     let riss = (ind.disease == Disease::Mm).then(|| days(rng, 1, 3) as u8);
-    let high_risk_cytogenetics = (ind.disease == Disease::Mm).then_some(subtype == Subtype::MmHighRisk);
+    let high_risk_cytogenetics =
+        (ind.disease == Disease::Mm).then_some(subtype == Subtype::MmHighRisk);
     Diagnosis {
         disease: ind.disease,
         subtype,
@@ -1190,7 +1207,10 @@ fn draw_crs_icans<R: Rng>(rng: &mut R, ind: &Indication, day0: NaiveDate) -> Vec
                 &[
                     ((Hypotension::MultiplePressors, Hypoxia::HighFlow), 0.5),
                     ((Hypotension::OnePressor, Hypoxia::PositivePressure), 0.3),
-                    ((Hypotension::MultiplePressors, Hypoxia::PositivePressure), 0.2),
+                    (
+                        (Hypotension::MultiplePressors, Hypoxia::PositivePressure),
+                        0.2,
+                    ),
                 ],
             )
             .unwrap_or((Hypotension::MultiplePressors, Hypoxia::PositivePressure)),
@@ -1718,7 +1738,14 @@ fn draw_responses<R: Rng>(
         let mrd = match ind.disease {
             Disease::BAll | Disease::Mm if responding => Some(if chance(rng, p::MISSING_CODE) {
                 Mrd::NotDone
-            } else if chance(rng, if ind.disease == Disease::BAll { 0.95 } else { 0.6 }) {
+            } else if chance(
+                rng,
+                if ind.disease == Disease::BAll {
+                    0.95
+                } else {
+                    0.6
+                },
+            ) {
                 Mrd::Negative
             } else {
                 Mrd::Positive
@@ -1745,7 +1772,10 @@ fn draw_responses<R: Rng>(
     if first > end_day {
         return out;
     }
-    let responder = !matches!(truth.best, Response::Sd | Response::Pd | Response::NoResponse);
+    let responder = !matches!(
+        truth.best,
+        Response::Sd | Response::Pd | Response::NoResponse
+    );
     if !responder {
         let response = match truth.relapse_day {
             _ if ind.disease == Disease::BAll => Response::NoResponse,
@@ -1859,13 +1889,16 @@ fn draw_measurements<R: Rng>(
             let value = if not_done || !detected {
                 None
             } else if method == PersistenceMethod::Qpcr {
-                let v = peak * (-decay * (day as f64 - 14.0).max(0.0)).exp()
+                let v = peak
+                    * (-decay * (day as f64 - 14.0).max(0.0)).exp()
                     * log_normal(rng, 1.0, 0.3);
                 Some(v.max(lloq).round())
             } else {
-                Some((log_normal(rng, 2.0, 0.6) * (-(day as f64) / persistence).exp() * 100.0)
-                    .round()
-                    / 100.0)
+                Some(
+                    (log_normal(rng, 2.0, 0.6) * (-(day as f64) / persistence).exp() * 100.0)
+                        .round()
+                        / 100.0,
+                )
             };
             history.persistence.push(PersistenceTest {
                 date,
@@ -1899,7 +1932,9 @@ fn draw_measurements<R: Rng>(
             let floor = baseline_igg * p::IGG_APLASIA_FACTOR;
             floor + (baseline_igg - floor) * (1.0 - (-since / 240.0).exp())
         } * log_normal(rng, 1.0, 0.12);
-        let on_igrt = igrt.as_ref().is_some_and(|c| c.stop.is_none_or(|s| s >= date));
+        let on_igrt = igrt
+            .as_ref()
+            .is_some_and(|c| c.stop.is_none_or(|s| s >= date));
         let measured = if on_igrt {
             native.max(650.0 + 250.0 * unit(rng))
         } else {
@@ -2044,7 +2079,10 @@ fn draw_one_infection<R: Rng>(rng: &mut R, date: NaiveDate, early: bool) -> Infe
                 ),
                 ((Organism::Cmv, InfectionSite::Blood), 0.12),
                 ((Organism::Hhv6, InfectionSite::Cns), 0.03),
-                ((Organism::Adenovirus, InfectionSite::UpperRespiratory), 0.08),
+                (
+                    (Organism::Adenovirus, InfectionSite::UpperRespiratory),
+                    0.08,
+                ),
                 ((Organism::Bk, InfectionSite::UrinaryLower), 0.07),
                 ((Organism::Vzv, InfectionSite::Skin), 0.1),
             ],
@@ -2119,8 +2157,8 @@ fn draw_malignancies<R: Rng>(
         )
         .unwrap_or("Lung")
     });
-    let reported_to_manufacturer = (kind == MalignancyType::TCellLymphoma)
-        .then(|| shift(day0, day + days(rng, 3, 30)));
+    let reported_to_manufacturer =
+        (kind == MalignancyType::TCellLymphoma).then(|| shift(day0, day + days(rng, 3, 30)));
     vec![NewMalignancy {
         date: dated(rng, shift(day0, day)),
         kind,
@@ -2236,7 +2274,9 @@ fn link_to_follow_ups(history: &mut PatientHistory) {
     history.toxicities.retain_mut(|e| {
         e.follow_up = first_on_or_after(e.onset.date);
         // A resolution after the last contact is not known yet: the event is ongoing.
-        if e.resolution.is_some_and(|r| last_contact.is_none_or(|l| r > l)) {
+        if e.resolution
+            .is_some_and(|r| last_contact.is_none_or(|l| r > l))
+        {
             e.resolution = None;
         }
         e.follow_up.is_some()
@@ -2283,7 +2323,9 @@ mod tests {
     }
 
     fn histories(cohort: &Cohort, n: u64) -> Vec<PatientHistory> {
-        (1..=n).filter_map(|i| simulate_patient(cohort, i)).collect()
+        (1..=n)
+            .filter_map(|i| simulate_patient(cohort, i))
+            .collect()
     }
 
     #[test]
@@ -2366,7 +2408,10 @@ mod tests {
             let infused_before = |days: i64| -> Vec<&PatientHistory> {
                 all.iter()
                     .filter(|h| h.course.indication == index)
-                    .filter(|h| h.day0().is_some_and(|d| (cohort.today - d).num_days() >= days))
+                    .filter(|h| {
+                        h.day0()
+                            .is_some_and(|d| (cohort.today - d).num_days() >= days)
+                    })
                     .collect()
             };
             let infused = infused_before(365);
@@ -2375,7 +2420,11 @@ mod tests {
             let cr = infused.iter().filter(|h| best(h).1).count() as f64 / n;
             let crs3 = infused
                 .iter()
-                .filter(|h| h.toxicities.iter().any(|t| t.kind == ToxicityKind::Crs && t.grade >= 3))
+                .filter(|h| {
+                    h.toxicities
+                        .iter()
+                        .any(|t| t.kind == ToxicityKind::Crs && t.grade >= 3)
+                })
                 .count() as f64
                 / n;
             let survivors = infused_before(730);
@@ -2426,7 +2475,11 @@ mod tests {
         for r in responses {
             orr |= matches!(
                 r,
-                Response::StringentCr | Response::Cr | Response::CrIncompleteRecovery | Response::Vgpr | Response::Pr
+                Response::StringentCr
+                    | Response::Cr
+                    | Response::CrIncompleteRecovery
+                    | Response::Vgpr
+                    | Response::Pr
             );
             cr |= matches!(r, Response::StringentCr | Response::Cr);
         }

@@ -18,12 +18,12 @@ use diesel::sqlite::SqliteConnection;
 
 use super::parameters::{self as p, Disease, Product};
 use super::simulate::{
-    self as sim, Analyte as AnalyteKind, AssessmentMethod as SimMethod, CauseOfDeath as SimCause, Criteria,
-    FollowUpStatus, Hypotension as SimHypotension, Hypoxia as SimHypoxia, IgIndication as SimIg,
-    IgRoute, InfectionSite as SimSite, MalignancyType, Mrd, Organism as SimOrganism,
-    OrganismClass as SimClass, PatientHistory, PersistenceMethod as SimPersistence, PriorHct,
-    Refractory, RelapseMethod as SimRelapse, Response, Subtype, TherapyCategory, TherapyIntent,
-    ToxicityKind,
+    self as sim, Analyte as AnalyteKind, AssessmentMethod as SimMethod, CauseOfDeath as SimCause,
+    Criteria, FollowUpStatus, Hypotension as SimHypotension, Hypoxia as SimHypoxia,
+    IgIndication as SimIg, IgRoute, InfectionSite as SimSite, MalignancyType, Mrd,
+    Organism as SimOrganism, OrganismClass as SimClass, PatientHistory,
+    PersistenceMethod as SimPersistence, PriorHct, Refractory, RelapseMethod as SimRelapse,
+    Response, Subtype, TherapyCategory, TherapyIntent, ToxicityKind,
 };
 use crate::domain::Vocabulary;
 use crate::domain::death::{Autopsy, CauseOfDeath};
@@ -134,7 +134,11 @@ impl Table {
         };
         fill(&mut values);
         if self.audited {
-            values.text(stamp).int(SYSTEM_USER).text(stamp).int(SYSTEM_USER);
+            values
+                .text(stamp)
+                .int(SYSTEM_USER)
+                .text(stamp)
+                .int(SYSTEM_USER);
         }
         self.sql.push(')');
         self.pending += 1;
@@ -542,7 +546,11 @@ impl CohortWriter {
                 } else {
                     ProductClass::Commercial
                 })
-                .text(&format!("{}-{:07}", product_code(c.product).code(), h.number))
+                .text(&format!(
+                    "{}-{:07}",
+                    product_code(c.product).code(),
+                    h.number
+                ))
                 .date(c.apheresis_date);
             match &c.bridging {
                 Some(b) => v
@@ -826,7 +834,10 @@ impl CohortWriter {
             );
             let treatments = [
                 (ToxicityTreatment::Tocilizumab, t.tocilizumab_doses),
-                (ToxicityTreatment::Corticosteroids, u8::from(t.corticosteroids)),
+                (
+                    ToxicityTreatment::Corticosteroids,
+                    u8::from(t.corticosteroids),
+                ),
                 (ToxicityTreatment::Anakinra, u8::from(t.anakinra)),
                 (ToxicityTreatment::Vasopressors, u8::from(pressors)),
             ];
@@ -1030,11 +1041,7 @@ impl CohortWriter {
 
         if let Some(d) = &h.death {
             let id = self.id(DEATHS);
-            let fatal_infection = h
-                .infections
-                .iter()
-                .find(|i| i.grade >= 5)
-                .map(|i| i.class);
+            let fatal_infection = h.infections.iter().find(|i| i.grade >= 5).map(|i| i.class);
             let primary = cause_code(d.primary, fatal_infection);
             self.table(DEATHS).row(&stamp, |v| {
                 v.int(id)
@@ -1207,7 +1214,10 @@ fn organism_codes(class: SimClass, organism: SimOrganism) -> (OrganismClass, Org
         SimOrganism::Pseudomonas => (OrganismClass::GramNegative, Organism::Pseudomonas),
         SimOrganism::StaphAureus => (OrganismClass::GramPositive, Organism::StaphylococcusAureus),
         SimOrganism::Enterococcus => (OrganismClass::GramPositive, Organism::Enterococcus),
-        SimOrganism::CDifficile => (OrganismClass::GramPositive, Organism::ClostridioidesDifficile),
+        SimOrganism::CDifficile => (
+            OrganismClass::GramPositive,
+            Organism::ClostridioidesDifficile,
+        ),
         SimOrganism::Cmv => (OrganismClass::Viral, Organism::Cmv),
         SimOrganism::Rsv => (OrganismClass::Viral, Organism::Rsv),
         SimOrganism::Influenza => (OrganismClass::Viral, Organism::Influenza),

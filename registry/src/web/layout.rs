@@ -11,6 +11,7 @@ pub struct NavUser {
     pub username: String,
     pub role: &'static str,
     pub is_admin: bool,
+    pub can_export: bool,
 }
 
 /// The frame of a page: navigation, current section, CSRF token.
@@ -34,6 +35,7 @@ impl Layout {
                 username: user.username.clone(),
                 role: user.role.label(),
                 is_admin: user.is_admin(),
+                can_export: user.can(crate::domain::access::Permission::ExportDeidentified),
             }),
             csrf: session.csrf_token()?,
             section,

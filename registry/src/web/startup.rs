@@ -24,7 +24,7 @@ use super::{
     },
     configuration::Settings,
     error::AppError,
-    routes::{admin, assets, follow_ups, login, logout, patients, worklist},
+    routes::{admin, assets, audit, exports, follow_ups, login, logout, patients, worklist},
 };
 use crate::db::DbPool;
 
@@ -119,10 +119,13 @@ impl Application {
                     web::scope("")
                         .wrap(from_fn(require_login))
                         .route("/", web::get().to(worklist::get::get))
+                        .route("/exports", web::get().to(exports::get::list))
+                        .route("/exports/{file}", web::get().to(exports::get::csv))
                         .route("/patients", web::get().to(patients::list::get))
                         .route("/patients", web::post().to(patients::create::post))
                         .route("/patients/new", web::get().to(patients::new::get))
                         .route("/patients/{id}", web::get().to(patients::show::get))
+                        .route("/patients/{id}/audit", web::get().to(audit::get::get))
                         .service(
                             web::resource(FOLLOW_UP)
                                 .route(web::get().to(follow_ups::get::get))

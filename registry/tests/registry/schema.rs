@@ -500,6 +500,49 @@ fn foreign_keys_are_enforced() {
 }
 
 #[test]
+fn the_registry_id_check_agrees_with_the_domain_parser() {
+    use registry::domain::patient::RegistryId;
+    let mut t = db_with_patient();
+    let samples = [
+        "BOS-000042",
+        "AB-1234",
+        "S01-12345678",
+        "MUC-0001",
+        "bos-000042",
+        "B-0001",
+        "BOS000042",
+        "BOS-12",
+        "BOS-12a45",
+        "BOS-1234AB",
+        "1BS-0001",
+        "TOOLONGXX-0001",
+        "BOS-123456789",
+        "004512378",
+        "BOS-0001-2",
+        "BOS-",
+        "-0001",
+        "BOS 0001",
+    ];
+    for (i, sample) in samples.iter().enumerate() {
+        let parsed = RegistryId::parse(sample).is_ok();
+        let stored = insert(
+            &mut t.conn,
+            "patients",
+            PATIENT,
+            &[
+                ("id", &format!("{}", 100 + i)),
+                ("registry_id", &format!("'{sample}'")),
+            ],
+        )
+        .is_ok();
+        assert_eq!(
+            stored, parsed,
+            "{sample:?}: database {stored}, domain {parsed}"
+        );
+    }
+}
+
+#[test]
 fn check_constraints_refuse_bad_rows() {
     let mut t = db_with_patient();
     let c = &mut t.conn;
@@ -931,12 +974,13 @@ fn schema_rs_mirrors_the_migrated_database() {
     let mut current: Option<String> = None;
     for line in generated.lines() {
         let line = line.trim();
-        if let Some((name, rest)) = line.split_once(" (") {
-            if rest.ends_with(") {") && !name.contains(' ') {
-                current = Some(name.to_owned());
-                mirrored.entry(name.to_owned()).or_default();
-                continue;
-            }
+        if let Some((name, rest)) = line.split_once(" (")
+            && rest.ends_with(") {")
+            && !name.contains(' ')
+        {
+            current = Some(name.to_owned());
+            mirrored.entry(name.to_owned()).or_default();
+            continue;
         }
         if line == "}" {
             current = None;
@@ -1411,6 +1455,29 @@ fn row_types_round_trip_through_diesel() {
         .unwrap();
     assert_eq!(site.code, "MUC");
     let _: (CourseId, DiagnosisId) = (course.id, diagnosis.id);
+}
+
+#[test]
+fn the_pool_refuses_a_missing_or_unmigrated_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.db");
+    assert!(matches!(
+        db::pool(&missing, 1),
+        Err(DbError::NotWritable { .. })
+    ));
+    assert!(!missing.exists(), "the pool created a file");
+
+    let partial = dir.path().join("partial.db");
+    {
+        let mut conn = db::open(&partial).unwrap();
+        conn.run_next_migration(MIGRATIONS).unwrap();
+    }
+    match db::pool(&partial, 1) {
+        Err(e @ DbError::SchemaOlder { .. }) => {
+            assert!(e.to_string().contains("registry migrate"), "{e}");
+        }
+        other => panic!("expected SchemaOlder, got {other:?}"),
+    }
 }
 
 #[test]

@@ -77,6 +77,24 @@ fn routes() -> Vec<Route> {
         },
         Route {
             method: "GET",
+            path: |_, f| format!("/patients/{}/audit", f.patient),
+            fields: &[],
+            expected: [200, 200, 404, 200, 403],
+        },
+        Route {
+            method: "GET",
+            path: |_, _| "/exports".into(),
+            fields: &[],
+            expected: [403, 200, 200, 200, 200],
+        },
+        Route {
+            method: "GET",
+            path: |_, _| "/exports/follow_ups.csv".into(),
+            fields: &[],
+            expected: [403, 200, 200, 200, 200],
+        },
+        Route {
+            method: "GET",
             path: |_, _| "/patients/new".into(),
             fields: &[],
             expected: [403, 200, 200, 403, 403],

@@ -261,7 +261,7 @@ fn a_stale_save_is_refused_with_what_changed_and_nothing_is_overwritten() {
 
 #[test]
 fn a_monitor_locks_with_the_password_and_an_admin_unlocks_with_a_reason() {
-    let Arranged { app, form, .. } = arrange();
+    let Arranged { app, patient, form } = arrange();
     let mut coordinator = app.logged_in(&app.coordinator);
     coordinator.get(&form);
     assert_eq!(
@@ -321,4 +321,23 @@ fn a_monitor_locks_with_the_password_and_an_admin_unlocks_with_a_reason() {
     assert!(needs_reason.body.contains("give the reason for the change"));
     let with_reason = with(&edit, &[("reason", "ECOG re-assessed")]);
     assert_eq!(coordinator.post(&form, &as_refs(&with_reason)).status, 303);
+
+    // The trail says who changed what from what to what, and why.
+    let trail = coordinator.get(&format!("/patients/{patient}/audit?table=follow_ups"));
+    assert_eq!(trail.status, 200);
+    for expected in [
+        "coord-a",
+        "monitor-a",
+        "admin",
+        "ecog_performance_status",
+        "ECOG re-assessed",
+        "Correct the contact date",
+        "E-signed: Reviewed",
+    ] {
+        assert!(trail.body.contains(expected), "trail lacks {expected:?}");
+    }
+    let other = app
+        .logged_in(&app.other_coordinator)
+        .get(&format!("/patients/{patient}/audit"));
+    assert_eq!(other.status, 404);
 }

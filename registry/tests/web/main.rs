@@ -15,6 +15,8 @@ mod auth;
 mod access;
 // Admin pages: sites and users, with their audit rows.
 mod admin;
+// CSV exports: scope, de-identification, codes and labels.
+mod exports;
 // The follow-up form: sections, validation, stale edits, lock and unlock.
 mod follow_ups;
 // Patients: list and filters, patient page, enrolment and its validation table.

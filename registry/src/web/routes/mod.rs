@@ -3,6 +3,8 @@
 
 pub mod admin;
 pub mod assets;
+pub mod audit;
+pub mod exports;
 pub mod follow_ups;
 pub mod login;
 pub mod logout;
