@@ -107,7 +107,9 @@ pub struct LogRankOutput {
     pub observed: Vec<f64>,
     pub expected: Vec<f64>,
     pub chisq: f64,
-    pub df: usize,
+    /// R's `print(survdiff)` degrees of freedom: groups with an expected event
+    /// minus 1 (-1 when there are no events at all).
+    pub df: i64,
     pub p: f64,
 }
 
@@ -119,7 +121,7 @@ impl From<&LogRankTest> for LogRankOutput {
             observed: t.observed.clone(),
             expected: t.expected.clone(),
             chisq: t.chisq,
-            df: t.df,
+            df: t.expected.iter().filter(|&&e| e > 0.0).count() as i64 - 1,
             p: t.p,
         }
     }
@@ -319,6 +321,7 @@ pub fn load_cuminc(c: &CumincConfig) -> Result<(CompetingRisksData, usize), CliE
         values: others.iter().map(|&k| ev.values[k].clone()).collect(),
         first_line: others.iter().map(|&k| ev.first_line[k]).collect(),
         codes: Vec::new(),
+        r_type: ev.r_type,
     };
     let (cause_names, remap) = input::factor_levels(&sub);
     let mut cause_of_value = vec![0u32; ev.values.len()];

@@ -55,6 +55,60 @@ pub struct Categories {
     /// The line each distinct value first appeared on.
     pub first_line: Vec<u64>,
     pub codes: Vec<u32>,
+    /// What R's `read.csv` makes of the whole column, rows dropped for a missing
+    /// value elsewhere included (`type.convert` runs before `na.omit`);
+    /// `None` when not read from a file (then the kept values decide).
+    pub r_type: Option<RType>,
+}
+
+/// The type `read.csv` (`type.convert`) gives a column: the first of logical,
+/// integer, double that every non-missing value fits, else character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RType {
+    Logical,
+    Integer,
+    Double,
+    Character,
+}
+
+/// Running `type.convert` verdict over the cells of one column.
+#[derive(Debug, Clone, Copy)]
+struct TypeScan {
+    logical: bool,
+    integer: bool,
+    double: bool,
+}
+
+impl TypeScan {
+    const START: Self = Self {
+        logical: true,
+        integer: true,
+        double: true,
+    };
+    fn see(&mut self, cell: &[u8]) {
+        let Ok(text) = std::str::from_utf8(cell) else {
+            *self = Self {
+                logical: false,
+                integer: false,
+                double: false,
+            };
+            return;
+        };
+        self.logical &= parse_logical(text).is_some();
+        self.integer &= is_r_integer(text);
+        self.double &= parse_number(cell).is_some_and(f64::is_finite);
+    }
+    fn verdict(self) -> RType {
+        if self.logical {
+            RType::Logical
+        } else if self.integer {
+            RType::Integer
+        } else if self.double {
+            RType::Double
+        } else {
+            RType::Character
+        }
+    }
 }
 
 /// The requested columns of a file, missing rows removed.
@@ -124,6 +178,7 @@ pub fn read_columns(path: &Path, requested: &[(&str, Kind)]) -> Result<Columns, 
     let mut cats: Vec<Categories> = requested.iter().map(|_| Categories::default()).collect();
     let mut lookup: Vec<HashMap<Box<[u8]>, u32>> =
         requested.iter().map(|_| HashMap::new()).collect();
+    let mut scans = vec![TypeScan::START; requested.len()];
     let mut record = csv::ByteRecord::new();
     let mut n_rows = 0usize;
     let mut n_dropped = 0usize;
@@ -139,6 +194,13 @@ pub fn read_columns(path: &Path, requested: &[(&str, Kind)]) -> Result<Columns, 
             .any(|&i| is_missing(trim(record.get(i).unwrap_or(b""))))
         {
             n_dropped += 1;
+            // R types the column before dropping the row
+            for (k, (&i, (_, kind))) in index.iter().zip(requested).enumerate() {
+                let cell = trim(record.get(i).unwrap_or(b""));
+                if *kind == Kind::Categorical && !is_missing(cell) {
+                    scans[k].see(cell);
+                }
+            }
             continue;
         }
         for (k, (&i, (name, kind))) in index.iter().zip(requested).enumerate() {
@@ -167,6 +229,7 @@ pub fn read_columns(path: &Path, requested: &[(&str, Kind)]) -> Result<Columns, 
                     let code = match lookup[k].get(cell) {
                         Some(&c) => c,
                         None => {
+                            scans[k].see(cell);
                             let c = cats[k].values.len() as u32;
                             lookup[k].insert(cell.into(), c);
                             cats[k]
@@ -188,8 +251,12 @@ pub fn read_columns(path: &Path, requested: &[(&str, Kind)]) -> Result<Columns, 
     let columns = requested
         .iter()
         .zip(numbers.into_iter().zip(cats))
-        .map(|((_, kind), (num, cat))| match kind {
-            Kind::Categorical => Column::Categories(cat),
+        .zip(&scans)
+        .map(|(((_, kind), (num, cat)), scan)| match kind {
+            Kind::Categorical => Column::Categories(Categories {
+                r_type: Some(scan.verdict()),
+                ..cat
+            }),
             _ => Column::Numbers(num),
         })
         .collect();
@@ -243,11 +310,7 @@ pub fn decode_events(
 }
 
 fn auto_event_codes(column: &str, cats: &Categories) -> Result<Vec<bool>, InputError> {
-    let logical = |s: &str| match s {
-        "TRUE" | "True" | "true" | "T" => Some(true),
-        "FALSE" | "False" | "false" | "F" => Some(false),
-        _ => None,
-    };
+    let logical = parse_logical;
     let bad_value = |k: usize, reason: String| InputError::BadValue {
         column: column.to_owned(),
         line: cats.first_line[k],
@@ -302,17 +365,49 @@ fn auto_event_codes(column: &str, cats: &Categories) -> Result<Vec<bool>, InputE
         .collect()
 }
 
-/// Level order of a categorical column as R's `factor()`: numerically when every
-/// value is a number, else sorted text. Returns (levels as labels, code remap
-/// from interned code to level index).
+/// Level order and labels of a categorical column as R's `factor()` of what
+/// `read.csv` makes of it (`type.convert`, over the whole column: a value in a
+/// row later dropped for a missing cell still decides the type, see
+/// [`Categories::r_type`]):
+/// * every value `TRUE`/`FALSE` (or `T`, `F`, `true`, `True`, ...): logical, levels
+///   `FALSE`, `TRUE` (so `T` and `TRUE` are one level);
+/// * every value a number: sorted numerically; labelled as an R integer (plain
+///   digits) when every value is written as an integer within R's integer range,
+///   else as `as.character()` of a double (`1e+05`, `0.5`; see
+///   [`crate::survival::format_r_number`]);
+/// * otherwise text, sorted by code point (R in the C locale).
+///
+/// Returns (levels as labels, code remap from interned code to level index).
 pub fn factor_levels(cats: &Categories) -> (Vec<String>, Vec<u32>) {
-    let nums: Option<Vec<f64>> = cats
-        .values
-        .iter()
-        .map(|v| parse_number(v.as_bytes()).filter(|x| x.is_finite()))
-        .collect();
-    match nums {
-        Some(nums) => {
+    let r_type = cats.r_type.unwrap_or_else(|| {
+        let mut scan = TypeScan::START;
+        cats.values.iter().for_each(|v| scan.see(v.as_bytes()));
+        scan.verdict()
+    });
+    match r_type {
+        RType::Logical => {
+            let values: Vec<bool> = cats
+                .values
+                .iter()
+                .map(|v| parse_logical(v) == Some(true))
+                .collect();
+            let labels: Vec<String> = [false, true]
+                .into_iter()
+                .filter(|b| values.contains(b))
+                .map(|b| if b { "TRUE" } else { "FALSE" }.to_owned())
+                .collect();
+            let remap = values
+                .iter()
+                .map(|&b| u32::from(b && labels.len() == 2))
+                .collect();
+            (labels, remap)
+        }
+        RType::Integer | RType::Double => {
+            let nums: Vec<f64> = cats
+                .values
+                .iter()
+                .map(|v| parse_number(v.as_bytes()).unwrap_or(f64::NAN))
+                .collect();
             let mut sorted = nums.clone();
             sorted.sort_by(f64::total_cmp);
             sorted.dedup();
@@ -322,11 +417,17 @@ pub fn factor_levels(cats: &Categories) -> (Vec<String>, Vec<u32>) {
                 .collect();
             let labels = sorted
                 .iter()
-                .map(|&x| crate::survival::format_r_number(x))
+                .map(|&x| {
+                    if r_type == RType::Integer {
+                        format!("{x:.0}")
+                    } else {
+                        crate::survival::format_r_number(x)
+                    }
+                })
                 .collect();
             (labels, remap)
         }
-        None => {
+        RType::Character => {
             let mut sorted: Vec<&String> = cats.values.iter().collect();
             sorted.sort();
             sorted.dedup();
@@ -340,6 +441,29 @@ pub fn factor_levels(cats: &Categories) -> (Vec<String>, Vec<u32>) {
     }
 }
 
+/// `type.convert`'s logical values.
+fn parse_logical(v: &str) -> Option<bool> {
+    match v {
+        "TRUE" | "True" | "true" | "T" => Some(true),
+        "FALSE" | "False" | "false" | "F" => Some(false),
+        _ => None,
+    }
+}
+
+/// Whether `type.convert` reads `v` as an R integer: an optional sign and
+/// decimal digits only, within `-2147483647..=2147483647` (R's `Strtoi`).
+fn is_r_integer(v: &str) -> bool {
+    let v = v
+        .strip_prefix('"')
+        .and_then(|c| c.strip_suffix('"'))
+        .unwrap_or(v);
+    let digits = v.strip_prefix(['+', '-']).unwrap_or(v);
+    !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && v.parse::<i64>()
+            .is_ok_and(|x| x.abs() <= i64::from(i32::MAX))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,6 +473,7 @@ mod tests {
             values: values.iter().map(|s| (*s).to_owned()).collect(),
             first_line: (2..).take(values.len()).collect(),
             codes: (0..values.len() as u32).collect(),
+            r_type: None,
         }
     }
 
@@ -386,5 +511,16 @@ mod tests {
         let (levels, remap) = factor_levels(&cats(&["b", "a", "10"]));
         assert_eq!(levels, ["10", "a", "b"]);
         assert_eq!(remap, [2, 1, 0]);
+        // an integer column prints in full; a double column as R's as.character
+        let (levels, _) = factor_levels(&cats(&["100000", "2"]));
+        assert_eq!(levels, ["2", "100000"]);
+        let (levels, _) = factor_levels(&cats(&["100000", "0.5", "3000000000"]));
+        assert_eq!(levels, ["0.5", "1e+05", "3e+09"]);
+        let (levels, _) = factor_levels(&cats(&["1e5", "2"]));
+        assert_eq!(levels, ["2", "1e+05"]);
+        // logical: T and TRUE are one level, FALSE first
+        let (levels, remap) = factor_levels(&cats(&["T", "FALSE", "TRUE"]));
+        assert_eq!(levels, ["FALSE", "TRUE"]);
+        assert_eq!(remap, [1, 0, 1]);
     }
 }

@@ -42,8 +42,114 @@ pub fn sig(x: f64, digits: i32) -> String {
     }
 }
 
-fn opt(x: Option<f64>, digits: i32) -> String {
-    x.map_or_else(|| "NA".into(), |v| sig(v, digits))
+/// R's `formatReal`: a vector formatted together, as `format(x, digits =)` and
+/// the columns of a printed matrix. Each finite value needs at most `digits`
+/// significant digits; all share the largest number of decimals needed, in fixed
+/// notation unless scientific is narrower (`scipen = 0`). `NA` for NaN/Inf.
+pub fn format_real(values: &[f64], digits: usize) -> Vec<String> {
+    let digits = digits.clamp(1, 15);
+    // per value: (negative, exponent kp, significant digits needed)
+    let parts: Vec<Option<(bool, i32, usize)>> = values
+        .iter()
+        .map(|&x| {
+            if !x.is_finite() {
+                return None;
+            }
+            if x == 0.0 {
+                return Some((false, 0, 1));
+            }
+            let s = format!("{:.*e}", digits - 1, x.abs());
+            let (m, e) = s.split_once('e')?;
+            let kp: i32 = e.parse().ok()?;
+            let sig = m.replace('.', "");
+            let nsig = sig.trim_end_matches('0').len().max(1);
+            Some((x < 0.0, kp, nsig))
+        })
+        .collect();
+    let finite: Vec<(bool, i32, usize)> = parts.iter().flatten().copied().collect();
+    if finite.is_empty() {
+        return values.iter().map(|_| "NA".to_owned()).collect();
+    }
+    let neg = usize::from(finite.iter().any(|p| p.0));
+    let rgt = finite
+        .iter()
+        .map(|&(_, kp, nsig)| (nsig as i32 - kp - 1).max(0))
+        .max()
+        .unwrap_or(0) as usize;
+    let left = finite
+        .iter()
+        .map(|&(_, kp, _)| (kp + 1).max(1))
+        .max()
+        .unwrap_or(1) as usize;
+    let fixed_width = neg + left + if rgt > 0 { rgt + 1 } else { 0 };
+    let mxns = finite.iter().map(|p| p.2).max().unwrap_or(1);
+    let exp_width = if finite.iter().any(|p| p.1.abs() >= 100) {
+        3
+    } else {
+        2
+    };
+    let sci_width = neg + mxns + usize::from(mxns > 1) + 2 + exp_width;
+    values
+        .iter()
+        .zip(&parts)
+        .map(|(&x, p)| match p {
+            None => "NA".to_owned(),
+            // + 0.0 turns -0 into 0 as R prints it
+            Some(_) if fixed_width <= sci_width => format!("{:.rgt$}", x + 0.0),
+            Some(_) => {
+                let s = format!("{:.*e}", mxns - 1, x);
+                match s.split_once('e') {
+                    Some((m, e)) => {
+                        let e: i32 = e.parse().unwrap_or(0);
+                        format!(
+                            "{m}e{}{:0w$}",
+                            if e < 0 { '-' } else { '+' },
+                            e.abs(),
+                            w = exp_width
+                        )
+                    }
+                    None => s,
+                }
+            }
+        })
+        .collect()
+}
+
+/// R's `round(x, d)` for display.
+fn round_to(x: f64, d: i32) -> f64 {
+    let f = 10f64.powi(d);
+    (x * f).round() / f
+}
+
+/// R's `format.pval(pv, digits)`: below machine epsilon `<2e-16` (at this
+/// `digits`); values >= 1e-3 formatted together in fixed, smaller ones together.
+pub fn format_pval(pv: &[f64], digits: usize) -> Vec<String> {
+    let eps = f64::EPSILON;
+    let fix: Vec<usize> = (0..pv.len())
+        .filter(|&i| {
+            pv[i].is_finite() && pv[i] >= eps && (pv[i] == 0.0 || pv[i].log10().floor() >= -3.0)
+        })
+        .collect();
+    let small: Vec<usize> = (0..pv.len())
+        .filter(|&i| pv[i].is_finite() && pv[i] >= eps && !fix.contains(&i))
+        .collect();
+    let mut out: Vec<String> = pv
+        .iter()
+        .map(|&p| {
+            if p.is_finite() {
+                format!("<{}", format_real(&[eps], digits)[0])
+            } else {
+                "NA".to_owned()
+            }
+        })
+        .collect();
+    for group in [fix, small] {
+        let vals: Vec<f64> = group.iter().map(|&i| pv[i]).collect();
+        for (i, s) in group.iter().zip(format_real(&vals, digits)) {
+            out[*i] = s;
+        }
+    }
+    out
 }
 
 /// R's `format.pval` at 2 digits: values below machine epsilon print as `<2e-16`.
@@ -86,7 +192,32 @@ fn level_label(level: f64) -> String {
     sig(level, 3)
 }
 
-/// `print(survfit)` (+ `summary(fit, times =)` with --times, + `print(survdiff)`).
+/// Formats each column of a numeric matrix as R's `print` does (`format_real`
+/// per column at `digits`); `nan_as` replaces the text of NaN cells in column k
+/// when `Some` (R prints `NaN` where it computed 0 * Inf, `NA` for missing).
+fn matrix_columns(columns: &[(&[f64], Option<&str>)], digits: usize) -> Vec<Vec<String>> {
+    let formatted: Vec<Vec<String>> = columns
+        .iter()
+        .map(|(v, nan_as)| {
+            let mut f = format_real(v, digits);
+            if let Some(t) = nan_as {
+                for (cell, x) in f.iter_mut().zip(v.iter()) {
+                    if x.is_nan() {
+                        *cell = (*t).to_owned();
+                    }
+                }
+            }
+            f
+        })
+        .collect();
+    let nrow = columns.first().map_or(0, |c| c.0.len());
+    (0..nrow)
+        .map(|i| formatted.iter().map(|c| c[i].clone()).collect())
+        .collect()
+}
+
+/// `print(survfit)` (+ `summary(fit, times =)` with --times, + `print(survdiff)`),
+/// numbers formatted as R prints them (`digits = 3`, column by column).
 pub fn survival(
     out: &mut dyn Write,
     s: &SurvivalOutput,
@@ -101,7 +232,7 @@ pub fn survival(
     if s.n_dropped > 0 {
         writeln!(
             out,
-            "{} observations deleted due to missingness",
+            "   {} observations deleted due to missingness",
             s.n_dropped
         )?;
     }
@@ -115,22 +246,33 @@ pub fn survival(
         format!("{lvl}LCL"),
         format!("{lvl}UCL"),
     ];
+    let na = |x: Option<f64>| x.unwrap_or(f64::NAN);
+    let n: Vec<f64> = s.strata.iter().map(|st| st.n as f64).collect();
+    let events: Vec<f64> = s.strata.iter().map(|st| st.events as f64).collect();
+    let median: Vec<f64> = s.strata.iter().map(|st| na(st.median.estimate)).collect();
+    let lcl: Vec<f64> = s.strata.iter().map(|st| na(st.median.lower)).collect();
+    let ucl: Vec<f64> = s.strata.iter().map(|st| na(st.median.upper)).collect();
+    let cells = matrix_columns(
+        &[
+            (&n, None),
+            (&events, None),
+            (&median, None),
+            (&lcl, None),
+            (&ucl, None),
+        ],
+        3,
+    );
     let rows: Vec<Vec<String>> = s
         .strata
         .iter()
-        .map(|st| {
-            vec![
-                if s.strata.len() == 1 && st.stratum == "all" {
-                    "[1,]".into()
-                } else {
-                    st.stratum.clone()
-                },
-                st.n.to_string(),
-                st.events.to_string(),
-                opt(st.median.estimate, 4),
-                opt(st.median.lower, 4),
-                opt(st.median.upper, 4),
-            ]
+        .zip(cells)
+        .map(|(st, cells)| {
+            let name = if s.strata.len() == 1 && st.stratum == "all" {
+                "[1,]".to_owned()
+            } else {
+                st.stratum.clone()
+            };
+            std::iter::once(name).chain(cells).collect()
         })
         .collect();
     grid(out, &header, &rows)?;
@@ -141,22 +283,26 @@ pub fn survival(
         if st.stratum != "all" {
             writeln!(out, "                {}", st.stratum)?;
         }
-        let header = strings(&["time", "n.risk", "n.event", "survival", "std.err"])
+        // R's summary matrix has empty row names: a leading empty column
+        let header = strings(&["", "time", "n.risk", "n.event", "survival", "std.err"])
             .into_iter()
             .chain([format!("lower {pct} CI"), format!("upper {pct} CI")])
             .collect::<Vec<_>>();
-        let rows: Vec<Vec<String>> = (0..at.time.len())
-            .map(|i| {
-                vec![
-                    sig(at.time[i], 6),
-                    sig(at.n_risk[i], 6),
-                    sig(at.n_event[i], 6),
-                    sig(at.surv[i], 3),
-                    sig(at.std_err[i], 3),
-                    sig(at.lower[i], 3),
-                    sig(at.upper[i], 3),
-                ]
-            })
+        let cells = matrix_columns(
+            &[
+                (&at.time, None),
+                (&at.n_risk, None),
+                (&at.n_event, None),
+                (&at.surv, None),
+                (&at.std_err, Some("NaN")),
+                (&at.lower, None),
+                (&at.upper, None),
+            ],
+            3,
+        );
+        let rows: Vec<Vec<String>> = cells
+            .into_iter()
+            .map(|c| std::iter::once(String::new()).chain(c).collect())
             .collect();
         grid(out, &header, &rows)?;
     }
@@ -164,33 +310,46 @@ pub fn survival(
         writeln!(out)?;
         writeln!(out, "Log-rank test (survdiff, rho = 0)")?;
         let header = strings(&["", "N", "Observed", "Expected", "(O-E)^2/E", "(O-E)^2/V"]);
-        let rows: Vec<Vec<String>> = (0..t.groups.len())
-            .map(|g| {
-                let oe = t.observed[g] - t.expected[g];
-                vec![
-                    t.groups[g].clone(),
-                    t.n[g].to_string(),
-                    sig(t.observed[g], 4),
-                    sig(t.expected[g], 4),
-                    sig(oe * oe / t.expected[g], 3),
-                    sig(oe * oe / t.var[g][g], 3),
-                ]
-            })
+        let n: Vec<f64> = t.n.iter().map(|&v| v as f64).collect();
+        let oe = |g: usize| t.observed[g] - t.expected[g];
+        let chi_e: Vec<f64> = (0..t.groups.len())
+            .map(|g| oe(g) * oe(g) / t.expected[g])
+            .collect();
+        let chi_v: Vec<f64> = (0..t.groups.len())
+            .map(|g| oe(g) * oe(g) / t.var[g][g])
+            .collect();
+        let cells = matrix_columns(
+            &[
+                (&n, None),
+                (&t.observed, None),
+                (&t.expected, None),
+                (&chi_e, Some("NaN")),
+                (&chi_v, Some("NaN")),
+            ],
+            3,
+        );
+        let rows: Vec<Vec<String>> = t
+            .groups
+            .iter()
+            .zip(cells)
+            .map(|(g, c)| std::iter::once(g.clone()).chain(c).collect())
             .collect();
         grid(out, &header, &rows)?;
         writeln!(out)?;
+        // print.survdiff: format(round(chisq, 1)) and format.pval(p) at digits 3 - 2
         writeln!(
             out,
             " Chisq= {}  on {} degrees of freedom, p= {}",
-            sig(t.chisq, 3),
-            t.df,
-            pval(t.p)
+            format_real(&[round_to(t.chisq, 1)], 3)[0],
+            s.logrank.as_ref().map_or(t.df as i64, |l| l.df),
+            format_pval(&[t.p], 1)[0]
         )?;
     }
     Ok(())
 }
 
-/// `summary(coxph)`.
+/// `summary(coxph)`: `printCoefmat` (digits 4, significance stars), the
+/// hazard-ratio limits, concordance and the three tests, formatted as R does.
 pub fn cox(out: &mut dyn Write, c: &CoxOutput) -> io::Result<()> {
     let f = &c.fit;
     writeln!(
@@ -210,22 +369,75 @@ pub fn cox(out: &mut dyn Write, c: &CoxOutput) -> io::Result<()> {
         )?;
     }
     writeln!(out)?;
-    let header = strings(&["", "coef", "exp(coef)", "se(coef)", "z", "Pr(>|z|)"]);
-    let rows: Vec<Vec<String>> = f
-        .coefficients
+    let digits = 4usize;
+    let terms = &f.coefficients;
+    let k = terms.len();
+    // printCoefmat: coef, exp(coef), se(coef) rounded together, then formatted together
+    let coef_se: Vec<f64> = (0..3)
+        .flat_map(|col| {
+            terms.iter().map(move |t| match col {
+                0 => t.coef,
+                1 => t.hr,
+                _ => t.se,
+            })
+        })
+        .collect();
+    let nonzero: Vec<f64> = coef_se
         .iter()
-        .map(|t| {
+        .map(|x| x.abs())
+        .filter(|x| x.is_finite() && *x != 0.0)
+        .collect();
+    let cs = if nonzero.is_empty() {
+        format_real(&coef_se, digits)
+    } else {
+        let min = nonzero.iter().copied().fold(f64::INFINITY, f64::min);
+        let digmin = 1 + min.log10().floor() as i32;
+        let decimals = (digits as i32 - digmin).max(1);
+        let rounded: Vec<f64> = coef_se.iter().map(|&x| round_to(x, decimals)).collect();
+        format_real(&rounded, digits)
+    };
+    // format() of the three columns together pads them to one common width
+    let width = cs.iter().map(|c| c.chars().count()).max().unwrap_or(0);
+    let cs: Vec<String> = cs.iter().map(|c| format!("{c:>width$}")).collect();
+    let dig_tst = (digits - 1).clamp(1, 5);
+    let z: Vec<f64> = terms
+        .iter()
+        .map(|t| round_to(t.z, dig_tst as i32))
+        .collect();
+    let z = format_real(&z, digits);
+    let p: Vec<f64> = terms.iter().map(|t| t.p).collect();
+    let pf = format_pval(&p, dig_tst);
+    let stars: Vec<&str> = p
+        .iter()
+        .map(|&p| match p {
+            p if p.is_nan() => "",
+            p if p <= 0.001 => "***",
+            p if p <= 0.01 => "**",
+            p if p <= 0.05 => "*",
+            p if p <= 0.1 => ".",
+            _ => " ",
+        })
+        .collect();
+    let header = strings(&["", "coef", "exp(coef)", "se(coef)", "z", "Pr(>|z|)", ""]);
+    let rows: Vec<Vec<String>> = (0..k)
+        .map(|j| {
             vec![
-                t.term.clone(),
-                sig(t.coef, 4),
-                sig(t.hr, 4),
-                sig(t.se, 4),
-                sig(t.z, 3),
-                pval(t.p),
+                terms[j].term.clone(),
+                cs[j].clone(),
+                cs[k + j].clone(),
+                cs[2 * k + j].clone(),
+                z[j].clone(),
+                pf[j].clone(),
+                format!("{:<3}", stars[j]),
             ]
         })
         .collect();
     grid(out, &header, &rows)?;
+    writeln!(out, "---")?;
+    writeln!(
+        out,
+        "Signif. codes:  0 \u{2018}***\u{2019} 0.001 \u{2018}**\u{2019} 0.01 \u{2018}*\u{2019} 0.05 \u{2018}.\u{2019} 0.1 \u{2018} \u{2019} 1"
+    )?;
     writeln!(out)?;
     let lvl = sig(f.conf_level, 2).trim_start_matches('0').to_owned();
     let header = vec![
@@ -235,38 +447,38 @@ pub fn cox(out: &mut dyn Write, c: &CoxOutput) -> io::Result<()> {
         format!("lower {lvl}"),
         format!("upper {lvl}"),
     ];
-    let rows: Vec<Vec<String>> = f
-        .coefficients
+    let hr: Vec<f64> = terms.iter().map(|t| t.hr).collect();
+    let inv: Vec<f64> = terms.iter().map(|t| 1.0 / t.hr).collect();
+    let lo: Vec<f64> = terms.iter().map(|t| t.hr_lower).collect();
+    let hi: Vec<f64> = terms.iter().map(|t| t.hr_upper).collect();
+    let cells = matrix_columns(
+        &[(&hr, None), (&inv, None), (&lo, None), (&hi, None)],
+        digits,
+    );
+    let rows: Vec<Vec<String>> = terms
         .iter()
-        .map(|t| {
-            vec![
-                t.term.clone(),
-                sig(t.hr, 4),
-                sig(1.0 / t.hr, 4),
-                sig(t.hr_lower, 4),
-                sig(t.hr_upper, 4),
-            ]
-        })
+        .zip(cells)
+        .map(|(t, c)| std::iter::once(t.term.clone()).chain(c).collect())
         .collect();
     grid(out, &header, &rows)?;
     writeln!(out)?;
     writeln!(
         out,
         "Concordance= {}  (se = {} )",
-        sig(f.concordance.c, 3),
-        sig(f.concordance.se, 3)
+        format_real(&[round_to(f.concordance.c, 3)], digits)[0],
+        format_real(&[round_to(f.concordance.se, 3)], digits)[0]
     )?;
     for (name, t) in [
         ("Likelihood ratio test", &f.lr_test),
-        ("Wald test           ", &f.wald_test),
-        ("Score (logrank) test", &f.score_test),
+        ("Wald test            ", &f.wald_test),
+        ("Score (logrank) test ", &f.score_test),
     ] {
         writeln!(
             out,
             "{name}= {}  on {} df,   p={}",
-            sig(t.stat, 4),
+            format_real(&[round_to(t.stat, 2)], digits)[0],
             t.df,
-            pval(t.p)
+            format_pval(&[t.p], 1)[0]
         )?;
     }
     for w in &f.warnings {
@@ -283,16 +495,15 @@ pub fn cuminc(out: &mut dyn Write, c: &CumincOutput) -> io::Result<()> {
     if let Some(gray) = &c.gray {
         writeln!(out, "Tests:")?;
         let header = strings(&["", "stat", "pv", "df"]);
+        // print(x$Tests): a numeric matrix, each column at R's default 7 digits
+        let stat: Vec<f64> = gray.iter().map(|g| g.stat).collect();
+        let p: Vec<f64> = gray.iter().map(|g| g.p).collect();
+        let df: Vec<f64> = gray.iter().map(|g| g.df as f64).collect();
+        let cells = matrix_columns(&[(&stat, None), (&p, None), (&df, None)], 7);
         let rows: Vec<Vec<String>> = gray
             .iter()
-            .map(|g| {
-                vec![
-                    g.cause.clone(),
-                    sig(g.stat, 7),
-                    sig(g.p, 7),
-                    g.df.to_string(),
-                ]
-            })
+            .zip(cells)
+            .map(|(g, c)| std::iter::once(g.cause.clone()).chain(c).collect())
             .collect();
         grid(out, &header, &rows)?;
         writeln!(out)?;
@@ -363,5 +574,35 @@ mod tests {
         assert_eq!(sig(7.306694e-12, 4), "7.307e-12");
         assert_eq!(sig(f64::NAN, 3), "NA");
         assert_eq!(pval(1e-20), "<2e-16");
+    }
+
+    #[test]
+    fn columns_format_as_r() {
+        // summary(fit, times =) std.err column of aml by x (Maintained)
+        assert_eq!(
+            format_real(&[0.0, 0.08667, 0.15258, 0.15352], 3),
+            ["0.0000", "0.0867", "0.1526", "0.1535"]
+        );
+        assert_eq!(format_real(&[10.6875, 7.3125], 3), ["10.69", "7.31"]);
+        assert_eq!(
+            format_real(&[1.0, 0.909, 0.614], 3),
+            ["1.000", "0.909", "0.614"]
+        );
+        assert_eq!(format_real(&[31.0, 23.0, f64::NAN], 3), ["31", "23", "NA"]);
+        assert_eq!(
+            format_real(&[0.5678316, 9.187082e-16], 7),
+            ["5.678316e-01", "9.187082e-16"]
+        );
+        assert_eq!(
+            format_real(&[1.131861, 69.24713], 7),
+            ["1.131861", "69.247130"]
+        );
+        assert_eq!(format_pval(&[0.0653], 1), ["0.07"]);
+        assert_eq!(format_pval(&[7.3e-12], 1), ["7e-12"]);
+        assert_eq!(format_pval(&[1e-20], 1), ["<2e-16"]);
+        assert_eq!(
+            format_pval(&[0.1929, 1.41e-9, 0.01099, 9.18e-5], 3),
+            ["0.193", "1.41e-09", "0.011", "9.18e-05"]
+        );
     }
 }

@@ -11,7 +11,7 @@ use super::DrawResult;
 use super::km::RiskTable;
 use super::theme::{
     Corner, LegendEntry, LegendKind, TEXT_GREY, Theme, TickAxis, anchored, draw_legend, fmt_tick,
-    legend_box, round_i32, text_width,
+    pick_corner, round_i32, text_width,
 };
 
 /// One right-continuous step function to draw, borrowed from the public input structs.
@@ -118,11 +118,15 @@ pub(crate) fn draw_step_panel<DB: DrawingBackend>(
                 !group.censored.is_empty(),
                 !group.events.is_empty(),
             ];
-            std::iter::once((g, None)).chain(
-                (0..3)
-                    .filter(move |r| present.get(*r).copied().unwrap_or(false))
-                    .map(move |r| (g, Some(r))),
-            )
+            // A group without a name (the whole cohort) gets no header row.
+            (!group.label.is_empty())
+                .then_some((g, None))
+                .into_iter()
+                .chain(
+                    (0..3)
+                        .filter(move |r| present.get(*r).copied().unwrap_or(false))
+                        .map(move |r| (g, Some(r))),
+                )
         })
         .collect();
     let n_rows = i32::try_from(rows.len()).unwrap_or(0);

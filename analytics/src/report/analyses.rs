@@ -51,6 +51,7 @@ pub fn tte_input(adtte: &DataFrame, paramcd: &str, by: Option<&str>) -> PolarsRe
             .when(col("CRCAUSE").eq(lit("NRM")))
             .then(lit(2u32))
             .otherwise(lit(0u32))
+            .cast(DataType::UInt32)
             .alias("c"),
     ];
     if let Some(b) = by {
@@ -62,17 +63,18 @@ pub fn tte_input(adtte: &DataFrame, paramcd: &str, by: Option<&str>) -> PolarsRe
         .filter(col("PARAMCD").eq(lit(paramcd)))
         .select(exprs)
         .collect()?;
-    let time = df.column("t")?.f64()?.into_no_null_iter().collect();
-    let event = df.column("e")?.bool()?.into_no_null_iter().collect();
-    let cause = df.column("c")?.u32()?.into_no_null_iter().collect();
+    let t = df.column("t")?.f64()?;
+    let e = df.column("e")?.bool()?;
+    let c = df.column("c")?.u32()?;
+    let n = df.height();
+    let time = (0..n).map(|i| t.get(i).unwrap_or(0.0)).collect();
+    let event = (0..n).map(|i| e.get(i).unwrap_or(false)).collect();
+    let cause = (0..n).map(|i| c.get(i).unwrap_or(0)).collect();
     let group = match by {
-        Some(_) => Some(
-            df.column("g")?
-                .str()?
-                .into_iter()
-                .map(|v| v.unwrap_or("").to_owned())
-                .collect(),
-        ),
+        Some(_) => {
+            let g = df.column("g")?.str()?;
+            Some((0..n).map(|i| g.get(i).unwrap_or("").to_owned()).collect())
+        }
         None => None,
     };
     Ok(TteInput {
@@ -404,7 +406,8 @@ pub fn toxicity(set: &DataFrame, reg: &Registry, kind: &str) -> anyhow::Result<T
         .collect()?
         .column("onset_day")?
         .f64()?
-        .into_no_null_iter()
+        .iter()
+        .flatten()
         .collect();
     let duration: Vec<f64> = events
         .lazy()
@@ -415,7 +418,8 @@ pub fn toxicity(set: &DataFrame, reg: &Registry, kind: &str) -> anyhow::Result<T
         .collect()?
         .column("d")?
         .f64()?
-        .into_no_null_iter()
+        .iter()
+        .flatten()
         .collect();
     Ok(ToxicitySummary {
         toxicity: kind.to_owned(),
@@ -460,7 +464,9 @@ pub fn infections(set: &DataFrame, reg: &Registry) -> anyhow::Result<Infections>
             .filter(col("t_end").gt_eq(lit(a)))
             .select([
                 len().cast(DataType::UInt64).alias("n"),
-                ((col("t_end").clip_max(lit(b)) - lit(a) + lit(1)).cast(DataType::Int64))
+                ((when(col("t_end").gt(lit(b))).then(lit(b)).otherwise(col("t_end")) - lit(a)
+                    + lit(1))
+                .cast(DataType::Int64))
                     .sum()
                     .alias("d"),
             ])
@@ -553,7 +559,12 @@ fn share_at(samples: LazyFrame) -> anyhow::Result<Vec<TimepointShare>> {
                     .gt_eq(lit(target - WINDOW_DAYS))
                     .and(col("day").lt_eq(lit(target + WINDOW_DAYS))),
             )
-            .with_column((col("day") - lit(target)).abs().alias("dist"))
+            .with_column(
+                when(col("day").gt_eq(lit(target)))
+                    .then(col("day") - lit(target))
+                    .otherwise(lit(target) - col("day"))
+                    .alias("dist"),
+            )
             .sort_by_exprs(
                 [col("patient_id"), col("dist"), col("day")],
                 SortMultipleOptions::default(),

@@ -73,13 +73,13 @@ pub fn days(name: &str) -> Expr {
 }
 
 fn earliest(exprs: &[Expr]) -> PolarsResult<Expr> {
-    min_horizontal(exprs)
+    polars::lazy::dsl::min_horizontal(exprs)
 }
 
 /// The last date the patient is known alive (before any death): the latest of Day 0, follow-up
 /// contacts, relapse and assessments.
 pub fn last_alive() -> PolarsResult<Expr> {
-    Ok(max_horizontal([
+    Ok(polars::lazy::dsl::max_horizontal([
         col("day0"),
         col("last_fu_contact"),
         col("prog_date"),
@@ -420,6 +420,9 @@ pub fn adtte(set: &DataFrame, opts: &EndpointOptions) -> PolarsResult<DataFrame>
         frames.push(param_rows(set.clone().lazy(), p).with_column(lit(order).alias("_order")));
     }
     concat(frames, UnionArgs::default())?
+        // Impossible by construction (dates after death are dropped first); a guard so the
+        // engine never sees a negative time.
+        .filter(col("AVAL").gt_eq(lit(0)))
         .sort_by_exprs(
             [col("USUBJID"), col("_order")],
             SortMultipleOptions::default(),
@@ -436,7 +439,7 @@ pub use super::load::Registry;
 /// Columns: `patient_id`, `usubjid`, `site`, `ltfu_status`, `disease` (group code),
 /// `disease_subtype`, `criteria` (the disease's response criteria), `product`, `antigen`,
 /// `course_id`, `day0`, `infusion_year`, `death_date`, `death_cause`, `last_fu_contact`,
-/// `contact_after_death` (count), `relapse_fu`, `prog_assessment`, `prog_date`,
+/// `contact_after_death`, `assessment_after_death` (counts), `relapse_fu`, `prog_assessment`, `prog_date`,
 /// `new_therapy_date`, `transplant_date`, `bor_window_end`, `bor` (code, `NE` if none),
 /// `bor_rank`, `responder`, `complete`, `first_response_date`, `first_cr_date`,
 /// `last_assessment`, `last_alive`, `end_fu`, `lc_code`, `therapy_censor`, `failure_date`,
@@ -563,6 +566,7 @@ pub fn analysis_set(reg: &Registry, opts: &EndpointOptions) -> PolarsResult<Data
             base.clone().select([
                 col("patient_id"),
                 col("day0"),
+                col("death_date"),
                 col("criteria").alias("crit_expected"),
             ]),
             [col("patient_id")],
@@ -571,6 +575,17 @@ pub fn analysis_set(reg: &Registry, opts: &EndpointOptions) -> PolarsResult<Data
         )
         .filter(days("assessment_date").gt(days("day0")))
         .filter(col("criteria").eq(col("crit_expected")));
+    // An assessment after death is a data problem: counted, then ignored.
+    let after_death = assessed
+        .clone()
+        .filter(days("assessment_date").gt(days("death_date")))
+        .group_by([col("patient_id")])
+        .agg([len().alias("assessment_after_death")]);
+    let assessed = assessed.filter(
+        col("death_date")
+            .is_null()
+            .or(days("assessment_date").lt_eq(days("death_date"))),
+    );
     let prog = assessed.clone().group_by([col("patient_id")]).agg([
         col("assessment_date")
             .filter(col("progression"))
@@ -639,6 +654,12 @@ pub fn analysis_set(reg: &Registry, opts: &EndpointOptions) -> PolarsResult<Data
             [col("patient_id")],
             JoinArgs::new(JoinType::Left),
         )
+        .join(
+            after_death,
+            [col("patient_id")],
+            [col("patient_id")],
+            JoinArgs::new(JoinType::Left),
+        )
         .with_columns([
             col("day0").dt().year().alias("infusion_year"),
             col("bor").fill_null(lit("NE")),
@@ -646,6 +667,7 @@ pub fn analysis_set(reg: &Registry, opts: &EndpointOptions) -> PolarsResult<Data
             col("responder").fill_null(lit(false)),
             col("complete").fill_null(lit(false)),
             col("contact_after_death").fill_null(lit(0)),
+            col("assessment_after_death").fill_null(lit(0)),
             col("relapse_before_day0").fill_null(lit(0)),
             days("death_date")
                 .lt(days("day0"))

@@ -133,7 +133,7 @@ fn km_chart(
             &c.upper,
             &c.n_censor,
         ));
-        let mut g = RiskTable::from_counts(
+        let mut g = RiskGroup::from_counts(
             &label,
             Some(i),
             &ticks,
@@ -266,7 +266,7 @@ pub fn draw_all(
                 }
                 let zeros = vec![0.0; t.len()];
                 let mut g =
-                    RiskTable::from_counts("At risk", None, &ticks, &t, &s.n_risk, &zeros, &zeros);
+                    RiskGroup::from_counts("At risk", None, &ticks, &t, &s.n_risk, &zeros, &zeros);
                 g.censored.clear();
                 g.events.clear();
                 groups.push(g);

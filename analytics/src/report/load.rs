@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use diesel::connection::{DefaultLoadingMode, SimpleConnection};
 use diesel::dsl::sql;
-use diesel::prelude::*;
+use diesel::{Connection, RunQueryDsl, SqliteConnection};
 use diesel::sql_types::{Bool, Double, Integer, Nullable, Text};
 use polars::prelude::*;
 use registry::domain::Vocabulary;
@@ -212,9 +212,11 @@ impl Reader<'_> {
         self.rows.insert(table, kept);
         self.dropped.insert(table, dropped);
     }
-    fn after(&self, day: Option<i32>) -> bool {
-        day.is_some_and(|d| d > self.cutoff)
-    }
+}
+
+/// `true` when `day` is after the cut-off.
+fn after(cutoff: i32, day: Option<i32>) -> bool {
+    day.is_some_and(|d| d > cutoff)
 }
 
 macro_rules! query {
@@ -229,7 +231,7 @@ macro_rules! query {
 }
 
 fn frame(table: &'static str, cols: PolarsResult<Vec<Column>>) -> Result<DataFrame, LoadError> {
-    cols.and_then(DataFrame::new)
+    cols.and_then(DataFrame::new_infer_height)
         .map_err(|source| LoadError::Frame { table, source })
 }
 
@@ -262,7 +264,7 @@ fn patients(r: &mut Reader<'_>) -> Result<DataFrame, LoadError> {
         r.hash.s(&d);
         r.hash.oi(e);
         // A status dated after the cut-off was not known at the cut-off.
-        let (d, e) = if r.after(e) {
+        let (d, e) = if after(r.cutoff, e) {
             ("ACTIVE".to_owned(), None)
         } else {
             (d, e)
@@ -476,8 +478,8 @@ fn follow_ups(r: &mut Reader<'_>) -> Result<DataFrame, LoadError> {
     ) {
         let (a, b, c, d, e) = row.map_err(row_err(T))?;
         let relapse_date = if d.as_deref() == Some("Y") { e } else { None };
-        let contact_date = if r.after(b) { None } else { b };
-        let relapse_date = if r.after(relapse_date) {
+        let contact_date = if after(r.cutoff, b) { None } else { b };
+        let relapse_date = if after(r.cutoff, relapse_date) {
             None
         } else {
             relapse_date
@@ -723,7 +725,7 @@ fn toxicities(r: &mut Reader<'_>) -> Result<DataFrame, LoadError> {
             dropped += 1;
             continue;
         }
-        let resolved = if r.after(resolved) { None } else { resolved };
+        let resolved = if after(r.cutoff, resolved) { None } else { resolved };
         r.hash.i(pid);
         r.hash.s(&kind);
         r.hash.s(&grade);
@@ -887,7 +889,7 @@ fn ig_courses(r: &mut Reader<'_>) -> Result<DataFrame, LoadError> {
             dropped += 1;
             continue;
         }
-        let stop = if r.after(stop) { None } else { stop };
+        let stop = if after(r.cutoff, stop) { None } else { stop };
         r.hash.i(pid);
         r.hash.i(start);
         r.hash.oi(stop);

@@ -23,9 +23,8 @@ fn finding(set: &DataFrame, kind: &str, description: &str, mask: Expr) -> Polars
         kind: kind.to_owned(),
         description: description.to_owned(),
         count: ids.len() as u64,
-        patients: ids
-            .into_iter()
-            .flatten()
+        patients: (0..ids.len())
+            .filter_map(|i| ids.get(i))
             .take(MAX_LISTED)
             .map(str::to_owned)
             .collect(),
@@ -47,6 +46,12 @@ pub fn findings(set: &DataFrame, reg: &Registry) -> PolarsResult<DataQuality> {
             "follow_up_after_death",
             "Follow-up contact dated after death: ignored (follow-up ends at death)",
             col("contact_after_death").gt(lit(0)),
+        )?,
+        finding(
+            set,
+            "assessment_after_death",
+            "Response assessment dated after death: ignored",
+            col("assessment_after_death").gt(lit(0)),
         )?,
         finding(
             set,

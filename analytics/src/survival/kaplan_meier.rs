@@ -218,10 +218,16 @@ impl KmCurve {
             let first_ge = self.time.partition_point(|&x| x < t);
             out.n_risk
                 .push(self.n_risk.get(first_ge).copied().unwrap_or(0.0));
-            out.n_event
-                .push(self.n_event[counted.min(upto)..upto].iter().sum());
-            out.n_censor
-                .push(self.n_censor[counted.min(upto)..upto].iter().sum());
+            out.n_event.push(
+                self.n_event[counted.min(upto)..upto]
+                    .iter()
+                    .fold(0.0, |a, b| a + b),
+            );
+            out.n_censor.push(
+                self.n_censor[counted.min(upto)..upto]
+                    .iter()
+                    .fold(0.0, |a, b| a + b),
+            );
             counted = counted.max(upto);
             if upto == 0 {
                 out.surv.push(1.0);
@@ -307,6 +313,8 @@ mod tests {
         assert_eq!((at.lower[0], at.upper[0], at.std_err[0]), (1.0, 1.0, 0.0));
         assert_eq!(at.n_risk, [3.0, 2.0, 0.0]);
         assert_eq!(at.n_event, [0.0, 1.0, 1.0]);
+        // an empty interval counts +0, not the -0 of an empty float sum
+        assert!(at.n_event[0].is_sign_positive() && at.n_censor[0].is_sign_positive());
         assert_eq!(at.n_censor, [0.0, 1.0, 0.0]);
         assert!(fit.strata[0].at(&[3.0, 1.0]).is_err());
     }

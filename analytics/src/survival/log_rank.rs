@@ -28,7 +28,10 @@ pub struct LogRankTest {
 /// `O_g - E_g = sum w (d_g - d n_g / n)`, and
 /// `V_gh = sum w^2 d (n - d)/(n - 1) (n_g/n) (delta_gh - n_h/n)`.
 /// `chisq = (O - E)' V^- (O - E)` over all but one group, `df` = number of
-/// groups with `E > 0` minus 1, `p` = upper chi-square tail.
+/// groups with `E > 0` minus 1, `p` = upper chi-square tail, as `print(survdiff)`
+/// computes it: with no events at all (df -1 there) `p` is NaN (R's NA); when
+/// only one group has an expected event (df 0) `p` is R's
+/// `pchisq(chisq, 0, lower.tail = FALSE)`, 1 for `chisq = 0` and 0 above.
 ///
 /// Reference: Harrington & Fleming (1982), Biometrika 69:553; Peto & Peto (1972);
 /// R `survdiff`.
@@ -52,6 +55,12 @@ pub fn log_rank(data: &SurvivalData, rho: f64) -> Result<LogRankTest, StatsError
     }
     let raw = backend::survdiff(data.time(), data.event(), groups.codes(), rho)?;
     let labels = groups.labels();
+    let p = match raw.expected.iter().filter(|&&e| e > 0.0).count() {
+        0 => f64::NAN,
+        1 if raw.chisq > 0.0 => 0.0,
+        1 => 1.0,
+        _ => raw.p,
+    };
     Ok(LogRankTest {
         rho,
         groups: raw
@@ -65,6 +74,6 @@ pub fn log_rank(data: &SurvivalData, rho: f64) -> Result<LogRankTest, StatsError
         var: raw.var,
         chisq: raw.chisq,
         df: raw.df,
-        p: raw.p,
+        p,
     })
 }

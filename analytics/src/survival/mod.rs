@@ -278,15 +278,79 @@ pub(crate) fn check_times(time: &[f64]) -> Result<(), StatsError> {
     }
 }
 
-/// R's `as.character()` of a double, for factor labels: integers without a
-/// decimal point, other values rounded to 15 significant digits and printed
-/// shortest (`0.1 + 0.2` gives `0.3`, as in R).
+/// R's `as.character()` of a double, for factor labels: 15 significant digits,
+/// trailing zeros dropped (`0.1 + 0.2` gives `0.3`), in fixed notation unless
+/// scientific is narrower (R's `scipen = 0` rule, ties fixed): `100000` gives
+/// `1e+05`, `123456` gives `123456`, `1e-4` gives `1e-04`, `0.001` gives `0.001`.
+/// (An R *integer* column prints every value in fixed notation; see
+/// `input::factor_levels`.)
 pub fn format_r_number(v: f64) -> String {
-    if v == v.trunc() && v.abs() < 1e15 {
-        format!("{v:.0}")
+    if !v.is_finite() {
+        return if v.is_nan() {
+            "NaN".into()
+        } else if v > 0.0 {
+            "Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    if v == 0.0 {
+        return "0".into();
+    }
+    // 15 significant digits: mantissa digits and decimal exponent
+    let sci = format!("{:.14e}", v.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let digits = digits.trim_end_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    let nsig = digits.len() as i32;
+    let sign = if v < 0.0 { "-" } else { "" };
+    let neg = i32::from(v < 0.0);
+    // widths as R's formatReal compares them
+    let fixed_width = if exp >= 0 {
+        neg + exp
+            + 1
+            + if nsig > exp + 1 {
+                1 + nsig - exp - 1
+            } else {
+                0
+            }
     } else {
-        let rounded: f64 = format!("{v:.14e}").parse().unwrap_or(v);
-        format!("{rounded}")
+        neg + 2 + (-exp - 1) + nsig
+    };
+    let exp_digits = if exp.abs() >= 100 { 3 } else { 2 };
+    let sci_width = neg + nsig + i32::from(nsig > 1) + 2 + exp_digits;
+    if fixed_width <= sci_width {
+        if exp >= 0 {
+            let int_len = (exp + 1) as usize;
+            let mut int_part: String = digits.chars().take(int_len).collect();
+            while int_part.len() < int_len {
+                int_part.push('0');
+            }
+            let frac: String = digits.chars().skip(int_len).collect();
+            if frac.is_empty() {
+                format!("{sign}{int_part}")
+            } else {
+                format!("{sign}{int_part}.{frac}")
+            }
+        } else {
+            let zeros = "0".repeat((-exp - 1) as usize);
+            format!("{sign}0.{zeros}{digits}")
+        }
+    } else {
+        let (first, rest) = digits.split_at(1);
+        let mant = if rest.is_empty() {
+            first.to_owned()
+        } else {
+            format!("{first}.{rest}")
+        };
+        let esign = if exp < 0 { '-' } else { '+' };
+        format!(
+            "{sign}{mant}e{esign}{:0width$}",
+            exp.abs(),
+            width = exp_digits as usize
+        )
     }
 }
 
@@ -307,6 +371,33 @@ pub(crate) fn z_for_level(level: f64) -> Result<f64, StatsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_print_as_r_as_character() {
+        let cases = [
+            (100000.0, "1e+05"),
+            (123456.0, "123456"),
+            (1e6, "1e+06"),
+            (1234567.0, "1234567"),
+            (0.1 + 0.2, "0.3"),
+            (1.0 / 3.0, "0.333333333333333"),
+            (1e-4, "1e-04"),
+            (0.001, "0.001"),
+            (-0.25, "-0.25"),
+            (1.5, "1.5"),
+            (2.0, "2"),
+            (0.0, "0"),
+            (-1.0, "-1"),
+            (1e15, "1e+15"),
+            (1e100, "1e+100"),
+            (123456789.0, "123456789"),
+            (120000.0, "120000"),
+            (1.5e-8, "1.5e-08"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(format_r_number(v), want, "{v}");
+        }
+    }
 
     #[test]
     fn groups_follow_r_factor_order_and_labels() {

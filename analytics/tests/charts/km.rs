@@ -225,3 +225,21 @@ fn single_group_with_title() {
         ],
     );
 }
+
+#[test]
+fn unnamed_cohort_gets_no_header_row() {
+    let (time, event) = fixtures::cohort(15, 50, 0.4, 6.0, 24.0);
+    let ticks = [0.0, 12.0, 24.0];
+    let mut table = RiskTable::from_observations(&ticks, &[("", &time, &event)]);
+    table.groups[0].colour = None;
+    let chart = KmChart {
+        curves: vec![fixtures::km("", &time, &event)],
+        table,
+        ..KmChart::default()
+    };
+    let theme = Theme::single_column(80.0);
+    let svg = render_svg(&theme, None, |a| draw_km(a, &theme, &chart)).unwrap();
+    let texts = fixtures::texts(&svg);
+    assert!(texts.iter().all(|t| !t.is_empty()), "an empty <text>");
+    assert!(texts.contains(&"At risk".to_owned()));
+}

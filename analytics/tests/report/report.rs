@@ -35,6 +35,7 @@ fn seeded() -> TestDb {
         force: false,
         threads: 1,
         progress: false,
+        check_constraints: false,
     };
     match registry::seed::seed(&options) {
         Ok(_) => {

@@ -28,5 +28,7 @@ mod km;
 mod log_rank;
 /// Clopper-Pearson and the exact binomial test vs R's binom.test.
 mod proportion;
+/// Discrepancies found by the differential harness (tests/differential), pinned.
+mod regressions;
 /// Restricted mean survival time vs R's survmean.
 mod rmst;

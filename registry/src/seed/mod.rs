@@ -136,7 +136,8 @@ pub fn seed(options: &SeedOptions) -> Result<SeedSummary, SeedError> {
 
     let rows = build(temp.path(), options)?;
 
-    if options.force {
+    // An empty file (e.g. just created by `touch`) holds nothing to protect.
+    if options.force || target.exists() {
         // Stale WAL side files of the replaced database would be replayed into the new one.
         for suffix in ["-wal", "-shm"] {
             let mut side = target.clone().into_os_string();
@@ -234,7 +235,7 @@ fn progress_bar(options: &SeedOptions) -> Option<indicatif::ProgressBar> {
 /// Simulates patients 1..=N in chunks on `options.threads` workers and hands the chunks to
 /// `consume` in patient order. Worker `w` simulates chunks `w, w + T, w + 2T, …`; the consumer
 /// takes them round-robin, so the order never depends on timing.
-pub fn generate(
+fn generate(
     cohort: &Cohort,
     options: &SeedOptions,
     mut consume: impl FnMut(Vec<PatientHistory>) -> anyhow::Result<()>,

@@ -220,7 +220,9 @@ impl Values<'_> {
 
     fn date(&mut self, value: NaiveDate) -> &mut Self {
         self.sep();
-        let _ = write!(self.out, "'{}'", value.format("%Y-%m-%d"));
+        self.out.push('\'');
+        push_iso_date(self.out, value);
+        self.out.push('\'');
         self
     }
 
@@ -264,12 +266,26 @@ impl Values<'_> {
         match value {
             Some(d) => {
                 self.sep();
-                let _ = write!(self.out, "'{} 12:00:00.000'", d.format("%Y-%m-%d"));
+                self.out.push('\'');
+                push_iso_date(self.out, d);
+                self.out.push_str(" 12:00:00.000'");
                 self
             }
             None => self.null(),
         }
     }
+}
+
+/// `YYYY-MM-DD` without going through chrono's formatter (a hot path of the bulk load).
+fn push_iso_date(out: &mut String, date: NaiveDate) {
+    use chrono::Datelike;
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        date.month(),
+        date.day()
+    );
 }
 
 /// Writes cohorts chunk by chunk, keeping the id counters between chunks.

@@ -113,6 +113,17 @@ pub enum UserCommand {
         #[arg(long)]
         username: String,
     },
+    /// Create an API token for a user; the token is printed once (only its hash is kept).
+    Token {
+        /// The SQLite database file.
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+        #[arg(long)]
+        username: String,
+        /// What the token is for, e.g. "nightly import".
+        #[arg(long)]
+        name: String,
+    },
     /// Set a user's password (first line of standard input) and clear any lock.
     SetPassword {
         /// The SQLite database file.
@@ -276,6 +287,24 @@ fn run_user(command: UserCommand) -> Result<(), CliError> {
                     a.full_name,
                 );
             }
+            Ok(())
+        }
+        UserCommand::Token { db, username, name } => {
+            if name.trim().is_empty() {
+                return Err(CliError::Input(
+                    "--name: say what the token is for".to_owned(),
+                ));
+            }
+            let mut conn = connect(&db)?;
+            let id = accounts::user_id_by_name(&mut conn, &username).map_err(account_error)?;
+            let (token, _) = crate::web::auth::api_token::create_token(
+                &mut conn,
+                SYSTEM_USER_ID,
+                id,
+                name.trim(),
+            )?;
+            println!("{token}");
+            eprintln!("API token for {username}: shown once; only its hash is stored.");
             Ok(())
         }
         UserCommand::Disable { db, username } => set_active(&db, &username, false),

@@ -19,12 +19,15 @@ use diesel::SqliteConnection;
 
 use super::{
     auth::{
-        csrf::verify_csrf, extract::require_login, session::MemorySessionStore,
-        throttle::IpThrottle,
+        api_token::require_token, csrf::verify_csrf, extract::require_login,
+        session::MemorySessionStore, throttle::IpThrottle,
     },
     configuration::Settings,
     error::AppError,
-    routes::{admin, assets, audit, exports, follow_ups, login, logout, patients, worklist},
+    routes::{
+        admin, api, assets, audit, exports, follow_ups, login, logout, patients, treatments,
+        worklist,
+    },
 };
 use crate::db::DbPool;
 
@@ -116,6 +119,15 @@ impl Application {
                 .route("/login", web::post().to(login::post::post))
                 .route("/logout", web::post().to(logout::post))
                 .service(
+                    web::scope("/api/v1")
+                        .wrap(from_fn(require_token))
+                        .route("/openapi.json", web::get().to(api::openapi::get))
+                        .route("/worklist", web::get().to(api::worklist::get))
+                        .route("/patients", web::get().to(api::patients::list))
+                        .route("/patients", web::post().to(api::patients::create))
+                        .route("/patients/{id}", web::get().to(api::patients::show)),
+                )
+                .service(
                     web::scope("")
                         .wrap(from_fn(require_login))
                         .route("/", web::get().to(worklist::get::get))
@@ -126,6 +138,14 @@ impl Application {
                         .route("/patients/new", web::get().to(patients::new::get))
                         .route("/patients/{id}", web::get().to(patients::show::get))
                         .route("/patients/{id}/audit", web::get().to(audit::get::get))
+                        .route(
+                            "/patients/{id}/treatments",
+                            web::post().to(treatments::create::post),
+                        )
+                        .route(
+                            "/patients/{id}/treatments/new",
+                            web::get().to(treatments::new::get),
+                        )
                         .service(
                             web::resource(FOLLOW_UP)
                                 .route(web::get().to(follow_ups::get::get))

@@ -95,6 +95,18 @@ fn routes() -> Vec<Route> {
         },
         Route {
             method: "GET",
+            path: |_, f| format!("/patients/{}/treatments/new", f.patient),
+            fields: &[],
+            expected: [403, 200, 404, 403, 403],
+        },
+        Route {
+            method: "POST",
+            path: |_, f| format!("/patients/{}/treatments", f.patient),
+            fields: &[("product", "")],
+            expected: [403, 422, 404, 403, 403],
+        },
+        Route {
+            method: "GET",
             path: |_, _| "/patients/new".into(),
             fields: &[],
             expected: [403, 200, 200, 403, 403],

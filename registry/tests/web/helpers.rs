@@ -230,6 +230,18 @@ impl TestApp {
         (patient_id, course_id)
     }
 
+    /// An API token for a user (created straight in the database, as `registry user token` does).
+    pub fn token_for(&self, user: &TestUser) -> String {
+        registry::web::auth::api_token::create_token(
+            &mut self.db(),
+            SYSTEM_USER_ID,
+            user.id,
+            "tests",
+        )
+        .unwrap()
+        .0
+    }
+
     /// Number of change sets in the whole audit log.
     pub fn change_set_count(&self) -> i64 {
         #[derive(QueryableByName)]
@@ -342,6 +354,39 @@ fn percent(s: &str) -> String {
 impl Browser {
     /// Sends one request and reads the whole response.
     pub fn request(&mut self, method: &str, path: &str, body: Option<String>) -> Response {
+        self.request_with(
+            method,
+            path,
+            body,
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+        )
+    }
+
+    /// An API call: a bearer token, an optional JSON body, no cookies.
+    pub fn api(&mut self, method: &str, path: &str, token: &str, json: Option<&str>) -> Response {
+        let auth = format!("Bearer {token}");
+        let saved = std::mem::take(&mut self.cookies);
+        let response = self.request_with(
+            method,
+            path,
+            json.map(str::to_owned),
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+        );
+        self.cookies = saved;
+        response
+    }
+
+    /// Sends one request with these headers and reads the whole response.
+    pub fn request_with(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+        headers: &[(&str, &str)],
+    ) -> Response {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(30)))
@@ -359,8 +404,12 @@ impl Browser {
             head.push_str(&format!("Cookie: {}\r\n", jar.join("; ")));
         }
         let body = body.unwrap_or_default();
+        for (name, value) in headers {
+            if method != "GET" || !name.eq_ignore_ascii_case("content-type") {
+                head.push_str(&format!("{name}: {value}\r\n"));
+            }
+        }
         if method != "GET" {
-            head.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
             head.push_str(&format!("Content-Length: {}\r\n", body.len()));
         }
         head.push_str("\r\n");

@@ -13,6 +13,8 @@ mod helpers;
 mod auth;
 // Every route requires login; route x role x own/other site matrix.
 mod access;
+// The JSON API: tokens, scoping, validation, audit.
+mod api;
 // Admin pages: sites and users, with their audit rows.
 mod admin;
 // CSV exports: scope, de-identification, codes and labels.
@@ -21,5 +23,7 @@ mod exports;
 mod follow_ups;
 // Patients: list and filters, patient page, enrolment and its validation table.
 mod patients;
+// Recording diagnosis, course and infusion; the whole coordinator workflow.
+mod treatments;
 // The worklist (home page): statuses, urgency, site scoping.
 mod worklist;

@@ -2,6 +2,7 @@
 //! absolute expiry, the CSRF synchronizer token, login throttling, and the extractors that put
 //! "who is asking" in every handler's signature.
 
+pub mod api_token;
 pub mod csrf;
 pub mod extract;
 pub mod password;

@@ -123,6 +123,19 @@ pub fn load_session_user(
     user_id: i32,
     fingerprint: &str,
 ) -> anyhow::Result<Option<CurrentUser>> {
+    load_user_checked(conn, user_id, Some(fingerprint))
+}
+
+/// Loads an active user with their sites (API tokens: no password fingerprint to check).
+pub fn load_user(conn: &mut SqliteConnection, user_id: i32) -> anyhow::Result<Option<CurrentUser>> {
+    load_user_checked(conn, user_id, None)
+}
+
+fn load_user_checked(
+    conn: &mut SqliteConnection,
+    user_id: i32,
+    fingerprint: Option<&str>,
+) -> anyhow::Result<Option<CurrentUser>> {
     use anyhow::Context;
     let found: Option<(String, String, String, Option<String>, bool)> = users::table
         .find(user_id)
@@ -136,10 +149,12 @@ pub fn load_session_user(
         .first(conn)
         .optional()
         .context("Failed to load the session's user")?;
-    let Some((username, full_name, role, Some(hash), true)) = found else {
+    let Some((username, full_name, role, hash, true)) = found else {
         return Ok(None);
     };
-    if password_fingerprint(&hash) != fingerprint {
+    if let Some(fingerprint) = fingerprint
+        && hash.as_deref().map(password_fingerprint).as_deref() != Some(fingerprint)
+    {
         return Ok(None);
     }
     let role = Role::parse(&role).context("A user has an unknown role")?;

@@ -2,6 +2,7 @@
 //! call plain query functions inside `web::block` (diesel is synchronous), and render a template.
 
 pub mod admin;
+pub mod api;
 pub mod assets;
 pub mod audit;
 pub mod exports;
@@ -9,4 +10,5 @@ pub mod follow_ups;
 pub mod login;
 pub mod logout;
 pub mod patients;
+pub mod treatments;
 pub mod worklist;

@@ -352,5 +352,5 @@ pub fn to_csv(table: &Table) -> anyhow::Result<Vec<u8>> {
     for row in &table.rows {
         writer.write_record(row)?;
     }
-    Ok(writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+    writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }

@@ -10,7 +10,7 @@ use super::new::{EnrolForm, EnrolInput, EnrolPage, enrol_scope};
 use super::sites_in_scope;
 use crate::db::{
     audit::{ChangeSet, fields_of},
-    ids::{PatientId, SiteId, UserId},
+    ids::{ApiTokenId, PatientId, SiteId, UserId},
     patients::{NewPatient, PatientRow},
     schema::{patients, sites},
 };
@@ -90,9 +90,11 @@ pub async fn post(
     let today = chrono::Utc::now().date_naive();
     if let Some(input) = view.validate(&codes, today) {
         let actor = user.id;
-        let outcome = state.db(move |conn| Ok(enrol(conn, actor, &input))).await?;
+        let outcome = state
+            .db(move |conn| Ok(enrol(conn, actor, None, &input)))
+            .await?;
         match outcome {
-            Ok(id) => return Ok(see_other(&format!("/patients/{id}"))),
+            Ok((id, _)) => return Ok(see_other(&format!("/patients/{id}"))),
             Err(e @ EnrolError::DuplicateRegistryId) => view.registry_id.fail(e.to_string()),
             Err(EnrolError::Database(e)) => return Err(e.into()),
         }
@@ -105,8 +107,9 @@ pub async fn post(
 pub fn enrol(
     conn: &mut SqliteConnection,
     actor: i32,
+    api_token: Option<i32>,
     input: &EnrolInput,
-) -> Result<i32, EnrolError> {
+) -> Result<(i32, String), EnrolError> {
     conn.immediate_transaction(|conn| {
         let site_id: i32 = sites::table
             .filter(sites::code.eq(&input.site_code))
@@ -154,7 +157,7 @@ pub fn enrol(
             .values(&new)
             .returning(PatientRow::as_returning())
             .get_result(conn)?;
-        let changes = ChangeSet::begin(conn, UserId(actor), None, None)?;
+        let changes = ChangeSet::begin(conn, UserId(actor), api_token.map(ApiTokenId), None)?;
         changes.record_insert(
             conn,
             "patients",
@@ -162,7 +165,7 @@ pub fn enrol(
             Some(PatientId(row.id.0)),
             &fields_of(&row)?,
         )?;
-        Ok(row.id.0)
+        Ok((row.id.0, row.registry_id))
     })
 }
 

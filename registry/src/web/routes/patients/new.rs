@@ -175,6 +175,26 @@ impl EnrolForm {
         })
     }
 
+    /// The messages by field name, after a failed `validate`.
+    pub fn errors(&self) -> Vec<(&'static str, String)> {
+        let names = [
+            "site",
+            "registry_id",
+            "sex",
+            "birth_year",
+            "birth_date",
+            "enrolment_date",
+            "consent_research",
+            "consent_research_date",
+            "trial_subject_id",
+        ];
+        names
+            .into_iter()
+            .zip(self.fields())
+            .filter_map(|(name, field)| field.error.clone().map(|e| (name, e)))
+            .collect()
+    }
+
     fn fields(&self) -> [&Field; 9] {
         [
             &self.site,

@@ -66,6 +66,8 @@ pub struct PatientPage {
     pub diagnoses: Vec<String>,
     pub courses: Vec<CourseView>,
     pub timeline: Vec<TimelineEntry>,
+    /// The user may record treatments and follow-ups.
+    pub can_write: bool,
 }
 
 impl PatientPage {
@@ -117,6 +119,7 @@ pub async fn get(
         diagnoses: loaded.diagnoses,
         courses: loaded.courses,
         timeline: loaded.timeline,
+        can_write: user.can(Permission::WritePatients),
     };
     render(StatusCode::OK, &page)
 }

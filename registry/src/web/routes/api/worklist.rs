@@ -1,0 +1,45 @@
+//! `GET /api/v1/worklist`
+
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+
+use super::ApiError;
+use crate::domain::{access::Permission, vocabulary::Vocabulary};
+use crate::web::{auth::extract::CurrentUser, routes::worklist::load_worklist, startup::AppState};
+
+#[derive(Serialize)]
+struct Item {
+    patient_id: i32,
+    registry_id: String,
+    site: String,
+    course_id: i32,
+    timepoint: &'static str,
+    status: &'static str,
+    window_start: String,
+    window_end: String,
+    missed_from: String,
+}
+
+/// The worklist of the token owner's sites, most urgent first.
+pub async fn get(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let scope = user.sites_for(Permission::ReadPatients)?;
+    let today = chrono::Utc::now().date_naive();
+    let items = state
+        .db(move |conn| Ok(load_worklist(conn, &scope, today)?))
+        .await?;
+    let out: Vec<Item> = items
+        .into_iter()
+        .map(|i| Item {
+            patient_id: i.patient_id,
+            registry_id: i.registry_id,
+            site: i.site_code,
+            course_id: i.course_id,
+            timepoint: i.visit.timepoint.code(),
+            status: i.visit.status.label(),
+            window_start: i.visit.window.earliest.to_string(),
+            window_end: i.visit.window.latest.to_string(),
+            missed_from: i.visit.missed_from.to_string(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
+}
