@@ -304,10 +304,9 @@ pub fn load_cuminc(c: &CumincConfig) -> Result<(CompetingRisksData, usize), CliE
     let cols = input::read_columns(&c.source.csv, &requested)?;
     let ev = categories(&cols, 1)?;
     // causes: every value but the censoring one, in R's factor order
-    let censor = ev.values.iter().position(|v| *v == c.censor_value);
-    let others: Vec<usize> = (0..ev.values.len())
-        .filter(|&k| Some(k) != censor)
-        .collect();
+    // the censoring value as R's `status == V` sees it (`0` matches `0.0`)
+    let censor = input::matches_value(ev, &c.censor_value);
+    let others: Vec<usize> = (0..ev.values.len()).filter(|&k| !censor[k]).collect();
     if others.is_empty() {
         return Err(CliError::Input(InputError::BadColumn {
             column: c.source.event.clone(),
@@ -322,6 +321,7 @@ pub fn load_cuminc(c: &CumincConfig) -> Result<(CompetingRisksData, usize), CliE
         first_line: others.iter().map(|&k| ev.first_line[k]).collect(),
         codes: Vec::new(),
         r_type: ev.r_type,
+        r_max: ev.r_max,
     };
     let (cause_names, remap) = input::factor_levels(&sub);
     let mut cause_of_value = vec![0u32; ev.values.len()];

@@ -59,6 +59,9 @@ pub struct Categories {
     /// value elsewhere included (`type.convert` runs before `na.omit`);
     /// `None` when not read from a file (then the kept values decide).
     pub r_type: Option<RType>,
+    /// The largest number in the whole column, dropped rows included (R's
+    /// `Surv` picks the 1/2 coding from `max(status)` before `na.omit`).
+    pub r_max: Option<f64>,
 }
 
 /// The type `read.csv` (`type.convert`) gives a column: the first of logical,
@@ -77,6 +80,7 @@ struct TypeScan {
     logical: bool,
     integer: bool,
     double: bool,
+    max: Option<f64>,
 }
 
 impl TypeScan {
@@ -84,6 +88,7 @@ impl TypeScan {
         logical: true,
         integer: true,
         double: true,
+        max: None,
     };
     fn see(&mut self, cell: &[u8]) {
         let Ok(text) = std::str::from_utf8(cell) else {
@@ -91,12 +96,16 @@ impl TypeScan {
                 logical: false,
                 integer: false,
                 double: false,
+                max: self.max,
             };
             return;
         };
         self.logical &= parse_logical(text).is_some();
         self.integer &= is_r_integer(text);
-        self.double &= parse_number(cell).is_some_and(f64::is_finite);
+        match parse_number(cell).filter(|x| x.is_finite()) {
+            Some(x) => self.max = Some(self.max.map_or(x, |m| m.max(x))),
+            None => self.double = false,
+        }
     }
     fn verdict(self) -> RType {
         if self.logical {
@@ -255,6 +264,7 @@ pub fn read_columns(path: &Path, requested: &[(&str, Kind)]) -> Result<Columns, 
         .map(|(((_, kind), (num, cat)), scan)| match kind {
             Kind::Categorical => Column::Categories(Categories {
                 r_type: Some(scan.verdict()),
+                r_max: scan.max,
                 ..cat
             }),
             _ => Column::Numbers(num),
@@ -292,8 +302,34 @@ pub enum EventCoding {
     /// R's `Surv` rule: logical TRUE/FALSE, or numeric 0/1, or numeric 1/2 (when
     /// the largest value is 2: 1 censored, 2 event).
     Auto,
-    /// Event iff the value equals this text; any other value is censored.
+    /// Event iff the value equals this one (as R's `status == V` on the column
+    /// `read.csv` makes: numerically in a numeric column, so `1` matches `1.0`;
+    /// as TRUE/FALSE in a logical one, so `TRUE` matches `T`); any other value
+    /// is censored.
     Value(String),
+}
+
+/// For each distinct value of `cats`, whether it equals `value` as R's `==`
+/// does on the column `read.csv` makes ([`Categories::r_type`]): numerically in
+/// a numeric column, logically in a logical one, as text otherwise.
+pub fn matches_value(cats: &Categories, value: &str) -> Vec<bool> {
+    let r_type = cats.r_type.unwrap_or_else(|| {
+        let mut scan = TypeScan::START;
+        cats.values.iter().for_each(|v| scan.see(v.as_bytes()));
+        scan.verdict()
+    });
+    let number = parse_number(value.as_bytes()).filter(|x| x.is_finite());
+    let logical = parse_logical(value);
+    cats.values
+        .iter()
+        .map(|x| match r_type {
+            RType::Integer | RType::Double if number.is_some() => {
+                parse_number(x.as_bytes()) == number
+            }
+            RType::Logical if logical.is_some() => parse_logical(x) == logical,
+            _ => x == value,
+        })
+        .collect()
 }
 
 /// Decodes an interned event column into booleans.
@@ -303,7 +339,7 @@ pub fn decode_events(
     coding: &EventCoding,
 ) -> Result<Vec<bool>, InputError> {
     let is_event: Vec<bool> = match coding {
-        EventCoding::Value(v) => cats.values.iter().map(|x| x == v).collect(),
+        EventCoding::Value(v) => matches_value(cats, v),
         EventCoding::Auto => auto_event_codes(column, cats)?,
     };
     Ok(cats.codes.iter().map(|&c| is_event[c as usize]).collect())
@@ -338,7 +374,9 @@ fn auto_event_codes(column: &str, cats: &Categories) -> Result<Vec<bool>, InputE
         }
     }
     let max = nums.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let two = max == 2.0;
+    // R decides on the whole column: a 2 on a row dropped for a missing group
+    // still makes it the 1/2 coding
+    let two = cats.r_max.map_or(max, |m| m.max(max)) == 2.0;
     nums.iter()
         .enumerate()
         .map(|(k, &x)| {
@@ -474,6 +512,7 @@ mod tests {
             first_line: (2..).take(values.len()).collect(),
             codes: (0..values.len() as u32).collect(),
             r_type: None,
+            r_max: None,
         }
     }
 
@@ -500,6 +539,17 @@ mod tests {
         assert_eq!(
             decode_events("s", &cats(&["alive", "dead"]), &v).unwrap(),
             [false, true]
+        );
+        // R's status == 1 on a numeric column, status == TRUE on a logical one
+        let v = EventCoding::Value("1".into());
+        assert_eq!(
+            decode_events("s", &cats(&["1.0", "0.0", "2"]), &v).unwrap(),
+            [true, false, false]
+        );
+        let v = EventCoding::Value("TRUE".into());
+        assert_eq!(
+            decode_events("s", &cats(&["T", "F", "TRUE"]), &v).unwrap(),
+            [true, false, true]
         );
     }
 

@@ -189,7 +189,8 @@ fn strings(v: &[&str]) -> Vec<String> {
 }
 
 fn level_label(level: f64) -> String {
-    sig(level, 3)
+    // as.character(conf.int), as survmean's "0.95LCL"
+    crate::survival::format_r_number(level)
 }
 
 /// Formats each column of a numeric matrix as R's `print` does (`format_real`
@@ -276,7 +277,11 @@ pub fn survival(
         })
         .collect();
     grid(out, &header, &rows)?;
-    let pct = format!("{}%", sig(s.conf_level * 100.0, 3));
+    // print.summary.survfit: paste("lower ", conf.int * 100, "% CI")
+    let pct = format!(
+        "{}%",
+        crate::survival::format_r_number(s.conf_level * 100.0)
+    );
     for st in &s.strata {
         let Some(at) = &st.at else { continue };
         writeln!(out)?;
@@ -439,13 +444,14 @@ pub fn cox(out: &mut dyn Write, c: &CoxOutput) -> io::Result<()> {
         "Signif. codes:  0 \u{2018}***\u{2019} 0.001 \u{2018}**\u{2019} 0.01 \u{2018}*\u{2019} 0.05 \u{2018}.\u{2019} 0.1 \u{2018} \u{2019} 1"
     )?;
     writeln!(out)?;
-    let lvl = sig(f.conf_level, 2).trim_start_matches('0').to_owned();
+    // summary.coxph: paste("lower .", round(100 * conf.int, 2))
+    let lvl = crate::survival::format_r_number(round_to(100.0 * f.conf_level, 2));
     let header = vec![
         String::new(),
         "exp(coef)".into(),
         "exp(-coef)".into(),
-        format!("lower {lvl}"),
-        format!("upper {lvl}"),
+        format!("lower .{lvl}"),
+        format!("upper .{lvl}"),
     ];
     let hr: Vec<f64> = terms.iter().map(|t| t.hr).collect();
     let inv: Vec<f64> = terms.iter().map(|t| 1.0 / t.hr).collect();

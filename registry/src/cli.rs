@@ -33,6 +33,12 @@ pub enum Command {
     /// aside and renamed into place when complete; an existing non-empty database is refused
     /// unless --force is given. A progress bar is shown when stderr is a terminal.
     Seed(SeedArgs),
+    /// Write CSV exports: one RFC 4180 file per entity (code and label columns) and a data
+    /// dictionary, optionally de-identified for analysts.
+    ///
+    /// The files are written into a temporary directory beside --out and renamed into place
+    /// when complete, so a failure leaves nothing half-written. The database is only read.
+    Export(crate::export::cli::ExportArgs),
     /// The coordinators' web app: `serve`, `demo`, `user …`, `site …` (feature `web`).
     #[cfg(feature = "web")]
     #[command(flatten)]
@@ -131,6 +137,7 @@ pub fn run(opts: Opts) -> Result<(), CliError> {
     match opts.command {
         Command::Migrate(args) => migrate(&args),
         Command::Seed(args) => seed(&args),
+        Command::Export(args) => crate::export::cli::run(&args),
         #[cfg(feature = "web")]
         Command::Web(command) => crate::web::cli::run(command),
     }

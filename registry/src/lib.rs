@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod db;
 pub mod domain;
+pub mod export;
 pub mod seed;
 #[cfg(feature = "web")]
 pub mod web;

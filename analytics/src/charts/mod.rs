@@ -13,7 +13,36 @@
 //! - [`series`]: persistence and IgG over time (spaghetti + median).
 //! - [`bars`]: infection density per period by organism class.
 //!
-//! Adapting the statistics engine's fits into these inputs happens in the report, not here.
+//! Adapting the statistics engine's fits into these inputs happens in the report, not here
+//! ([`KmCurve::from_rows`] and [`RiskGroup::from_counts`] take the engine's per-time rows as
+//! plain slices).
+//!
+//! ```
+//! use analytics::charts::km::draw_km;
+//! use analytics::charts::render::render;
+//! use analytics::charts::{KmChart, KmCurve, RiskTable, Theme};
+//!
+//! let (time, event) = ([2.0, 5.0, 9.0, 14.0], [true, false, true, false]);
+//! let chart = KmChart {
+//!     x_label: "Months since CAR-T infusion".to_owned(),
+//!     y_label: "Overall survival (%)".to_owned(),
+//!     curves: vec![KmCurve {
+//!         label: "All patients".to_owned(),
+//!         time: vec![2.0, 9.0],
+//!         surv: vec![0.75, 0.375],
+//!         censor_times: vec![5.0, 14.0],
+//!         ..KmCurve::default()
+//!     }],
+//!     table: RiskTable::from_observations(&[0.0, 6.0, 12.0], &[("All patients", &time, &event)]),
+//!     ..KmChart::default()
+//! };
+//! let theme = Theme::single_column(80.0);
+//! let stamp = "Cut-off 2026-11-26 · data 3f9a1c0b · analytics 0.1.0";
+//! let out = render(&theme, Some(stamp), |area| draw_km(area, &theme, &chart))?;
+//! assert!(out.svg.contains("At risk"));
+//! assert!(out.png.starts_with(b"\x89PNG") && out.pdf.starts_with(b"%PDF"));
+//! # Ok::<(), analytics::charts::RenderError>(())
+//! ```
 
 pub mod bars;
 pub mod cuminc;

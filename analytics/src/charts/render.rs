@@ -92,16 +92,12 @@ pub fn svg_to_png(svg: &str, theme: &Theme) -> Result<Vec<u8>, RenderError> {
     );
     resvg::render(&tree, transform, &mut pixmap.as_mut());
 
-    // Opaque white background: every pixel has alpha 255, so premultiplied = straight RGB.
-    let rgb: Vec<u8> = pixmap
-        .pixels()
-        .iter()
-        .flat_map(|p| [p.red(), p.green(), p.blue()])
-        .collect();
+    // Opaque white background: every pixel has alpha 255, so the premultiplied RGBA buffer
+    // is also the straight RGBA a PNG holds; no per-pixel pass.
     let mut out = Vec::new();
     {
         let mut encoder = png::Encoder::new(&mut out, w, h);
-        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_color(png::ColorType::Rgba);
         encoder.set_depth(png::BitDepth::Eight);
         encoder.set_compression(png::Compression::Default);
         let per_metre = dots_per_metre(theme.dpi);
@@ -111,7 +107,7 @@ pub fn svg_to_png(svg: &str, theme: &Theme) -> Result<Vec<u8>, RenderError> {
             unit: png::Unit::Meter,
         }));
         let mut writer = encoder.write_header()?;
-        writer.write_image_data(&rgb)?;
+        writer.write_image_data(pixmap.data())?;
         writer.finish()?;
     }
     Ok(out)

@@ -464,11 +464,14 @@ pub fn infections(set: &DataFrame, reg: &Registry) -> anyhow::Result<Infections>
             .filter(col("t_end").gt_eq(lit(a)))
             .select([
                 len().cast(DataType::UInt64).alias("n"),
-                ((when(col("t_end").gt(lit(b))).then(lit(b)).otherwise(col("t_end")) - lit(a)
+                ((when(col("t_end").gt(lit(b)))
+                    .then(lit(b))
+                    .otherwise(col("t_end"))
+                    - lit(a)
                     + lit(1))
                 .cast(DataType::Int64))
-                    .sum()
-                    .alias("d"),
+                .sum()
+                .alias("d"),
             ])
             .collect()?;
         let n = df.column("n")?.u64()?.get(0).unwrap_or(0);

@@ -7,6 +7,7 @@
 use polars::prelude::DataFrame;
 
 use super::analyses::{CONF_LEVEL, CONF_TYPE, tte_input};
+use super::endpoints::days;
 use super::summary::{MONTH_DAYS, Summary};
 use super::{ReportConfig, ReportError, Section};
 use crate::charts::bars::{BarChart, BarLayout, BarSeries, draw_bars};
@@ -14,6 +15,9 @@ use crate::charts::cuminc::{CumIncChart, CumIncCurve, draw_cuminc};
 use crate::charts::forest::{ForestChart, ForestRow, ForestRowKind, ForestScale, draw_forest};
 use crate::charts::km::{KmChart, KmCurve, RiskGroup, RiskTable, draw_km};
 use crate::charts::render::{render, render_svg};
+use crate::charts::swimmer::{
+    SwimmerChart, SwimmerEvent, SwimmerLane, SwimmerMarker, draw_swimmer,
+};
 use crate::charts::theme::Theme;
 use crate::survival::{
     CompetingRisksData, Groups, SurvivalData, cumulative_incidence, kaplan_meier,
@@ -170,7 +174,7 @@ fn km_chart(
 pub fn draw_all(
     config: &ReportConfig,
     summary: &Summary,
-    _set: &DataFrame,
+    set: &DataFrame,
     adtte: &DataFrame,
     stamp: &str,
 ) -> Result<Vec<ChartFile>, ReportError> {
@@ -265,8 +269,15 @@ pub fn draw_all(
                     });
                 }
                 let zeros = vec![0.0; t.len()];
-                let mut g =
-                    RiskGroup::from_counts("At risk", None, &ticks, &t, &s.n_risk, &zeros, &zeros);
+                let mut g = RiskGroup::from_counts(
+                    "All patients",
+                    None,
+                    &ticks,
+                    &t,
+                    &s.n_risk,
+                    &zeros,
+                    &zeros,
+                );
                 g.censored.clear();
                 g.events.clear();
                 groups.push(g);
@@ -286,61 +297,73 @@ pub fn draw_all(
             })?);
         }
     }
-    if config.wants(Section::Response) {
-        if let Some(by_product) = summary.response.iter().find(|r| r.by == "PRODUCT") {
-            let overall = summary.response.iter().find(|r| r.by == "overall");
-            let mut rows = vec![ForestRow {
-                label: "Product".to_owned(),
-                kind: ForestRowKind::Header,
-                ..ForestRow::default()
-            }];
-            for r in &by_product.rows {
-                rows.push(ForestRow {
-                    label: r.level.clone(),
-                    kind: ForestRowKind::Item,
-                    n: u32::try_from(r.n).ok(),
-                    events: u32::try_from(r.orr.x).ok(),
-                    estimate: Some(r.orr.estimate),
-                    lower: Some(r.orr.lower),
-                    upper: Some(r.orr.upper),
-                });
-            }
-            if let Some(o) = overall.and_then(|o| o.rows.first()) {
-                rows.push(ForestRow {
-                    label: "All patients".to_owned(),
-                    kind: ForestRowKind::Overall,
-                    n: u32::try_from(o.n).ok(),
-                    events: u32::try_from(o.orr.x).ok(),
-                    estimate: Some(o.orr.estimate),
-                    lower: Some(o.orr.lower),
-                    upper: Some(o.orr.upper),
-                });
-            }
-            let reference = overall.and_then(|o| o.rows.first()).map(|o| o.orr.estimate);
-            let chart = ForestChart {
-                title: None,
-                rows,
-                scale: ForestScale::Percent,
-                x_label: "Overall response rate (%), 95% CI (Clopper-Pearson)".to_owned(),
-                ticks: Vec::new(),
-                reference,
-                label_header: "Subgroup".to_owned(),
-                n_header: "Responders/N".to_owned(),
-                value_header: "ORR % (95% CI)".to_owned(),
-            };
-            let theme = Theme::double_column(crate::charts::forest::suggested_height_mm(
-                &Theme::double_column(100.0),
-                chart.rows.len(),
-            ));
-            out.push(draw(
-                config,
-                &theme,
-                stamp,
-                "forest_orr_by_product",
-                "Overall response rate by product",
-                |area| draw_forest(area, &theme, &chart),
-            )?);
+    if config.wants(Section::Response)
+        && let Some(by_product) = summary.response.iter().find(|r| r.by == "PRODUCT")
+    {
+        let overall = summary.response.iter().find(|r| r.by == "overall");
+        let mut rows = vec![ForestRow {
+            label: "Product".to_owned(),
+            kind: ForestRowKind::Header,
+            ..ForestRow::default()
+        }];
+        for r in &by_product.rows {
+            rows.push(ForestRow {
+                label: r.level.clone(),
+                kind: ForestRowKind::Item,
+                n: u32::try_from(r.n).ok(),
+                events: u32::try_from(r.orr.x).ok(),
+                estimate: Some(r.orr.estimate),
+                lower: Some(r.orr.lower),
+                upper: Some(r.orr.upper),
+            });
         }
+        if let Some(o) = overall.and_then(|o| o.rows.first()) {
+            rows.push(ForestRow {
+                label: "All patients".to_owned(),
+                kind: ForestRowKind::Overall,
+                n: u32::try_from(o.n).ok(),
+                events: u32::try_from(o.orr.x).ok(),
+                estimate: Some(o.orr.estimate),
+                lower: Some(o.orr.lower),
+                upper: Some(o.orr.upper),
+            });
+        }
+        let reference = overall.and_then(|o| o.rows.first()).map(|o| o.orr.estimate);
+        let chart = ForestChart {
+            title: None,
+            rows,
+            scale: ForestScale::Percent,
+            x_label: "Overall response rate (%), 95% CI (Clopper-Pearson)".to_owned(),
+            ticks: Vec::new(),
+            reference,
+            label_header: "Subgroup".to_owned(),
+            n_header: "Responders/N".to_owned(),
+            value_header: "ORR % (95% CI)".to_owned(),
+        };
+        let theme = Theme::double_column(crate::charts::forest::suggested_height_mm(
+            &Theme::double_column(100.0),
+            chart.rows.len(),
+        ));
+        out.push(draw(
+            config,
+            &theme,
+            stamp,
+            "forest_orr_by_product",
+            "Overall response rate by product",
+            |area| draw_forest(area, &theme, &chart),
+        )?);
+    }
+    if config.wants(Section::Response) && set.height() > 0 {
+        let chart = swimmer(set)?;
+        let theme = Theme::double_column(120.0);
+        out.push(draw(
+            config,
+            &theme,
+            stamp,
+            "swimmer_responders",
+            "Swimmer plot: the first 40 responders by registry id, from Day 0 to last contact",
+            |area| draw_swimmer(area, &theme, &chart),
+        )?);
     }
     if config.wants(Section::Infections) && !summary.infections.by_period.is_empty() {
         let periods: Vec<String> = summary
@@ -395,4 +418,98 @@ pub fn draw_all(
         )?);
     }
     Ok(out)
+}
+
+/// Lanes for the first [`SWIMMER_LANES`] responders (by registry id, so the choice is stable).
+pub const SWIMMER_LANES: usize = 40;
+
+fn swimmer(set: &DataFrame) -> Result<SwimmerChart, ReportError> {
+    use polars::prelude::*;
+    let df = set
+        .clone()
+        .lazy()
+        .filter(col("responder"))
+        .sort(["usubjid"], SortMultipleOptions::default())
+        .limit(SWIMMER_LANES as IdxSize)
+        .select([
+            col("usubjid"),
+            col("disease"),
+            (days("end_fu") - days("day0")).alias("end"),
+            (days("first_cr_date") - days("day0")).alias("cr"),
+            (days("first_response_date") - days("day0")).alias("resp"),
+            (days("prog_date") - days("day0")).alias("prog"),
+            (days("death_date") - days("day0")).alias("death"),
+            col("ltfu_status").eq(lit("ACTIVE")).alias("active"),
+        ])
+        .collect()?;
+    let mut groups: Vec<String> = Vec::new();
+    let ids = df.column("usubjid")?.str()?;
+    let dis = df.column("disease")?.str()?;
+    let end = df.column("end")?.i32()?;
+    let cr = df.column("cr")?.i32()?;
+    let resp = df.column("resp")?.i32()?;
+    let prog = df.column("prog")?.i32()?;
+    let death = df.column("death")?.i32()?;
+    let active = df.column("active")?.bool()?;
+    let m = |d: i32| f64::from(d) / MONTH_DAYS;
+    let mut lanes = Vec::new();
+    for i in 0..df.height() {
+        let g = dis.get(i).unwrap_or("").to_owned();
+        let gi = match groups.iter().position(|x| *x == g) {
+            Some(k) => k,
+            None => {
+                groups.push(g);
+                groups.len() - 1
+            }
+        };
+        let mut events = Vec::new();
+        match (resp.get(i), cr.get(i)) {
+            (Some(r), Some(c)) if r < c => {
+                events.push(SwimmerEvent {
+                    time: m(r),
+                    marker: SwimmerMarker::PartialResponse,
+                });
+                events.push(SwimmerEvent {
+                    time: m(c),
+                    marker: SwimmerMarker::CompleteResponse,
+                });
+            }
+            (_, Some(c)) => events.push(SwimmerEvent {
+                time: m(c),
+                marker: SwimmerMarker::CompleteResponse,
+            }),
+            (Some(r), None) => events.push(SwimmerEvent {
+                time: m(r),
+                marker: SwimmerMarker::PartialResponse,
+            }),
+            _ => {}
+        }
+        if let Some(p) = prog.get(i) {
+            events.push(SwimmerEvent {
+                time: m(p),
+                marker: SwimmerMarker::Relapse,
+            });
+        }
+        if let Some(d) = death.get(i) {
+            events.push(SwimmerEvent {
+                time: m(d),
+                marker: SwimmerMarker::Death,
+            });
+        }
+        lanes.push(SwimmerLane {
+            id: ids.get(i).unwrap_or("").to_owned(),
+            group: gi,
+            end: m(end.get(i).unwrap_or(0)),
+            ongoing: death.get(i).is_none() && active.get(i).unwrap_or(false),
+            events,
+        });
+    }
+    Ok(SwimmerChart {
+        title: None,
+        x_label: "Months since CAR-T infusion".to_owned(),
+        groups,
+        lanes,
+        ticks: Vec::new(),
+        max_labelled_lanes: SWIMMER_LANES,
+    })
 }

@@ -73,9 +73,9 @@ fn counts(out: &mut String, title: &str, c: &[Count]) {
 fn figure(out: &mut String, charts: &[ChartFile], name: &str) {
     if let Some(c) = charts.iter().find(|c| c.name == name) {
         let svg = c.svg.find("<svg").map_or(c.svg.as_str(), |i| &c.svg[i..]);
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<figure>{svg}<figcaption>{} (charts/{}.svg, .png, .pdf)</figcaption></figure>\n",
+            "<figure>{svg}<figcaption>{} (charts/{}.svg, .png, .pdf)</figcaption></figure>",
             esc(&c.caption),
             esc(&c.name)
         );
@@ -91,20 +91,20 @@ pub fn page(
     stamp: &str,
 ) -> String {
     let mut o = String::with_capacity(1 << 20);
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>CAR-T registry report, cut-off {}</title>\n<style>body{{font-family:'DejaVu Sans',Arial,sans-serif;max-width:190mm;margin:auto;font-size:10pt}}table{{border-collapse:collapse;margin:0.5em 0}}td,th{{border:1px solid #bbb;padding:2px 6px;text-align:right}}td:first-child,th:first-child{{text-align:left}}figure{{margin:1em 0}}figure svg{{width:100%;height:auto}}.stamp{{color:#555;font-size:8pt}}</style></head><body>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>CAR-T registry report, cut-off {}</title>\n<style>body{{font-family:'DejaVu Sans',Arial,sans-serif;max-width:190mm;margin:auto;font-size:10pt}}table{{border-collapse:collapse;margin:0.5em 0}}td,th{{border:1px solid #bbb;padding:2px 6px;text-align:right}}td:first-child,th:first-child{{text-align:left}}figure{{margin:1em 0}}figure svg{{width:100%;height:auto}}.stamp{{color:#555;font-size:8pt}}</style></head><body>",
         esc(&s.cutoff)
     );
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "<p class=\"stamp\">{}</p>\n<h1>CAR-T long-term follow-up: nightly report</h1>\n",
+        "<p class=\"stamp\">{}</p>\n<h1>CAR-T long-term follow-up: nightly report</h1>",
         esc(stamp)
     );
     let c = &s.cohort;
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "<p>{} patients registered, {} infused on or before the cut-off, {} analysed. Median follow-up (reverse Kaplan-Meier): {} months.</p>\n",
+        "<p>{} patients registered, {} infused on or before the cut-off, {} analysed. Median follow-up (reverse Kaplan-Meier): {} months.</p>",
         c.registered,
         c.infused,
         c.analysed,
@@ -162,7 +162,7 @@ pub fn page(
                 &rows,
             );
             if a.by != "overall" {
-                let _ = write!(o, "<p>Log-rank p = {}</p>\n", p(a.log_rank_p));
+                let _ = writeln!(o, "<p>Log-rank p = {}</p>", p(a.log_rank_p));
             }
         }
         for name in [
@@ -210,9 +210,9 @@ pub fn page(
                 &rows,
             );
             if a.by != "overall" {
-                let _ = write!(
+                let _ = writeln!(
                     o,
-                    "<p>Gray's test p: relapse {}, NRM {}</p>\n",
+                    "<p>Gray's test p: relapse {}, NRM {}</p>",
                     p(a.gray_p_relapse),
                     p(a.gray_p_nrm)
                 );
@@ -249,6 +249,7 @@ pub fn page(
             table(&mut o, &["", "N", "ORR % (95% CI)", "CR % (95% CI)"], &rows);
         }
         figure(&mut o, charts, "forest_orr_by_product");
+        figure(&mut o, charts, "swimmer_responders");
     }
     if config.wants(Section::Toxicity) {
         o.push_str("<h2>CRS and ICANS</h2>\n");
@@ -398,8 +399,8 @@ pub fn page(
     }
     o.push_str("<h2>Methods</h2>\n");
     for m in methods {
-        let _ = write!(o, "<p>{}</p>\n", esc(m));
+        let _ = writeln!(o, "<p>{}</p>", esc(m));
     }
-    let _ = write!(o, "<p class=\"stamp\">{}</p>\n</body></html>\n", esc(stamp));
+    let _ = writeln!(o, "<p class=\"stamp\">{}</p>\n</body></html>", esc(stamp));
     o
 }

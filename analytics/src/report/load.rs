@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 
 use diesel::connection::{DefaultLoadingMode, SimpleConnection};
 use diesel::dsl::sql;
-use diesel::{Connection, RunQueryDsl, SqliteConnection};
 use diesel::sql_types::{Bool, Double, Integer, Nullable, Text};
+use diesel::{Connection, RunQueryDsl, SqliteConnection};
 use polars::prelude::*;
 use registry::domain::Vocabulary;
 use registry::domain::diagnosis::Disease;
@@ -517,6 +517,7 @@ fn follow_ups(r: &mut Reader<'_>) -> Result<DataFrame, LoadError> {
 /// `response_assessments`: `patient_id`, `course_id`, `assessment_date`, `criteria`,
 /// `response` (codes), and from the domain: `rank` (higher is better, for best overall
 /// response), `responder`, `complete`, `progression` (PD, or relapse for B-ALL).
+#[expect(clippy::type_complexity, reason = "one vector per column of the table")]
 fn responses(r: &mut Reader<'_>) -> Result<DataFrame, LoadError> {
     const T: &str = "response_assessments";
     r.hash.table(T);
@@ -589,6 +590,7 @@ fn responses(r: &mut Reader<'_>) -> Result<DataFrame, LoadError> {
 /// `subsequent_therapies`: `patient_id`, `category`, `intent`, `start_date`, and
 /// `closes_bor_window` (every intent but consolidation/maintenance and re-infusion for
 /// B-cell recovery; a missing intent closes it), `transplant` (allo or auto HCT).
+#[expect(clippy::type_complexity, reason = "one vector per column of the table")]
 fn therapies(r: &mut Reader<'_>) -> Result<DataFrame, LoadError> {
     const T: &str = "subsequent_therapies";
     r.hash.table(T);
@@ -697,6 +699,7 @@ fn deaths(r: &mut Reader<'_>) -> Result<DataFrame, LoadError> {
 
 /// `toxicity_events`: `patient_id`, `toxicity_type`, `grade` (1-5 from `G1`..`G5`; null if
 /// not graded that way), `onset_date`, `resolution_date` (null when after the cut-off).
+#[expect(clippy::type_complexity, reason = "one vector per column of the table")]
 fn toxicities(r: &mut Reader<'_>) -> Result<DataFrame, LoadError> {
     const T: &str = "toxicity_events";
     r.hash.table(T);
@@ -725,7 +728,11 @@ fn toxicities(r: &mut Reader<'_>) -> Result<DataFrame, LoadError> {
             dropped += 1;
             continue;
         }
-        let resolved = if after(r.cutoff, resolved) { None } else { resolved };
+        let resolved = if after(r.cutoff, resolved) {
+            None
+        } else {
+            resolved
+        };
         r.hash.i(pid);
         r.hash.s(&kind);
         r.hash.s(&grade);
@@ -797,6 +804,7 @@ fn infections(r: &mut Reader<'_>) -> Result<DataFrame, LoadError> {
 
 /// `lab_results` (IgG and CD19+ B cells only): `patient_id`, `sample_date`, `analyte`,
 /// `value` (IgG in mg/dL, B cells in cells/µL), `ivig_flag` (`ivig_within_30_days = 'Y'`).
+#[expect(clippy::type_complexity, reason = "one vector per column of the table")]
 fn labs(r: &mut Reader<'_>) -> Result<DataFrame, LoadError> {
     const T: &str = "lab_results";
     r.hash.table(T);

@@ -233,9 +233,12 @@ fn unnamed_cohort_gets_no_header_row() {
     let mut table = RiskTable::from_observations(&ticks, &[("", &time, &event)]);
     table.groups[0].colour = None;
     let chart = KmChart {
+        x_label: "Months".to_owned(),
+        y_label: "Overall survival (%)".to_owned(),
         curves: vec![fixtures::km("", &time, &event)],
         table,
-        ..KmChart::default()
+        p_value: None,
+        title: None,
     };
     let theme = Theme::single_column(80.0);
     let svg = render_svg(&theme, None, |a| draw_km(a, &theme, &chart)).unwrap();

@@ -190,3 +190,25 @@ fn type_and_rules_are_legible_at_print_size() {
         );
     }
 }
+
+#[test]
+#[ignore = "timing, run by hand with --ignored --nocapture (use --release for real numbers)"]
+fn render_timings() {
+    let chart = fixtures::km_by_disease();
+    let theme = Theme::double_column(120.0);
+    let t = std::time::Instant::now();
+    let svg = render_svg(&theme, Some(STAMP), |a| draw_km(a, &theme, &chart)).unwrap();
+    let t_svg = t.elapsed();
+    let t = std::time::Instant::now();
+    let png = svg_to_png(&svg, &theme).unwrap();
+    let t_png = t.elapsed();
+    let t = std::time::Instant::now();
+    let pdf = svg_to_pdf(&svg).unwrap();
+    let t_pdf = t.elapsed();
+    println!(
+        "183x120 mm KM: svg {t_svg:?} ({} kB), png {t_png:?} ({} kB), pdf {t_pdf:?} ({} kB)",
+        svg.len() / 1024,
+        png.len() / 1024,
+        pdf.len() / 1024
+    );
+}

@@ -66,6 +66,13 @@ status_of <- function(v, event_value) {
   v   # Surv() applies its own rule: logical, 0/1, or 1/2
 }
 
+# Surv() evaluated on the whole column, as model.frame does before na.omit
+# (the 1/2 coding is chosen from max(status) over every row)
+full_status <- function(d, spec) {
+  s <- Surv(as.numeric(d[[spec$time]]), status_of(d[[spec$event]], spec$event_value))
+  s[, "status"]
+}
+
 strata_index <- function(fit) {
   if (is.null(fit$strata)) list(all = seq_along(fit$time)) else {
     st <- rep(seq_along(fit$strata), fit$strata)
@@ -75,9 +82,9 @@ strata_index <- function(fit) {
 
 km_case <- function(spec, d) {
   cols <- c(spec$time, spec$event, if (!is.na(spec$group)) spec$group)
+  d$.status <- full_status(d, spec)
   dd <- d[complete.cases(d[, cols, drop = FALSE]), , drop = FALSE]
   dd$.time <- as.numeric(dd[[spec$time]])
-  dd$.status <- status_of(dd[[spec$event]], spec$event_value)
   ct <- spec$conf_type
   cl <- as.numeric(spec$conf_level)
   times <- as.numeric(split_list(spec$times))
@@ -128,9 +135,9 @@ cox_case <- function(spec, d) {
   fac_col <- sub(":.*$", "", facs)
   fac_ref <- ifelse(grepl(":", facs), sub("^[^:]*:", "", facs), NA)
   cols <- c(spec$time, spec$event, covs)
+  d$.status <- full_status(d, spec)
   dd <- d[complete.cases(d[, cols, drop = FALSE]), , drop = FALSE]
   dd$.time <- as.numeric(dd[[spec$time]])
-  dd$.status <- status_of(dd[[spec$event]], spec$event_value)
   for (k in seq_along(fac_col)) dd[[fac_col[k]]] <- as_factor(dd[[fac_col[k]]], fac_ref[k])
   f <- as.formula(paste("Surv(.time, .status) ~", paste0("`", covs, "`", collapse = " + ")))
   warns <- character(0)
@@ -210,11 +217,20 @@ cuminc_case <- function(spec, d) {
     censor_value = cens, strata = strata)
   if (!is.na(spec$group)) {
     g <- dd[[spec$group]]
-    ci <- cuminc(dd$.time, ev, g, cencode = type.convert(cens, as.is = TRUE))
+    ci <- tryCatch(cuminc(dd$.time, ev, g, cencode = type.convert(cens, as.is = TRUE)),
+      error = function(e) e)
+    if (inherits(ci, "error")) {
+      # cmprsk fails on a NaN variance (a group's curve reaching 0): no statistic
+      out$gray <- lapply(causes, function(k) list(cause = k, stat = NA, df = nlevels(g) - 1,
+        p = NA, cmprsk_error = conditionMessage(ci)))
+      return(out)
+    }
     tests <- ci$Tests
     out$gray <- lapply(seq_len(nrow(tests)), function(r) list(cause = rownames(tests)[r],
-      stat = if (tests[r, "stat"] < 0) NA else tests[r, "stat"], df = tests[r, "df"],
-      p = if (tests[r, "stat"] < 0) NA else pchisq(tests[r, "stat"], tests[r, "df"], lower.tail = FALSE),
+      # cmprsk marks a singular variance with stat = -1 (we: null); any other
+      # negative value is its real (indefinite-variance) result and is compared
+      stat = if (tests[r, "stat"] == -1) NA else tests[r, "stat"], df = tests[r, "df"],
+      p = if (tests[r, "stat"] == -1) NA else pchisq(tests[r, "stat"], tests[r, "df"], lower.tail = FALSE),
       p_cmprsk = tests[r, "pv"]))
   }
   out

@@ -39,10 +39,10 @@ provenance <- list(
   R_version = R.version.string,
   survival_version = as.character(packageVersion("survival")))
 
-km_fixture <- function(csv, group, file, note) {
+km_fixture <- function(csv, group, file, note, status = "status") {
   d <- read.csv(file.path("datasets", csv))          # read.csv's typing, as a user
-  call_fit <- paste0("survfit(Surv(time, status) ~ ", group, ", data = read.csv(\"", csv, "\"))")
-  call_diff <- paste0("survdiff(Surv(time, status) ~ ", group, ", data = read.csv(\"", csv, "\"))")
+  call_fit <- paste0("survfit(Surv(time, ", status, ") ~ ", group, ", data = read.csv(\"", csv, "\"))")
+  call_diff <- paste0("survdiff(Surv(time, ", status, ") ~ ", group, ", data = read.csv(\"", csv, "\"))")
   fit <- eval(parse(text = sub(paste0("read.csv(\"", csv, "\")"), "d", call_fit, fixed = TRUE)))
   sd <- eval(parse(text = sub(paste0("read.csv(\"", csv, "\")"), "d", call_diff, fixed = TRUE)))
   st <- rep(seq_along(fit$strata), fit$strata)
@@ -141,3 +141,30 @@ writeLines(c(
   "# print(summary(coxph(Surv(time, status) ~ trt + karno + celltype, data = veteran)))",
   capture.output(print(summary(cx)))),
   "expected/regr_print_veteran_cox.txt")
+
+# 7. R's Surv picks the 1/2 coding from max(status) over the whole column, before
+#    na.omit: with every 2 on a row whose group is missing, the kept 1s are
+#    censorings (we read them as 0/1 coding: all events).
+d7 <- data.frame(time = c(4, 7, 9, 12, 15, 18, 21, 30, 33, 40),
+  status = c(1, 1, 2, 1, 1, 2, 1, 1, 1, 1),
+  g = c("a", "b", NA, "a", "b", NA, "a", "b", "a", "b"))
+write.csv(d7, "datasets/regr_one_two_dropped.csv", row.names = FALSE, quote = FALSE, na = "NA")
+km_fixture("regr_one_two_dropped.csv", "g", "regr_km_one_two_dropped.json",
+  "status 1/2 with both 2s on rows dropped for a missing group: the kept 1s are censored")
+
+# 8. --event-value / --censor-value compare as R's `status == V` on the typed
+#    column: 1 matches 1.0 in a numeric column (we compared text: no events).
+d8 <- data.frame(time = ceiling(rexp(40, 1 / 20)),
+  status = sprintf("%.1f", sample(c(0, 1, 2), 40, replace = TRUE, prob = c(0.3, 0.4, 0.3))),
+  g = sample(c("a", "b"), 40, replace = TRUE))
+write.csv(d8, "datasets/regr_decimal_codes.csv", row.names = FALSE, quote = FALSE)
+km_fixture("regr_decimal_codes.csv", "g", "regr_km_event_value_decimal.json",
+  "status written 0.0/1.0/2.0; --event-value 1 is R's status == 1", status = "status == 1")
+d8r <- read.csv("datasets/regr_decimal_codes.csv")
+aj <- survfit(Surv(time, factor(status)) ~ 1, data = d8r)
+out <- list(kind = "competing_risks", note = "status 0.0 censored (--censor-value 0), causes 1 and 2",
+  call = "survfit(Surv(time, factor(status)) ~ 1, data = read.csv(\"regr_decimal_codes.csv\"))",
+  states = vec(aj$states), time = vec(aj$time), n_risk = vec(aj$n.risk[, 1]),
+  cif = lapply(2:3, function(j) vec(aj$pstate[, j])),
+  std_err = lapply(2:3, function(j) vec(aj$std.err[, j])), provenance = provenance)
+writeLines(js(out), "expected/regr_cuminc_censor_decimal.json")

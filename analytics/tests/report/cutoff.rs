@@ -39,12 +39,25 @@ fn death_on_the_cutoff_day_counts_and_later_events_do_not() {
     assert_eq!(reg.dropped_after_cutoff.get("infusions"), Some(&1));
     let opts = EndpointOptions::default();
     let set = analysis_set(&reg, &opts).unwrap();
-    assert_eq!(set.height(), 2, "the patient infused after the cut-off is left out");
+    assert_eq!(
+        set.height(),
+        2,
+        "the patient infused after the cut-off is left out"
+    );
     let t = adtte(&analysable(&set).unwrap(), &opts).unwrap();
     assert_eq!(param(&t, "BCN-000001", "OS"), Some((181, cnsr::EVENT)));
-    assert_eq!(param(&t, "BCN-000002", "OS"), Some((121, cnsr::LAST_CONTACT)));
-    assert_eq!(param(&t, "BCN-000002", "PFS"), Some((121, cnsr::LAST_CONTACT)));
-    assert_eq!(param(&t, "BCN-000002", "CIR"), Some((121, cnsr::LAST_CONTACT)));
+    assert_eq!(
+        param(&t, "BCN-000002", "OS"),
+        Some((121, cnsr::LAST_CONTACT))
+    );
+    assert_eq!(
+        param(&t, "BCN-000002", "PFS"),
+        Some((121, cnsr::LAST_CONTACT))
+    );
+    assert_eq!(
+        param(&t, "BCN-000002", "CIR"),
+        Some((121, cnsr::LAST_CONTACT))
+    );
 }
 
 #[test]
@@ -60,7 +73,14 @@ fn the_data_hash_is_stable_and_depends_on_the_cutoff() {
 
 #[test]
 fn a_missing_database_is_the_users_fault() {
-    let err = load(std::path::Path::new("/nonexistent/registry.db"), date("2024-01-01")).unwrap_err();
-    assert!(matches!(err, analytics::report::load::LoadError::Input { .. }), "{err}");
+    let err = load(
+        std::path::Path::new("/nonexistent/registry.db"),
+        date("2024-01-01"),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, analytics::report::load::LoadError::Input { .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("/nonexistent/registry.db"));
 }

@@ -30,7 +30,13 @@ impl TestDb {
     /// Patient `id` (`BCN-00000id`) with an LBCL diagnosis (or `disease`) and one axi-cel
     /// infusion on `infusion` (course and diagnosis ids = patient id).
     pub fn patient(&mut self, id: i32, disease: &str, infusion: &str) {
-        let product = if disease == "MM" { "CILTA_CEL" } else if disease == "BALL" { "TISA_CEL" } else { "AXI_CEL" };
+        let product = if disease == "MM" {
+            "CILTA_CEL"
+        } else if disease == "BALL" {
+            "TISA_CEL"
+        } else {
+            "AXI_CEL"
+        };
         self.exec(&format!(
             "INSERT INTO patients (id, registry_id, site_id, sex, birth_year, enrolment_date, consent_research, created_by, updated_by)
                VALUES ({id}, 'BCN-{id:06}', 1, 'F', 1960, '2019-01-01', 'GIVEN', 1, 1);
@@ -94,7 +100,13 @@ pub fn small_cohort() -> TestDb {
         };
         let good = match disease {
             "BALL" => "CR",
-            _ => if id % 3 == 0 { "PR" } else { "CR" },
+            _ => {
+                if id % 3 == 0 {
+                    "PR"
+                } else {
+                    "CR"
+                }
+            }
         };
         let bad = match disease {
             "BALL" => "NR",
@@ -104,12 +116,20 @@ pub fn small_cohort() -> TestDb {
         db.response(id, &format!("2022-{month:02}-28"), criteria, resp);
         match id % 5 {
             0 => {
-                db.contact(id, &format!("2023-{month:02}-01"), Some(&format!("2023-{month:02}-01")));
+                db.contact(
+                    id,
+                    &format!("2023-{month:02}-01"),
+                    Some(&format!("2023-{month:02}-01")),
+                );
                 db.death(id, &format!("2023-{month:02}-20"));
             }
             1 => db.death(id, &format!("2022-{month:02}-25")),
             2 => db.contact(id, &format!("2024-{month:02}-15"), None),
-            3 => db.contact(id, &format!("2023-{month:02}-15"), Some(&format!("2023-{month:02}-10"))),
+            3 => db.contact(
+                id,
+                &format!("2023-{month:02}-15"),
+                Some(&format!("2023-{month:02}-10")),
+            ),
             _ => db.contact(id, &format!("2025-{month:02}-15"), None),
         }
     }

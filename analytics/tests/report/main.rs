@@ -1,8 +1,12 @@
 //! The nightly report's integration tests (feature `report`): one binary.
+#![expect(
+    clippy::unwrap_used,
+    reason = "helpers outside #[test] fns panic on a broken fixture, which is a test failure"
+)]
 
-/// A hand-made registry database (raw SQL inserts) and a seeded one.
-mod helpers;
 /// Cut-off handling through the real load: death on the cut-off day, events after it.
 mod cutoff;
+/// A hand-made registry database (raw SQL inserts) and a seeded one.
+mod helpers;
 /// The whole report: equality with the engine on adtte.csv, byte-identical reruns, exit codes.
 mod report;

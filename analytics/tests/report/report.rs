@@ -95,7 +95,9 @@ fn summary_numbers_equal_the_engine_on_adtte_csv() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
     let t = read_adtte(&dir.join("tables/adtte.csv"));
     for param in ["OS", "PFS", "DOR"] {
-        let rows: Vec<usize> = (0..t.paramcd.len()).filter(|&i| t.paramcd[i] == param).collect();
+        let rows: Vec<usize> = (0..t.paramcd.len())
+            .filter(|&i| t.paramcd[i] == param)
+            .collect();
         if rows.is_empty() {
             continue;
         }
@@ -114,20 +116,38 @@ fn summary_numbers_equal_the_engine_on_adtte_csv() {
         let curve = &fit.strata[0];
         let s = &got["strata"][0];
         assert_eq!(s["n"].as_u64().unwrap() as usize, curve.n, "{param}");
-        assert_eq!(s["events"].as_u64().unwrap() as usize, curve.events, "{param}");
+        assert_eq!(
+            s["events"].as_u64().unwrap() as usize,
+            curve.events,
+            "{param}"
+        );
         let m = curve.median();
         assert!(close(m.estimate, &s["median_days"]), "{param} median");
-        assert!(close(m.lower, &s["median_lower_days"]), "{param} median lower");
-        assert!(close(m.upper, &s["median_upper_days"]), "{param} median upper");
+        assert!(
+            close(m.lower, &s["median_lower_days"]),
+            "{param} median lower"
+        );
+        assert!(
+            close(m.upper, &s["median_upper_days"]),
+            "{param} median upper"
+        );
         let marks = [6.0 * 30.4375, 12.0 * 30.4375, 24.0 * 30.4375];
         let at = curve.at(&marks).unwrap();
         for k in 0..3 {
             let l = &s["landmarks"][k];
-            assert!(close(at.surv[k].is_finite().then_some(at.surv[k]), &l["surv"]), "{param} rate {k}");
-            assert!(close(at.lower[k].is_finite().then_some(at.lower[k]), &l["lower"]), "{param} lower {k}");
+            assert!(
+                close(at.surv[k].is_finite().then_some(at.surv[k]), &l["surv"]),
+                "{param} rate {k}"
+            );
+            assert!(
+                close(at.lower[k].is_finite().then_some(at.lower[k]), &l["lower"]),
+                "{param} lower {k}"
+            );
         }
         // By disease: log-rank p.
-        let grouped = data.with_groups(Groups::from_strings("DISEASE", &groups)).unwrap();
+        let grouped = data
+            .with_groups(Groups::from_strings("DISEASE", &groups))
+            .unwrap();
         let by = summary["time_to_event"]
             .as_array()
             .unwrap()
@@ -191,7 +211,15 @@ fn reruns_are_byte_identical_and_latest_points_at_the_run() {
         assert_eq!(na, nb);
         assert!(ba == bb, "{na} differs between runs");
     }
-    for needed in ["index.html", "summary.json", "tables/adtte.csv", "tables/adrs.csv", "charts/km_os.svg", "charts/km_os.png", "charts/km_os.pdf"] {
+    for needed in [
+        "index.html",
+        "summary.json",
+        "tables/adtte.csv",
+        "tables/adrs.csv",
+        "charts/km_os.svg",
+        "charts/km_os.png",
+        "charts/km_os.pdf",
+    ] {
         assert!(ta.iter().any(|(n, _)| n == needed), "{needed} missing");
     }
     let latest = std::fs::canonicalize(a.path().join("latest")).unwrap();
@@ -208,10 +236,14 @@ fn summary_has_every_key_the_schema_requires() {
     let out = tempfile::tempdir().unwrap();
     let r = run(&config(db.path(), out.path(), false)).unwrap();
     let summary: Value =
-        serde_json::from_str(&std::fs::read_to_string(r.dir.join("summary.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(r.dir.join("summary.json")).unwrap())
+            .unwrap();
     let schema: Value = serde_json::from_str(analytics::report::summary::SCHEMA).unwrap();
     for key in schema["required"].as_array().unwrap() {
-        assert!(summary.get(key.as_str().unwrap()).is_some(), "{key} missing");
+        assert!(
+            summary.get(key.as_str().unwrap()).is_some(),
+            "{key} missing"
+        );
     }
 }
 
@@ -226,7 +258,15 @@ fn analytics(args: &[&str]) -> std::process::Output {
 fn bad_input_exits_2_and_names_it() {
     let out = tempfile::tempdir().unwrap();
     let o = out.path().to_str().unwrap();
-    let missing = analytics(&["report", "--db", "/nonexistent.db", "--out", o, "--cutoff", "2025-01-01"]);
+    let missing = analytics(&[
+        "report",
+        "--db",
+        "/nonexistent.db",
+        "--out",
+        o,
+        "--cutoff",
+        "2025-01-01",
+    ]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent.db"));
     let db = small_cohort();
@@ -237,8 +277,29 @@ fn bad_input_exits_2_and_names_it() {
     let bad_section = analytics(&["report", "--db", p, "--out", o, "--only", "nonsense"]);
     assert_eq!(bad_section.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad_section.stderr).contains("--only"));
-    let ok = analytics(&["report", "--db", p, "--out", o, "--cutoff", "2025-06-30", "--only", "survival,response", "--quiet", "--svg-only"]);
-    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
-    assert!(ok.stderr.is_empty(), "quiet run printed {:?}", String::from_utf8_lossy(&ok.stderr));
+    let ok = analytics(&[
+        "report",
+        "--db",
+        p,
+        "--out",
+        o,
+        "--cutoff",
+        "2025-06-30",
+        "--only",
+        "survival,response",
+        "--quiet",
+        "--svg-only",
+    ]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(
+        ok.stderr.is_empty(),
+        "quiet run printed {:?}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     assert!(out.path().join("2025-06-30/summary.json").is_file());
 }

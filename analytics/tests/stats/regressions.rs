@@ -4,10 +4,10 @@
 
 use crate::helpers::*;
 use analytics::cli::Format;
-use analytics::commands::load_cox;
-use analytics::config::{CoxConfig, Source, TermSpec};
+use analytics::commands::{load_cox, load_cuminc, load_survival};
+use analytics::config::{CoxConfig, CumincConfig, Source, SurvivalConfig, TermSpec};
 use analytics::input::EventCoding;
-use analytics::survival::{ConfType, Ties, cox, kaplan_meier, log_rank};
+use analytics::survival::{ConfType, Ties, cox, cumulative_incidence, kaplan_meier, log_rank};
 use serde_json::Value;
 
 fn strs(v: &Value) -> Vec<String> {
@@ -21,8 +21,26 @@ fn strs(v: &Value) -> Vec<String> {
 /// Strata labels, KM columns, printed median and log-rank (df and p as
 /// `print(survdiff)`) against the fixture, through the library and the CLI.
 fn check_km_logrank(fixture: &str, csv: &str, group: &str) {
+    check_km_logrank_coded(fixture, csv, group, None);
+}
+
+/// As [`check_km_logrank`], with `--event-value` when `event_value` is given.
+fn check_km_logrank_coded(fixture: &str, csv: &str, group: &str, event_value: Option<&str>) {
     let want = expected(fixture);
-    let data = load(csv, "time", "status", Some(group));
+    let config = SurvivalConfig {
+        source: Source {
+            csv: dataset(csv),
+            time: "time".into(),
+            event: "status".into(),
+            format: Format::Json,
+        },
+        event_coding: event_value.map_or(EventCoding::Auto, |v| EventCoding::Value(v.into())),
+        group: Some(group.into()),
+        conf_type: ConfType::Log,
+        conf_level: 0.95,
+        times: vec![],
+    };
+    let data = load_survival(&config).unwrap().0;
     let fit = kaplan_meier(&data, ConfType::Log, 0.95).unwrap();
     let strata = want["strata"].as_array().unwrap();
     let labels: Vec<String> = fit.strata.iter().map(|c| c.stratum.clone()).collect();
@@ -97,7 +115,7 @@ fn check_km_logrank(fixture: &str, csv: &str, group: &str) {
     assert_close(&format!("{fixture} p"), lr.p, num(&lr_want["p"]), R_TOL);
 
     let path = dataset(csv);
-    let out = cli_json(&[
+    let mut args = vec![
         "survival",
         "--csv",
         path.to_str().unwrap(),
@@ -107,7 +125,11 @@ fn check_km_logrank(fixture: &str, csv: &str, group: &str) {
         "status",
         "--group",
         group,
-    ]);
+    ];
+    if let Some(v) = event_value {
+        args.extend(["--event-value", v]);
+    }
+    let out = cli_json(&args);
     let cli_labels: Vec<String> = out["strata"]
         .as_array()
         .unwrap()
@@ -387,4 +409,85 @@ fn cox_table_prints_as_r() {
         "regr_print_veteran_cox.txt",
         &String::from_utf8(out.stdout).unwrap(),
     );
+}
+
+/// The 1/2 coding is decided on the whole status column: 2s only on rows
+/// dropped for a missing group still make the kept 1s censorings.
+#[test]
+fn one_two_coding_decided_before_dropping_rows() {
+    check_km_logrank(
+        "regr_km_one_two_dropped.json",
+        "regr_one_two_dropped.csv",
+        "g",
+    );
+}
+
+/// `--event-value 1` on a status column written `0.0`/`1.0`/`2.0` is R's
+/// `status == 1` on the numeric column (we compared text: no events at all).
+#[test]
+fn event_value_compares_numbers_as_r() {
+    check_km_logrank_coded(
+        "regr_km_event_value_decimal.json",
+        "regr_decimal_codes.csv",
+        "g",
+        Some("1"),
+    );
+}
+
+/// `--censor-value 0` on `0.0`/`1.0`/`2.0` censors the `0.0` rows (we made
+/// `0.0` a third cause), causes named as R's factor levels `1`, `2`.
+#[test]
+fn censor_value_compares_numbers_as_r() {
+    let want = expected("regr_cuminc_censor_decimal.json");
+    let config = CumincConfig {
+        source: Source {
+            csv: dataset("regr_decimal_codes.csv"),
+            time: "time".into(),
+            event: "status".into(),
+            format: Format::Json,
+        },
+        censor_value: "0".into(),
+        group: None,
+        conf_type: ConfType::Log,
+        conf_level: 0.95,
+        times: vec![],
+    };
+    let (data, _) = load_cuminc(&config).unwrap();
+    let fit = cumulative_incidence(&data, ConfType::Log, 0.95).unwrap();
+    let s = &fit.strata[0];
+    assert_eq!(data.causes(), ["1", "2"]);
+    assert_all_close("time", &s.time, &nums(&want["time"]), R_TOL);
+    assert_all_close("n_risk", &s.n_risk, &nums(&want["n_risk"]), R_TOL);
+    for (k, c) in s.causes.iter().enumerate() {
+        assert_all_close(&format!("cif {k}"), &c.cif, &nums(&want["cif"][k]), R_TOL);
+        assert_all_close(
+            &format!("std_err {k}"),
+            &c.std_err,
+            &nums(&want["std_err"][k]),
+            R_TOL,
+        );
+    }
+    let path = dataset("regr_decimal_codes.csv");
+    let out = cli_json(&[
+        "cuminc",
+        "--csv",
+        path.to_str().unwrap(),
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--censor-value",
+        "0",
+    ]);
+    let causes = out["strata"][0]["table"]["causes"].as_array().unwrap();
+    assert_eq!(causes.len(), 2);
+    for (k, c) in causes.iter().enumerate() {
+        assert_eq!(c["cause"].as_str().unwrap(), ["1", "2"][k]);
+        assert_all_close(
+            &format!("CLI cif {k}"),
+            &nums(&c["cif"]),
+            &nums(&want["cif"][k]),
+            R_TOL,
+        );
+    }
 }

@@ -167,6 +167,7 @@ pub fn run(command: WebCommand) -> Result<(), CliError> {
                 bind: args.bind,
                 security,
                 workers: None,
+                access_log: true,
             })
         }
         WebCommand::Demo(args) => demo(args),
@@ -371,6 +372,7 @@ fn demo(args: DemoArgs) -> Result<(), CliError> {
         bind: args.bind,
         security: SecuritySettings::default(),
         workers: None,
+        access_log: true,
     };
     serve(settings)
 }

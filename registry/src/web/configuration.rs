@@ -17,6 +17,8 @@ pub struct Settings {
     pub security: SecuritySettings,
     /// HTTP worker threads; `None` means one per CPU core.
     pub workers: Option<usize>,
+    /// Log one line per request on stderr (off in tests).
+    pub access_log: bool,
 }
 
 /// Session, cookie, throttling and password-hashing settings.

@@ -11,3 +11,4 @@ pub mod form;
 pub mod layout;
 pub mod routes;
 pub mod startup;
+pub mod telemetry;

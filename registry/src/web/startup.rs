@@ -11,7 +11,7 @@ use actix_web::{
     App, HttpServer,
     cookie::{Key, SameSite},
     dev::Server,
-    middleware::{DefaultHeaders, from_fn},
+    middleware::{Condition, DefaultHeaders, from_fn},
     web,
 };
 use anyhow::Context;
@@ -25,9 +25,10 @@ use super::{
     configuration::Settings,
     error::AppError,
     routes::{
-        admin, api, assets, audit, exports, follow_ups, login, logout, patients, treatments,
-        worklist,
+        account, admin, api, assets, audit, exports, follow_ups, login, logout, patients,
+        treatments, worklist,
     },
+    telemetry::access_log as access_log_mw,
 };
 use crate::db::DbPool;
 
@@ -90,6 +91,7 @@ impl Application {
         );
         let cookie_secure = security.cookie_secure;
         let workers = settings.workers;
+        let access_log = settings.access_log;
         let state = web::Data::new(AppState {
             ip_throttle: IpThrottle::new(security.max_failures_per_ip, security.ip_window),
             sessions: MemorySessionStore::default(),
@@ -113,6 +115,7 @@ impl Application {
                 .wrap(from_fn(verify_csrf))
                 .wrap(sessions)
                 .wrap(security_headers())
+                .wrap(Condition::new(access_log, from_fn(access_log_mw)))
                 .app_data(state.clone())
                 .route("/static/app.css", web::get().to(assets::stylesheet))
                 .route("/login", web::get().to(login::get::get))
@@ -131,6 +134,12 @@ impl Application {
                     web::scope("")
                         .wrap(from_fn(require_login))
                         .route("/", web::get().to(worklist::get::get))
+                        .route("/account", web::get().to(account::get::get))
+                        .route("/account/tokens", web::post().to(account::post::create))
+                        .route(
+                            "/account/tokens/{id}/revoke",
+                            web::post().to(account::post::revoke),
+                        )
                         .route("/exports", web::get().to(exports::get::list))
                         .route("/exports/{file}", web::get().to(exports::get::csv))
                         .route("/patients", web::get().to(patients::list::get))

@@ -15,3 +15,8 @@ mod schema;
 // `registry seed`: the same seed gives the same rows whatever the thread count, every row
 // satisfies the schema and the clinical timeline, an existing database is kept unless forced.
 mod seed;
+
+// `registry export` and `registry::export`: RFC 4180 files with a code and a label column per
+// coded column, row counts, the de-identified profile (no identities, study days), site
+// scoping, deterministic output, and bad input refused with one line and nothing written.
+mod export;

@@ -35,6 +35,12 @@ fn routes() -> Vec<Route> {
         },
         Route {
             method: "GET",
+            path: |_, _| "/account".into(),
+            fields: &[],
+            expected: [200, 200, 200, 200, 200],
+        },
+        Route {
+            method: "GET",
             path: |_, _| "/admin/sites".into(),
             fields: &[],
             expected: [200, 403, 403, 403, 403],

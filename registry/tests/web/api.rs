@@ -103,3 +103,37 @@ fn enrolling_through_the_api_validates_like_the_form_and_audits_the_token() {
     };
     assert!(tokened > 0, "the audit rows name the token");
 }
+
+#[test]
+fn a_user_creates_a_token_shown_once_uses_it_and_revokes_it() {
+    let app = spawn_app();
+    app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(95));
+    let mut browser = app.logged_in(&app.coordinator);
+    browser.get("/account");
+
+    let created = browser.post("/account/tokens", &[("name", "nightly import")]);
+    let blank = browser.post("/account/tokens", &[("name", " ")]);
+
+    assert_eq!(created.status, 200);
+    assert_eq!(blank.status, 422);
+    let token = created.input_value("new-token").or_else(|| {
+        let at = created.body.find("rgt_")?;
+        Some(created.body[at..at + 68].to_owned())
+    });
+    let token = token.unwrap();
+    assert!(token.starts_with("rgt_"));
+    assert!(!browser.get("/account").body.contains(&token), "shown once");
+    let mut client = app.browser();
+    assert_eq!(
+        client.api("GET", "/api/v1/patients", &token, None).status,
+        200
+    );
+    let page = browser.get("/account");
+    let at = page.body.find("/account/tokens/").unwrap();
+    let path: String = page.body[at..].chars().take_while(|c| *c != '"').collect();
+    browser.post(&path, &[]).assert_redirect_to("/account");
+    assert_eq!(
+        client.api("GET", "/api/v1/patients", &token, None).status,
+        401
+    );
+}

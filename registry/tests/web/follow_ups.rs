@@ -341,3 +341,138 @@ fn a_monitor_locks_with_the_password_and_an_admin_unlocks_with_a_reason() {
         .get(&format!("/patients/{patient}/audit"));
     assert_eq!(other.status, 404);
 }
+
+#[test]
+fn a_death_is_reported_once_on_the_contact_date_and_ends_the_schedule() {
+    let Arranged { app, patient, form } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let died = days_ago(3).to_string();
+    let dead = with(
+        &valid_fields("0"),
+        &[("survival_status", "DEAD"), ("contact_date", &died)],
+    );
+
+    let no_date = coordinator.post(&form, &as_refs(&dead));
+    let wrong_contact = coordinator.post(
+        &form,
+        &as_refs(&with(
+            &dead,
+            &[
+                ("death_date", &days_ago(5).to_string()),
+                ("death_cause", "DISEASE"),
+            ],
+        )),
+    );
+    let saved = coordinator.post(
+        &form,
+        &as_refs(&with(
+            &dead,
+            &[("death_date", &died), ("death_cause", "DISEASE")],
+        )),
+    );
+
+    assert_eq!(no_date.status, 422);
+    assert!(no_date.body.contains("id=\"death_date-error\""));
+    assert!(no_date.body.contains("id=\"death_cause-error\""));
+    assert_eq!(wrong_contact.status, 422);
+    assert!(wrong_contact.body.contains("ends on the death date"));
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let page = coordinator.get(&format!("/patients/{patient}"));
+    assert!(page.body.contains("Dead since"));
+    assert!(page.body.contains("Death"), "on the timeline");
+    assert!(
+        page.body.contains("status-not-applicable"),
+        "no visits after death"
+    );
+    assert!(
+        coordinator
+            .get(&form)
+            .body
+            .contains("Death previously reported")
+    );
+}
+
+#[test]
+fn crs_and_icans_grades_must_match_their_components() {
+    let Arranged { app, patient, form } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let onset = days_ago(90).to_string();
+    let crs = with(
+        &valid_fields("0"),
+        &[
+            ("none_toxicities", "events"),
+            ("toxicity_kind", "CRS"),
+            ("toxicity_onset_date", &onset),
+            ("toxicity_hypotension", "VASO_1"),
+            ("toxicity_hypoxia", "NONE"),
+        ],
+    );
+    let icans = with(
+        &valid_fields("0"),
+        &[
+            ("none_toxicities", "events"),
+            ("toxicity_kind", "ICANS"),
+            ("toxicity_onset_date", &onset),
+            ("toxicity_max_grade", "G1"),
+            ("toxicity_ice_score", "2"),
+        ],
+    );
+
+    let wrong_crs = coordinator.post(
+        &form,
+        &as_refs(&with(&crs, &[("toxicity_max_grade", "G2")])),
+    );
+    let wrong_icans = coordinator.post(&form, &as_refs(&icans));
+    let said_none = coordinator.post(
+        &form,
+        &as_refs(&with(
+            &crs,
+            &[("toxicity_max_grade", "G3"), ("none_toxicities", "none")],
+        )),
+    );
+    let right = coordinator.post(
+        &form,
+        &as_refs(&with(&crs, &[("toxicity_max_grade", "G3")])),
+    );
+
+    assert_eq!(wrong_crs.status, 422);
+    assert!(wrong_crs.body.contains("make CRS grade 3, not 2"));
+    assert!(wrong_crs.body.contains("id=\"toxicity_max_grade-error\""));
+    assert_eq!(wrong_icans.status, 422);
+    assert!(wrong_icans.body.contains("ICANS grade 3 at least"));
+    assert_eq!(said_none.status, 422);
+    assert_eq!(right.status, 303, "{}", right.body);
+    let page = coordinator.get(&format!("/patients/{patient}"));
+    assert!(page.body.contains("CRS, maximum grade G3"));
+}
+
+#[test]
+fn a_response_is_recorded_by_the_diseases_own_criteria() {
+    let Arranged { app, patient, form } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let page = coordinator.get(&form);
+    assert!(
+        page.body.contains("By Lugano 2014 criteria"),
+        "DLBCL is graded by Lugano"
+    );
+    let assessed = days_ago(5).to_string();
+    let fields = with(
+        &valid_fields("0"),
+        &[("none_responses", "events"), ("response_date", &assessed)],
+    );
+
+    let imwg_code = coordinator.post(&form, &as_refs(&with(&fields, &[("response", "VGPR")])));
+    let lugano = coordinator.post(&form, &as_refs(&with(&fields, &[("response", "CR")])));
+
+    assert_eq!(imwg_code.status, 422, "VGPR is a myeloma response");
+    assert!(
+        imwg_code
+            .body
+            .contains("Choose the response by Lugano 2014 criteria.")
+    );
+    assert_eq!(lugano.status, 303, "{}", lugano.body);
+    let timeline = coordinator.get(&format!("/patients/{patient}"));
+    assert!(timeline.body.contains("CR (LUGANO2014)"));
+}

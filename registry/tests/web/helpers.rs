@@ -106,6 +106,7 @@ pub fn spawn_app_with(adjust: impl FnOnce(&mut SecuritySettings)) -> TestApp {
         bind: "127.0.0.1:0".parse().unwrap(),
         security,
         workers: Some(1),
+        access_log: false,
     };
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
@@ -352,6 +353,15 @@ fn percent(s: &str) -> String {
 }
 
 impl Browser {
+    /// A browser for a server on this port.
+    pub fn for_port(port: u16) -> Self {
+        Self {
+            port,
+            cookies: BTreeMap::new(),
+            csrf: None,
+        }
+    }
+
     /// Sends one request and reads the whole response.
     pub fn request(&mut self, method: &str, path: &str, body: Option<String>) -> Response {
         self.request_with(

@@ -1,6 +1,7 @@
 //! HTTP handlers: one folder per resource, one file per verb. Handlers parse their input,
 //! call plain query functions inside `web::block` (diesel is synchronous), and render a template.
 
+pub mod account;
 pub mod admin;
 pub mod api;
 pub mod assets;

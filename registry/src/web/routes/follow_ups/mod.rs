@@ -18,12 +18,16 @@ use diesel::prelude::*;
 use crate::db::{
     follow_ups::FollowUpRow,
     patients::PatientRow,
-    schema::{deaths, follow_ups, infusions, treatment_courses},
+    schema::{deaths, diagnoses, follow_ups, infusions, treatment_courses},
 };
 use crate::domain::{
+    death::CauseOfDeath,
+    diagnosis::Disease,
     follow_up::{ContactType, FormStatus, SignatureMeaning, SurvivalStatus},
     infection::{InfectionSeverity, OrganismClass},
+    response::{MrdStatus, Response, ResponseCriteria},
     schedule::{Schedule, Timepoint, WindowCheck},
+    toxicity::{CrsGrade, Hypotension, Hypoxia, IceScore, ToxicityType},
     vocabulary::Vocabulary,
 };
 use crate::web::{
@@ -46,6 +50,8 @@ pub struct Context {
     pub day0: NaiveDate,
     pub death_date: Option<NaiveDate>,
     pub timepoint: Timepoint,
+    /// The response criteria of the course's disease (Lugano, IMWG, B-ALL, iwCLL, generic).
+    pub criteria: ResponseCriteria,
     pub existing: Option<FollowUpRow>,
     pub events: Vec<EventLine>,
 }
@@ -78,13 +84,17 @@ pub fn load_context(
 ) -> Result<Context, AppError> {
     let timepoint = Timepoint::parse(timepoint).map_err(|_| AppError::NotFound)?;
     let patient = find_patient(conn, scope, pid)?.ok_or(AppError::NotFound)?;
-    let course_number: i32 = treatment_courses::table
+    let (course_number, disease): (i32, String) = treatment_courses::table
+        .inner_join(diagnoses::table.on(diagnoses::id.eq(treatment_courses::diagnosis_id)))
         .filter(treatment_courses::id.eq(cid))
         .filter(treatment_courses::patient_id.eq(pid))
-        .select(treatment_courses::course_number)
+        .select((treatment_courses::course_number, diagnoses::disease))
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
+    let criteria = Disease::parse(&disease)
+        .map(Disease::response_criteria)
+        .unwrap_or(ResponseCriteria::Other);
     let day0: NaiveDate = infusions::table
         .filter(infusions::course_id.eq(cid))
         .filter(infusions::infusion_number.eq(1))
@@ -111,6 +121,7 @@ pub fn load_context(
         day0,
         death_date,
         timepoint,
+        criteria,
         existing,
         events,
     })
@@ -137,6 +148,161 @@ pub struct NewInfectionForm {
     pub severity: Field,
 }
 
+/// A CRS or ICANS event added in this period, graded by ASTCT 2019 (all blank: none added).
+#[derive(Debug, Clone, Default)]
+pub struct NewToxicityForm {
+    pub kind: Field,
+    pub onset_date: Field,
+    pub max_grade: Field,
+    pub hypotension: Field,
+    pub hypoxia: Field,
+    pub ice_score: Field,
+}
+
+/// A validated CRS or ICANS event.
+#[derive(Debug, Clone)]
+pub struct NewToxicity {
+    pub kind: ToxicityType,
+    pub onset: NaiveDate,
+    pub grade: String,
+    pub hypotension: Option<Hypotension>,
+    pub hypoxia: Option<Hypoxia>,
+    pub ice_score: Option<u8>,
+}
+
+impl NewToxicityForm {
+    fn is_blank(&self) -> bool {
+        [
+            &self.kind,
+            &self.onset_date,
+            &self.max_grade,
+            &self.hypotension,
+            &self.hypoxia,
+            &self.ice_score,
+        ]
+        .iter()
+        .all(|f| f.is_blank())
+    }
+
+    fn has_error(&self) -> bool {
+        [
+            &self.kind,
+            &self.onset_date,
+            &self.max_grade,
+            &self.hypotension,
+            &self.hypoxia,
+            &self.ice_score,
+        ]
+        .iter()
+        .any(|f| f.error.is_some())
+    }
+
+    /// Validates the event and the ASTCT grade against its components (domain.md §9): a CRS
+    /// grade is the worst of hypotension and hypoxia (grade 1 with neither); an ICANS grade is
+    /// never below the grade the lowest ICE score implies.
+    fn validate(
+        &mut self,
+        day0: NaiveDate,
+        contact: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> Option<NewToxicity> {
+        use crate::web::routes::patients::new::parse_date;
+        let kind = match self.kind.value.as_str() {
+            "CRS" => Some(ToxicityType::Crs),
+            "ICANS" => Some(ToxicityType::Icans),
+            _ => {
+                self.kind.fail("Choose CRS or ICANS.");
+                None
+            }
+        };
+        let onset = parse_date(&mut self.onset_date, true, today);
+        if let Some(d) = onset {
+            if d < day0 {
+                self.onset_date
+                    .fail("A toxicity of CAR-T cannot precede Day 0.");
+            } else if contact.is_some_and(|c| d > c) {
+                self.onset_date
+                    .fail("The onset is after this period's contact date.");
+            }
+        }
+        let grade = match CrsGrade::parse(&self.max_grade.value) {
+            Ok(g) => Some(g.code().to_owned()),
+            Err(_) => {
+                self.max_grade.fail("Choose the maximum grade.");
+                None
+            }
+        };
+        let number = |code: &str| code.trim_start_matches('G').parse::<u8>().unwrap_or(0);
+        let (mut hypotension, mut hypoxia, mut ice_score) = (None, None, None);
+        match kind {
+            Some(ToxicityType::Crs) => {
+                hypotension = Hypotension::parse(&self.hypotension.value).ok();
+                hypoxia = Hypoxia::parse(&self.hypoxia.value).ok();
+                if hypotension.is_none() {
+                    self.hypotension.fail("Choose the worst hypotension (CRS).");
+                }
+                if hypoxia.is_none() {
+                    self.hypoxia.fail("Choose the worst hypoxia (CRS).");
+                }
+                if let (Some(g), Some(hy), Some(ox)) = (&grade, hypotension, hypoxia) {
+                    let implied = [hy.implied_crs_grade(), ox.implied_crs_grade()]
+                        .into_iter()
+                        .flatten()
+                        .map(|g| number(g.code()))
+                        .max()
+                        .unwrap_or(1);
+                    let given = number(g);
+                    if given != 5 && given != implied {
+                        self.max_grade.fail(format!(
+                            "By ASTCT 2019 this hypotension and hypoxia make CRS grade {implied}, not {given}."
+                        ));
+                    }
+                }
+                if !self.ice_score.is_blank() {
+                    self.ice_score.fail("The ICE score belongs to ICANS.");
+                }
+            }
+            Some(ToxicityType::Icans) => {
+                if !self.ice_score.is_blank() {
+                    match IceScore::parse(&self.ice_score.value) {
+                        Ok(score) => {
+                            ice_score = Some(score.get());
+                            let floor = score.implied_icans_grade().map_or(0, |g| number(g.code()));
+                            if let Some(g) = &grade
+                                && number(g) < floor
+                            {
+                                self.max_grade.fail(format!(
+                                    "An ICE score of {} means ICANS grade {floor} at least.",
+                                    score.get()
+                                ));
+                            }
+                        }
+                        Err(_) => self
+                            .ice_score
+                            .fail("The ICE score is a whole number from 0 to 10."),
+                    }
+                }
+                if !self.hypotension.is_blank() || !self.hypoxia.is_blank() {
+                    self.hypotension
+                        .fail("Hypotension and hypoxia belong to CRS.");
+                }
+            }
+            _ => {}
+        }
+        if self.has_error() {
+            return None;
+        }
+        Some(NewToxicity {
+            kind: kind?,
+            onset: onset?,
+            grade: grade?,
+            hypotension,
+            hypoxia,
+            ice_score,
+        })
+    }
+}
+
 /// The follow-up form as typed.
 #[derive(Debug, Clone)]
 pub struct FollowUpForm {
@@ -149,6 +315,14 @@ pub struct FollowUpForm {
     pub relapse_date: Field,
     pub sections: Vec<SectionField>,
     pub infection: NewInfectionForm,
+    pub toxicity: NewToxicityForm,
+    /// A response assessment added in this period (by the disease's own criteria).
+    pub response_date: Field,
+    pub response: Field,
+    pub response_mrd: Field,
+    /// The death, when this period reports it (survival status dead).
+    pub death_date: Field,
+    pub death_cause: Field,
     pub reason: Field,
     /// The user confirmed a contact outside its window (a soft rule).
     pub confirm_window: bool,
@@ -172,6 +346,11 @@ pub struct FollowUpInput {
     /// Per section key: Some(true) none to report, Some(false) events, None unanswered.
     pub none_to_report: Vec<(&'static str, Option<bool>)>,
     pub infection: Option<(NaiveDate, OrganismClass, Option<InfectionSeverity>)>,
+    pub toxicity: Option<NewToxicity>,
+    /// A response assessment: date, response, MRD status.
+    pub response: Option<(NaiveDate, Response, Option<MrdStatus>)>,
+    /// A death reported in this period.
+    pub death: Option<(NaiveDate, CauseOfDeath)>,
     pub reason: Option<String>,
 }
 
@@ -212,6 +391,12 @@ impl FollowUpForm {
             relapse_date: text(row.and_then(|r| r.relapse_date.map(|d| d.to_string()))),
             sections: Vec::new(),
             infection: NewInfectionForm::default(),
+            toxicity: NewToxicityForm::default(),
+            response_date: Field::default(),
+            response: Field::default(),
+            response_mrd: Field::default(),
+            death_date: Field::default(),
+            death_cause: Field::default(),
             reason: Field::default(),
             confirm_window: false,
             window_warning: None,
@@ -370,6 +555,94 @@ impl FollowUpForm {
             }
         }
 
+        // The death: reported once, in the period it fell in; the death date is the last contact.
+        let mut death = None;
+        let reports_death =
+            survival_status == Some(SurvivalStatus::Dead) && ctx.death_date.is_none();
+        if reports_death {
+            let date = parse_date(&mut self.death_date, true, today);
+            if let Some(d) = date {
+                if d < ctx.day0 {
+                    self.death_date
+                        .fail("A death after CAR-T cannot precede Day 0.");
+                } else if contact_date.is_some_and(|c| c != d) {
+                    self.contact_date
+                        .fail("The period that reports the death ends on the death date: use it as the contact date.");
+                }
+            }
+            let cause = match CauseOfDeath::parse(&self.death_cause.value) {
+                Ok(CauseOfDeath::Other) => {
+                    self.death_cause
+                        .fail("Other causes are not recorded from this form yet; choose the closest listed cause.");
+                    None
+                }
+                Ok(c) => Some(c),
+                Err(_) => {
+                    self.death_cause.fail("Choose the primary cause of death.");
+                    None
+                }
+            };
+            if let (Some(d), Some(c)) = (date, cause)
+                && self.death_date.error.is_none()
+            {
+                death = Some((d, c));
+            }
+        } else if !self.death_date.is_blank() || !self.death_cause.is_blank() {
+            self.death_date
+                .fail("A death is recorded with survival status Dead (and only once).");
+        }
+
+        let adding_toxicity = !self.toxicity.is_blank();
+        let toxicity = if adding_toxicity {
+            self.toxicity.validate(ctx.day0, contact_date, today)
+        } else {
+            None
+        };
+
+        let adding_response = !(self.response_date.is_blank()
+            && self.response.is_blank()
+            && self.response_mrd.is_blank());
+        let mut response = None;
+        if adding_response {
+            let date = parse_date(&mut self.response_date, true, today);
+            if let Some(d) = date {
+                if d < ctx.day0 {
+                    self.response_date
+                        .fail("A response to CAR-T cannot be assessed before Day 0.");
+                } else if contact_date.is_some_and(|c| d > c) {
+                    self.response_date
+                        .fail("The assessment is after this period's contact date.");
+                }
+            }
+            let value = match Response::parse(ctx.criteria, &self.response.value) {
+                Ok(r) => Some(r),
+                Err(_) => {
+                    self.response.fail(format!(
+                        "Choose the response by {} criteria.",
+                        ctx.criteria.label()
+                    ));
+                    None
+                }
+            };
+            let mrd = if self.response_mrd.is_blank() {
+                None
+            } else {
+                match MrdStatus::parse(&self.response_mrd.value) {
+                    Ok(m) => Some(m),
+                    Err(_) => {
+                        self.response_mrd.fail("Choose the MRD status.");
+                        None
+                    }
+                }
+            };
+            if let (Some(d), Some(v)) = (date, value)
+                && self.response_date.error.is_none()
+                && self.response_mrd.error.is_none()
+            {
+                response = Some((d, v, mrd));
+            }
+        }
+
         let mut none_to_report = Vec::new();
         for section in &mut self.sections {
             let answer = match section.answer.value.as_str() {
@@ -377,7 +650,10 @@ impl FollowUpForm {
                 "events" => Some(false),
                 _ => None,
             };
-            let has_events = !section.current.is_empty() || (section.key == "infections" && adding);
+            let has_events = !section.current.is_empty()
+                || (section.key == "infections" && adding)
+                || (section.key == "toxicities" && adding_toxicity)
+                || (section.key == "responses" && adding_response);
             match answer {
                 None if complete => section
                     .answer
@@ -388,6 +664,12 @@ impl FollowUpForm {
                 Some(false) if !has_events && section.key == "infections" => section
                     .answer
                     .fail("Add the infection below, or choose nothing to report."),
+                Some(false) if !has_events && section.key == "responses" => section
+                    .answer
+                    .fail("Add the assessment below, or choose nothing to report."),
+                Some(false) if !has_events && section.key == "toxicities" => section
+                    .answer
+                    .fail("Add the CRS or ICANS below, or choose nothing to report."),
                 Some(false) if !has_events => section.answer.fail(
                     "No event of this kind is recorded for this period yet; choose nothing to report.",
                 ),
@@ -428,11 +710,17 @@ impl FollowUpForm {
             &self.infection.date,
             &self.infection.organism_class,
             &self.infection.severity,
+            &self.death_date,
+            &self.death_cause,
+            &self.response_date,
+            &self.response,
+            &self.response_mrd,
             &self.reason,
         ]
         .iter()
         .any(|f| f.error.is_some())
             || self.sections.iter().any(|s| s.answer.error.is_some())
+            || self.toxicity.has_error()
             || self.window_warning.is_some();
         if failed {
             return None;
@@ -448,6 +736,9 @@ impl FollowUpForm {
             relapse_date,
             none_to_report,
             infection,
+            toxicity,
+            response,
+            death,
             reason,
         })
     }
@@ -471,6 +762,13 @@ pub struct FollowUpPage {
     pub organism_classes: Vec<SelectOption>,
     pub severities: Vec<SelectOption>,
     pub meanings: Vec<SelectOption>,
+    pub causes: Vec<SelectOption>,
+    pub toxicity_kinds: Vec<SelectOption>,
+    pub responses: Vec<SelectOption>,
+    pub mrd_statuses: Vec<SelectOption>,
+    pub grades: Vec<SelectOption>,
+    pub hypotensions: Vec<SelectOption>,
+    pub hypoxias: Vec<SelectOption>,
     pub lock_error: Option<String>,
     pub unlock_error: Option<String>,
     pub window: String,
@@ -515,6 +813,29 @@ impl FollowUpPage {
             organism_classes: vocab::<OrganismClass>(&form.infection.organism_class.value),
             severities: vocab::<InfectionSeverity>(&form.infection.severity.value),
             meanings: vocab::<SignatureMeaning>(""),
+            causes: vocab::<CauseOfDeath>(&form.death_cause.value),
+            toxicity_kinds: options(
+                [("CRS", "CRS"), ("ICANS", "ICANS")],
+                &form.toxicity.kind.value,
+            ),
+            grades: vocab::<CrsGrade>(&form.toxicity.max_grade.value)
+                .into_iter()
+                .map(|mut o| {
+                    o.label = o.code.replace('G', "Grade ");
+                    o
+                })
+                .collect(),
+            hypotensions: vocab::<Hypotension>(&form.toxicity.hypotension.value),
+            responses: Response::all_for(ctx.criteria)
+                .into_iter()
+                .map(|r| SelectOption {
+                    code: r.code().to_owned(),
+                    label: r.label().to_owned(),
+                    selected: r.code() == form.response.value,
+                })
+                .collect(),
+            mrd_statuses: vocab::<MrdStatus>(&form.response_mrd.value),
+            hypoxias: vocab::<Hypoxia>(&form.toxicity.hypoxia.value),
             lock_error: None,
             unlock_error: None,
             window,

@@ -13,7 +13,11 @@ use crate::db::{
     events::{InfectionRow, NewInfection},
     follow_ups::{FollowUpChangeset, FollowUpRow, NewFollowUp, NewFollowUpSignOff},
     ids::{CourseId, FollowUpId, PatientId, UserId},
-    schema::{follow_up_sign_offs, follow_ups, infections, users},
+    patients::PatientRow,
+    schema::{
+        deaths, follow_up_sign_offs, follow_ups, infections, patients, response_assessments,
+        toxicity_events, users,
+    },
 };
 use crate::domain::{access::Permission, vocabulary::Vocabulary};
 use crate::web::{
@@ -52,6 +56,17 @@ fn read_form(pairs: &FormPairs, ctx: &Context) -> FollowUpForm {
     form.infection.date = Field::new(pairs.get("infection_date"));
     form.infection.organism_class = Field::new(pairs.get("infection_organism_class"));
     form.infection.severity = Field::new(pairs.get("infection_severity"));
+    form.toxicity.kind = Field::new(pairs.get("toxicity_kind"));
+    form.toxicity.onset_date = Field::new(pairs.get("toxicity_onset_date"));
+    form.toxicity.max_grade = Field::new(pairs.get("toxicity_max_grade"));
+    form.toxicity.hypotension = Field::new(pairs.get("toxicity_hypotension"));
+    form.toxicity.hypoxia = Field::new(pairs.get("toxicity_hypoxia"));
+    form.toxicity.ice_score = Field::new(pairs.get("toxicity_ice_score"));
+    form.response_date = Field::new(pairs.get("response_date"));
+    form.response = Field::new(pairs.get("response"));
+    form.response_mrd = Field::new(pairs.get("response_mrd"));
+    form.death_date = Field::new(pairs.get("death_date"));
+    form.death_cause = Field::new(pairs.get("death_cause"));
     form.reason = Field::new(pairs.get("reason"));
     form.confirm_window = pairs.get("confirm_window") == "1";
     form
@@ -366,6 +381,140 @@ pub fn save(
                 infection.id.0,
                 Some(PatientId(pid)),
                 &fields_of(&infection)?,
+            )?;
+        }
+        if let Some((date, response, mrd)) = &input.response {
+            let id: i32 = diesel::insert_into(response_assessments::table)
+                .values((
+                    response_assessments::patient_id.eq(pid),
+                    response_assessments::course_id.eq(cid),
+                    response_assessments::reported_in_follow_up_id.eq(Some(row.id.0)),
+                    response_assessments::assessment_date.eq(date),
+                    response_assessments::criteria.eq(response.criteria().code()),
+                    response_assessments::response.eq(response.code()),
+                    response_assessments::mrd_status.eq(mrd.map(|m| m.code())),
+                    response_assessments::created_by.eq(actor),
+                    response_assessments::updated_by.eq(actor),
+                ))
+                .returning(response_assessments::id)
+                .get_result(conn)?;
+            changes.record_insert(
+                conn,
+                "response_assessments",
+                id,
+                Some(PatientId(pid)),
+                &[
+                    (
+                        "reported_in_follow_up_id".to_owned(),
+                        Some(row.id.0.to_string()),
+                    ),
+                    ("assessment_date".to_owned(), Some(date.to_string())),
+                    (
+                        "criteria".to_owned(),
+                        Some(response.criteria().code().to_owned()),
+                    ),
+                    ("response".to_owned(), Some(response.code().to_owned())),
+                    ("mrd_status".to_owned(), mrd.map(|m| m.code().to_owned())),
+                ],
+            )?;
+        }
+        if let Some(t) = &input.toxicity {
+            let id: i32 = diesel::insert_into(toxicity_events::table)
+                .values((
+                    toxicity_events::patient_id.eq(pid),
+                    toxicity_events::course_id.eq(cid),
+                    toxicity_events::reported_in_follow_up_id.eq(Some(row.id.0)),
+                    toxicity_events::toxicity_type.eq(t.kind.code()),
+                    toxicity_events::grading_system.eq("ASTCT2019"),
+                    toxicity_events::max_grade.eq(&t.grade),
+                    toxicity_events::onset_date.eq(t.onset),
+                    toxicity_events::crs_hypotension.eq(t.hypotension.map(|h| h.code())),
+                    toxicity_events::crs_hypoxia.eq(t.hypoxia.map(|h| h.code())),
+                    toxicity_events::icans_lowest_ice_score.eq(t.ice_score.map(i32::from)),
+                    toxicity_events::created_by.eq(actor),
+                    toxicity_events::updated_by.eq(actor),
+                ))
+                .returning(toxicity_events::id)
+                .get_result(conn)?;
+            changes.record_insert(
+                conn,
+                "toxicity_events",
+                id,
+                Some(PatientId(pid)),
+                &[
+                    (
+                        "reported_in_follow_up_id".to_owned(),
+                        Some(row.id.0.to_string()),
+                    ),
+                    ("toxicity_type".to_owned(), Some(t.kind.code().to_owned())),
+                    ("grading_system".to_owned(), Some("ASTCT2019".to_owned())),
+                    ("max_grade".to_owned(), Some(t.grade.clone())),
+                    ("onset_date".to_owned(), Some(t.onset.to_string())),
+                    (
+                        "crs_hypotension".to_owned(),
+                        t.hypotension.map(|h| h.code().to_owned()),
+                    ),
+                    (
+                        "crs_hypoxia".to_owned(),
+                        t.hypoxia.map(|h| h.code().to_owned()),
+                    ),
+                    (
+                        "icans_lowest_ice_score".to_owned(),
+                        t.ice_score.map(|s| s.to_string()),
+                    ),
+                ],
+            )?;
+        }
+        if let Some((date, cause)) = &input.death {
+            let death_id: i32 = diesel::insert_into(deaths::table)
+                .values((
+                    deaths::patient_id.eq(pid),
+                    deaths::reported_in_follow_up_id.eq(Some(row.id.0)),
+                    deaths::death_date.eq(date),
+                    deaths::primary_cause.eq(cause.code()),
+                    deaths::created_by.eq(actor),
+                    deaths::updated_by.eq(actor),
+                ))
+                .returning(deaths::id)
+                .get_result(conn)?;
+            changes.record_insert(
+                conn,
+                "deaths",
+                death_id,
+                Some(PatientId(pid)),
+                &[
+                    (
+                        "reported_in_follow_up_id".to_owned(),
+                        Some(row.id.0.to_string()),
+                    ),
+                    ("death_date".to_owned(), Some(date.to_string())),
+                    ("primary_cause".to_owned(), Some(cause.code().to_owned())),
+                ],
+            )?;
+            let before: PatientRow = patients::table
+                .find(pid)
+                .select(PatientRow::as_select())
+                .first(conn)?;
+            diesel::update(patients::table.find(pid))
+                .set((
+                    patients::ltfu_status.eq("DEAD"),
+                    patients::ltfu_status_date.eq(Some(*date)),
+                    patients::updated_by.eq(actor),
+                    patients::updated_at.eq(Utc::now().naive_utc()),
+                    patients::row_version.eq(patients::row_version + 1),
+                ))
+                .execute(conn)?;
+            let after: PatientRow = patients::table
+                .find(pid)
+                .select(PatientRow::as_select())
+                .first(conn)?;
+            changes.record_update(
+                conn,
+                "patients",
+                pid,
+                Some(PatientId(pid)),
+                &fields_of(&before)?,
+                &fields_of(&after)?,
             )?;
         }
         if input.complete {
