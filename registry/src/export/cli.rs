@@ -13,7 +13,7 @@ use crate::db::DbError;
 /// Arguments of `registry export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The registry database to read (never modified).
+    /// The registry database (its data is only read).
     #[arg(long, value_name = "PATH")]
     pub db: PathBuf,
     /// The directory to create with one CSV per entity and data_dictionary.csv (must not exist,

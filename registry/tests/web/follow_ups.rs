@@ -476,3 +476,48 @@ fn a_response_is_recorded_by_the_diseases_own_criteria() {
     let timeline = coordinator.get(&format!("/patients/{patient}"));
     assert!(timeline.body.contains("CR (LUGANO2014)"));
 }
+
+#[test]
+fn igg_within_30_days_of_immunoglobulin_is_flagged_not_native() {
+    let Arranged { app, patient, form } = arrange();
+    {
+        use diesel::prelude::*;
+        diesel::sql_query(format!(
+            "INSERT INTO immunoglobulin_courses (patient_id, start_date, stop_date, route, \
+             created_by, updated_by) VALUES ({patient}, '{}', '{}', 'IVIG', 1, 1)",
+            days_ago(20),
+            days_ago(20)
+        ))
+        .execute(&mut app.db())
+        .unwrap();
+    }
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let sampled = days_ago(4).to_string();
+    let igg = with(
+        &valid_fields("0"),
+        &[
+            ("none_lab_results", "events"),
+            ("lab_analyte", "IGG"),
+            ("lab_date", &sampled),
+            ("lab_value", "5.1"),
+        ],
+    );
+
+    let wrong_unit = coordinator.post(
+        &form,
+        &as_refs(&with(&igg, &[("lab_unit", "CELLS_PER_UL")])),
+    );
+    let saved = coordinator.post(&form, &as_refs(&with(&igg, &[("lab_unit", "G_L")])));
+
+    assert_eq!(wrong_unit.status, 422);
+    assert!(wrong_unit.body.contains("IgG is given in mg/dL or g/L."));
+    assert_eq!(wrong_unit.input_value("lab_value").as_deref(), Some("5.1"));
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let timeline = coordinator.get(&format!("/patients/{patient}"));
+    assert!(
+        timeline
+            .body
+            .contains("IGG: 5.1 G_L (immunoglobulin within 30 days: not native IgG)")
+    );
+}

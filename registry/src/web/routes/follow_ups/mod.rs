@@ -25,6 +25,7 @@ use crate::domain::{
     diagnosis::Disease,
     follow_up::{ContactType, FormStatus, SignatureMeaning, SurvivalStatus},
     infection::{InfectionSeverity, OrganismClass},
+    lab::{LabAnalyte, LabUnit},
     response::{MrdStatus, Response, ResponseCriteria},
     schedule::{Schedule, Timepoint, WindowCheck},
     toxicity::{CrsGrade, Hypotension, Hypoxia, IceScore, ToxicityType},
@@ -40,6 +41,13 @@ use crate::web::{
         find_patient,
     },
 };
+
+/// The analytes of the form's "IgG and B cells" section.
+pub const LAB_ANALYTES: [LabAnalyte; 3] = [
+    LabAnalyte::Igg,
+    LabAnalyte::Cd19Absolute,
+    LabAnalyte::Cd19Percent,
+];
 
 /// Everything the form is about, loaded within the user's scope.
 #[derive(Debug, Clone)]
@@ -316,6 +324,11 @@ pub struct FollowUpForm {
     pub sections: Vec<SectionField>,
     pub infection: NewInfectionForm,
     pub toxicity: NewToxicityForm,
+    /// A lab result added in this period (IgG or B cells).
+    pub lab_analyte: Field,
+    pub lab_date: Field,
+    pub lab_value: Field,
+    pub lab_unit: Field,
     /// A response assessment added in this period (by the disease's own criteria).
     pub response_date: Field,
     pub response: Field,
@@ -347,6 +360,8 @@ pub struct FollowUpInput {
     pub none_to_report: Vec<(&'static str, Option<bool>)>,
     pub infection: Option<(NaiveDate, OrganismClass, Option<InfectionSeverity>)>,
     pub toxicity: Option<NewToxicity>,
+    /// A lab result: analyte, sample date, value, unit.
+    pub lab: Option<(LabAnalyte, NaiveDate, f64, LabUnit)>,
     /// A response assessment: date, response, MRD status.
     pub response: Option<(NaiveDate, Response, Option<MrdStatus>)>,
     /// A death reported in this period.
@@ -392,6 +407,10 @@ impl FollowUpForm {
             sections: Vec::new(),
             infection: NewInfectionForm::default(),
             toxicity: NewToxicityForm::default(),
+            lab_analyte: Field::default(),
+            lab_date: Field::default(),
+            lab_value: Field::default(),
+            lab_unit: Field::default(),
             response_date: Field::default(),
             response: Field::default(),
             response_mrd: Field::default(),
@@ -643,6 +662,58 @@ impl FollowUpForm {
             }
         }
 
+        let adding_lab = !(self.lab_analyte.is_blank()
+            && self.lab_date.is_blank()
+            && self.lab_value.is_blank()
+            && self.lab_unit.is_blank());
+        let mut lab = None;
+        if adding_lab {
+            let analyte = match LabAnalyte::parse(&self.lab_analyte.value) {
+                Ok(a) if LAB_ANALYTES.contains(&a) => Some(a),
+                _ => {
+                    self.lab_analyte.fail("Choose IgG or B cells.");
+                    None
+                }
+            };
+            let date = parse_date(&mut self.lab_date, true, today);
+            if let Some(d) = date {
+                if d < ctx.day0 {
+                    self.lab_date
+                        .fail("A result after CAR-T cannot be sampled before Day 0.");
+                } else if contact_date.is_some_and(|c| d > c) {
+                    self.lab_date
+                        .fail("The sample is after this period's contact date.");
+                }
+            }
+            let value = match self.lab_value.value.trim().replace(',', ".").parse::<f64>() {
+                Ok(v) if v.is_finite() && v >= 0.0 => Some(v),
+                _ => {
+                    self.lab_value
+                        .fail("Enter the value as a number, e.g. 4.2.");
+                    None
+                }
+            };
+            let unit = LabUnit::parse(&self.lab_unit.value).ok();
+            match (analyte, unit) {
+                (_, None) => self.lab_unit.fail("Choose the unit."),
+                (Some(a), Some(u)) if !a.units().contains(&u) => {
+                    let allowed: Vec<&str> = a.units().iter().map(|u| u.label()).collect();
+                    self.lab_unit.fail(format!(
+                        "{} is given in {}.",
+                        a.label(),
+                        allowed.join(" or ")
+                    ));
+                }
+                _ => {}
+            }
+            if let (Some(a), Some(d), Some(v), Some(u)) = (analyte, date, value, unit)
+                && self.lab_date.error.is_none()
+                && self.lab_unit.error.is_none()
+            {
+                lab = Some((a, d, v, u));
+            }
+        }
+
         let mut none_to_report = Vec::new();
         for section in &mut self.sections {
             let answer = match section.answer.value.as_str() {
@@ -653,7 +724,8 @@ impl FollowUpForm {
             let has_events = !section.current.is_empty()
                 || (section.key == "infections" && adding)
                 || (section.key == "toxicities" && adding_toxicity)
-                || (section.key == "responses" && adding_response);
+                || (section.key == "responses" && adding_response)
+                || (section.key == "lab_results" && adding_lab);
             match answer {
                 None if complete => section
                     .answer
@@ -664,6 +736,9 @@ impl FollowUpForm {
                 Some(false) if !has_events && section.key == "infections" => section
                     .answer
                     .fail("Add the infection below, or choose nothing to report."),
+                Some(false) if !has_events && section.key == "lab_results" => section
+                    .answer
+                    .fail("Add the result below, or choose nothing to report."),
                 Some(false) if !has_events && section.key == "responses" => section
                     .answer
                     .fail("Add the assessment below, or choose nothing to report."),
@@ -712,6 +787,10 @@ impl FollowUpForm {
             &self.infection.severity,
             &self.death_date,
             &self.death_cause,
+            &self.lab_analyte,
+            &self.lab_date,
+            &self.lab_value,
+            &self.lab_unit,
             &self.response_date,
             &self.response,
             &self.response_mrd,
@@ -737,6 +816,7 @@ impl FollowUpForm {
             none_to_report,
             infection,
             toxicity,
+            lab,
             response,
             death,
             reason,
@@ -765,6 +845,8 @@ pub struct FollowUpPage {
     pub causes: Vec<SelectOption>,
     pub toxicity_kinds: Vec<SelectOption>,
     pub responses: Vec<SelectOption>,
+    pub lab_analytes: Vec<SelectOption>,
+    pub lab_units: Vec<SelectOption>,
     pub mrd_statuses: Vec<SelectOption>,
     pub grades: Vec<SelectOption>,
     pub hypotensions: Vec<SelectOption>,
@@ -835,6 +917,21 @@ impl FollowUpPage {
                 })
                 .collect(),
             mrd_statuses: vocab::<MrdStatus>(&form.response_mrd.value),
+            lab_analytes: options(
+                LAB_ANALYTES.iter().map(|a| (a.code(), a.label())),
+                &form.lab_analyte.value,
+            ),
+            lab_units: options(
+                [
+                    LabUnit::GPerL,
+                    LabUnit::MgPerDl,
+                    LabUnit::CellsPerUl,
+                    LabUnit::Percent,
+                ]
+                .iter()
+                .map(|u| (u.code(), u.label())),
+                &form.lab_unit.value,
+            ),
             hypoxias: vocab::<Hypoxia>(&form.toxicity.hypoxia.value),
             lock_error: None,
             unlock_error: None,

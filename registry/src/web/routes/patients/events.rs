@@ -112,7 +112,15 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             format!("Course started ({route})"),
         );
     }
-    for (f, date, analyte, value, unit) in lab_results::table
+    type Lab = (
+        Option<i32>,
+        NaiveDate,
+        String,
+        Option<f64>,
+        Option<String>,
+        Option<String>,
+    );
+    for (f, date, analyte, value, unit, ivig) in lab_results::table
         .filter(lab_results::patient_id.eq(pid))
         .select((
             lab_results::reported_in_follow_up_id,
@@ -120,12 +128,16 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             lab_results::analyte,
             lab_results::value,
             lab_results::unit,
+            lab_results::ivig_within_30_days,
         ))
-        .load::<(Option<i32>, NaiveDate, String, Option<f64>, Option<String>)>(conn)?
+        .load::<Lab>(conn)?
     {
-        let v = value.map_or("not available".to_owned(), |v| {
+        let mut v = value.map_or("not available".to_owned(), |v| {
             format!("{v} {}", unit.unwrap_or_default())
         });
+        if ivig.as_deref() == Some("Y") {
+            v.push_str(" (immunoglobulin within 30 days: not native IgG)");
+        }
         push("lab_results", f, date, format!("{analyte}: {v}"));
     }
     for (f, date, method, detected) in persistence_tests::table
