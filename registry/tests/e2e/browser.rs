@@ -104,10 +104,10 @@ impl Page {
     }
 
     async fn css(&self, selector: &str) -> fantoccini::elements::Element {
-        self.c
-            .find(Locator::Css(selector))
-            .await
-            .unwrap_or_else(|e| panic!("no {selector} on {}: {e}", self.path_now().await))
+        match self.c.find(Locator::Css(selector)).await {
+            Ok(element) => element,
+            Err(e) => panic!("no {selector} on {}: {e}", self.path_now().await),
+        }
     }
 
     async fn path_now(&self) -> String {

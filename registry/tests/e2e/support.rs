@@ -173,15 +173,8 @@ pub struct Response {
     pub body: String,
 }
 
-/// Why a request got no response.
-#[derive(Debug)]
-pub struct NoResponse(pub std::io::Error);
-
-impl From<std::io::Error> for NoResponse {
-    fn from(e: std::io::Error) -> Self {
-        Self(e)
-    }
-}
+/// Why a request got no full response (a refused connection, a reset, a cut-off reply).
+pub type NoResponse = std::io::Error;
 
 /// A minimal HTTP/1.1 client (one connection per request) with a cookie jar and the last
 /// CSRF token seen in a page. Every failure to get a full response is a [`NoResponse`], so a
@@ -292,7 +285,7 @@ impl Client {
         stream.write_all(head.as_bytes())?;
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw)?;
-        let broken = || NoResponse(std::io::Error::other("truncated response"));
+        let broken = || std::io::Error::other("truncated response");
         let split = raw
             .windows(4)
             .position(|w| w == b"\r\n\r\n")

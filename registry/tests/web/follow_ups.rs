@@ -521,3 +521,83 @@ fn igg_within_30_days_of_immunoglobulin_is_flagged_not_native() {
             .contains("IGG: 5.1 G_L (immunoglobulin within 30 days: not native IgG)")
     );
 }
+
+#[test]
+fn a_t_cell_malignancy_needs_its_car_transgene_test() {
+    let Arranged { app, patient, form } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let diagnosed = days_ago(6).to_string();
+    let malignancy = with(
+        &valid_fields("0"),
+        &[
+            ("none_new_malignancies", "events"),
+            ("malignancy_type", "T_CELL_LYMPHOMA"),
+            ("malignancy_date", &diagnosed),
+        ],
+    );
+
+    let untested = coordinator.post(&form, &as_refs(&malignancy));
+    let pending = coordinator.post(
+        &form,
+        &as_refs(&with(&malignancy, &[("transgene_result", "PENDING")])),
+    );
+
+    assert_eq!(untested.status, 422);
+    assert!(
+        untested
+            .body
+            .contains("test the tumour for the CAR transgene")
+    );
+    assert!(untested.body.contains("id=\"transgene_result-error\""));
+    assert_eq!(pending.status, 303, "{}", pending.body);
+    let timeline = coordinator.get(&format!("/patients/{patient}"));
+    assert!(timeline.body.contains("T_CELL_LYMPHOMA"));
+}
+
+#[test]
+fn immunoglobulin_persistence_and_subsequent_therapy_are_entered_in_one_save() {
+    let Arranged { app, patient, form } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let before = app.change_set_count();
+    let fields = with(
+        &valid_fields("0"),
+        &[
+            ("none_immunoglobulin", "events"),
+            ("ig_start_date", &days_ago(30).to_string()),
+            ("ig_route", "IVIG"),
+            ("none_persistence_tests", "events"),
+            ("persistence_date", &days_ago(10).to_string()),
+            ("persistence_specimen", "PB"),
+            ("persistence_method", "QPCR_TRANSGENE"),
+            ("persistence_detected", "Y"),
+            ("none_subsequent_therapies", "events"),
+            ("therapy_category", "RADIOTHERAPY"),
+            ("therapy_start_date", &days_ago(2).to_string()),
+        ],
+    );
+
+    let missing_route = coordinator.post(&form, &as_refs(&with(&fields, &[("ig_route", "")])));
+    let saved = coordinator.post(&form, &as_refs(&fields));
+
+    assert_eq!(missing_route.status, 422);
+    assert!(
+        missing_route
+            .body
+            .contains("Choose intravenous or subcutaneous.")
+    );
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(
+        app.change_set_count(),
+        before + 1,
+        "one change set for the whole save"
+    );
+    let timeline = coordinator.get(&format!("/patients/{patient}"));
+    for expected in ["Course started (IVIG)", "QPCR_TRANSGENE: Y", "RADIOTHERAPY"] {
+        assert!(
+            timeline.body.contains(expected),
+            "timeline lacks {expected}"
+        );
+    }
+}

@@ -26,8 +26,11 @@ use crate::domain::{
     follow_up::{ContactType, FormStatus, SignatureMeaning, SurvivalStatus},
     infection::{InfectionSeverity, OrganismClass},
     lab::{LabAnalyte, LabUnit},
+    malignancy::{NewMalignancyType, TransgeneResult},
+    persistence::{PersistenceMethod, Specimen},
     response::{MrdStatus, Response, ResponseCriteria},
     schedule::{Schedule, Timepoint, WindowCheck},
+    therapy::SubsequentTherapyCategory,
     toxicity::{CrsGrade, Hypotension, Hypoxia, IceScore, ToxicityType},
     vocabulary::Vocabulary,
 };
@@ -324,6 +327,22 @@ pub struct FollowUpForm {
     pub sections: Vec<SectionField>,
     pub infection: NewInfectionForm,
     pub toxicity: NewToxicityForm,
+    /// An immunoglobulin course started in this period.
+    pub ig_start_date: Field,
+    pub ig_route: Field,
+    /// A CAR-T persistence test of this period.
+    pub persistence_date: Field,
+    pub persistence_specimen: Field,
+    pub persistence_method: Field,
+    pub persistence_detected: Field,
+    /// A subsequent therapy started in this period.
+    pub therapy_category: Field,
+    pub therapy_start_date: Field,
+    /// A new malignancy added in this period.
+    pub malignancy_type: Field,
+    pub malignancy_date: Field,
+    pub malignancy_detail: Field,
+    pub transgene_result: Field,
     /// A lab result added in this period (IgG or B cells).
     pub lab_analyte: Field,
     pub lab_date: Field,
@@ -360,6 +379,19 @@ pub struct FollowUpInput {
     pub none_to_report: Vec<(&'static str, Option<bool>)>,
     pub infection: Option<(NaiveDate, OrganismClass, Option<InfectionSeverity>)>,
     pub toxicity: Option<NewToxicity>,
+    /// An immunoglobulin course: start date, route (IVIG or SCIG).
+    pub immunoglobulin: Option<(NaiveDate, &'static str)>,
+    /// A persistence test: date, specimen, method, detected (Y/N).
+    pub persistence: Option<(NaiveDate, Specimen, PersistenceMethod, &'static str)>,
+    /// A subsequent therapy: category, start date.
+    pub therapy: Option<(SubsequentTherapyCategory, NaiveDate)>,
+    /// A new malignancy: type, diagnosis date, detail, CAR-transgene result.
+    pub malignancy: Option<(
+        NewMalignancyType,
+        NaiveDate,
+        Option<String>,
+        Option<TransgeneResult>,
+    )>,
     /// A lab result: analyte, sample date, value, unit.
     pub lab: Option<(LabAnalyte, NaiveDate, f64, LabUnit)>,
     /// A response assessment: date, response, MRD status.
@@ -407,6 +439,18 @@ impl FollowUpForm {
             sections: Vec::new(),
             infection: NewInfectionForm::default(),
             toxicity: NewToxicityForm::default(),
+            ig_start_date: Field::default(),
+            ig_route: Field::default(),
+            persistence_date: Field::default(),
+            persistence_specimen: Field::default(),
+            persistence_method: Field::default(),
+            persistence_detected: Field::default(),
+            therapy_category: Field::default(),
+            therapy_start_date: Field::default(),
+            malignancy_type: Field::default(),
+            malignancy_date: Field::default(),
+            malignancy_detail: Field::default(),
+            transgene_result: Field::default(),
             lab_analyte: Field::default(),
             lab_date: Field::default(),
             lab_value: Field::default(),
@@ -714,6 +758,144 @@ impl FollowUpForm {
             }
         }
 
+        let adding_malignancy = !(self.malignancy_type.is_blank()
+            && self.malignancy_date.is_blank()
+            && self.malignancy_detail.is_blank()
+            && self.transgene_result.is_blank());
+        let mut malignancy = None;
+        if adding_malignancy {
+            let kind = match NewMalignancyType::parse(&self.malignancy_type.value) {
+                Ok(k) => Some(k),
+                Err(_) => {
+                    self.malignancy_type.fail("Choose the type of malignancy.");
+                    None
+                }
+            };
+            let date = parse_date(&mut self.malignancy_date, true, today);
+            if let Some(d) = date
+                && d < ctx.day0
+            {
+                self.malignancy_date
+                    .fail("A new malignancy after CAR-T cannot precede Day 0.");
+            }
+            let detail = self.malignancy_detail.optional();
+            if matches!(
+                kind,
+                Some(NewMalignancyType::Solid | NewMalignancyType::Other)
+            ) && detail.is_none()
+            {
+                self.malignancy_detail.fail("Name the malignancy.");
+            }
+            let transgene = if self.transgene_result.is_blank() {
+                None
+            } else {
+                match TransgeneResult::parse(&self.transgene_result.value) {
+                    Ok(t) => Some(t),
+                    Err(_) => {
+                        self.transgene_result
+                            .fail("Choose the CAR-transgene test result.");
+                        None
+                    }
+                }
+            };
+            if kind.is_some_and(NewMalignancyType::requires_transgene_testing)
+                && transgene.is_none()
+                && self.transgene_result.error.is_none()
+            {
+                self.transgene_result.fail(
+                    "A T-cell malignancy after CAR-T: test the tumour for the CAR transgene \
+                     (record Pending if sent) and report it to the manufacturer.",
+                );
+            }
+            if let (Some(k), Some(d)) = (kind, date)
+                && [
+                    &self.malignancy_date,
+                    &self.malignancy_detail,
+                    &self.transgene_result,
+                ]
+                .iter()
+                .all(|f| f.error.is_none())
+            {
+                malignancy = Some((k, d, detail, transgene));
+            }
+        }
+
+        // A dated event after Day 0 and by this period's contact, with a message otherwise.
+        let dated = |field: &mut Field| -> Option<NaiveDate> {
+            let date = parse_date(field, true, today)?;
+            if date < ctx.day0 {
+                field.fail("This date cannot precede Day 0.");
+                return None;
+            }
+            if contact_date.is_some_and(|c| date > c) {
+                field.fail("This date is after this period's contact date.");
+                return None;
+            }
+            Some(date)
+        };
+        let blank = |fields: &[&Field]| fields.iter().all(|f| f.is_blank());
+
+        let adding_ig = !blank(&[&self.ig_start_date, &self.ig_route]);
+        let mut immunoglobulin = None;
+        if adding_ig {
+            let date = dated(&mut self.ig_start_date);
+            let route = match self.ig_route.value.as_str() {
+                "IVIG" => Some("IVIG"),
+                "SCIG" => Some("SCIG"),
+                _ => {
+                    self.ig_route.fail("Choose intravenous or subcutaneous.");
+                    None
+                }
+            };
+            if let (Some(d), Some(r)) = (date, route) {
+                immunoglobulin = Some((d, r));
+            }
+        }
+
+        let adding_persistence = !blank(&[
+            &self.persistence_date,
+            &self.persistence_specimen,
+            &self.persistence_method,
+            &self.persistence_detected,
+        ]);
+        let mut persistence = None;
+        if adding_persistence {
+            let date = dated(&mut self.persistence_date);
+            let specimen = Specimen::parse(&self.persistence_specimen.value).ok();
+            if specimen.is_none() {
+                self.persistence_specimen.fail("Choose the specimen.");
+            }
+            let method = PersistenceMethod::parse(&self.persistence_method.value).ok();
+            if method.is_none() {
+                self.persistence_method.fail("Choose the method.");
+            }
+            let detected = match self.persistence_detected.value.as_str() {
+                "Y" => Some("Y"),
+                "N" => Some("N"),
+                _ => {
+                    self.persistence_detected
+                        .fail("Answer whether CAR-T cells were detected.");
+                    None
+                }
+            };
+            if let (Some(d), Some(s), Some(m), Some(x)) = (date, specimen, method, detected) {
+                persistence = Some((d, s, m, x));
+            }
+        }
+
+        let adding_therapy = !blank(&[&self.therapy_category, &self.therapy_start_date]);
+        let mut therapy = None;
+        if adding_therapy {
+            let date = dated(&mut self.therapy_start_date);
+            let category = SubsequentTherapyCategory::parse(&self.therapy_category.value).ok();
+            if category.is_none() {
+                self.therapy_category.fail("Choose the kind of therapy.");
+            }
+            if let (Some(c), Some(d)) = (category, date) {
+                therapy = Some((c, d));
+            }
+        }
+
         let mut none_to_report = Vec::new();
         for section in &mut self.sections {
             let answer = match section.answer.value.as_str() {
@@ -725,7 +907,11 @@ impl FollowUpForm {
                 || (section.key == "infections" && adding)
                 || (section.key == "toxicities" && adding_toxicity)
                 || (section.key == "responses" && adding_response)
-                || (section.key == "lab_results" && adding_lab);
+                || (section.key == "lab_results" && adding_lab)
+                || (section.key == "new_malignancies" && adding_malignancy)
+                || (section.key == "immunoglobulin" && adding_ig)
+                || (section.key == "persistence_tests" && adding_persistence)
+                || (section.key == "subsequent_therapies" && adding_therapy);
             match answer {
                 None if complete => section
                     .answer
@@ -736,6 +922,18 @@ impl FollowUpForm {
                 Some(false) if !has_events && section.key == "infections" => section
                     .answer
                     .fail("Add the infection below, or choose nothing to report."),
+                Some(false)
+                    if !has_events
+                        && ["immunoglobulin", "persistence_tests", "subsequent_therapies"]
+                            .contains(&section.key) =>
+                {
+                    section
+                        .answer
+                        .fail("Add it below, or choose nothing to report.")
+                }
+                Some(false) if !has_events && section.key == "new_malignancies" => section
+                    .answer
+                    .fail("Add the malignancy below, or choose nothing to report."),
                 Some(false) if !has_events && section.key == "lab_results" => section
                     .answer
                     .fail("Add the result below, or choose nothing to report."),
@@ -787,6 +985,18 @@ impl FollowUpForm {
             &self.infection.severity,
             &self.death_date,
             &self.death_cause,
+            &self.ig_start_date,
+            &self.ig_route,
+            &self.persistence_date,
+            &self.persistence_specimen,
+            &self.persistence_method,
+            &self.persistence_detected,
+            &self.therapy_category,
+            &self.therapy_start_date,
+            &self.malignancy_type,
+            &self.malignancy_date,
+            &self.malignancy_detail,
+            &self.transgene_result,
             &self.lab_analyte,
             &self.lab_date,
             &self.lab_value,
@@ -816,6 +1026,10 @@ impl FollowUpForm {
             none_to_report,
             infection,
             toxicity,
+            immunoglobulin,
+            persistence,
+            therapy,
+            malignancy,
             lab,
             response,
             death,
@@ -846,6 +1060,13 @@ pub struct FollowUpPage {
     pub toxicity_kinds: Vec<SelectOption>,
     pub responses: Vec<SelectOption>,
     pub lab_analytes: Vec<SelectOption>,
+    pub malignancy_types: Vec<SelectOption>,
+    pub ig_routes: Vec<SelectOption>,
+    pub specimens: Vec<SelectOption>,
+    pub persistence_methods: Vec<SelectOption>,
+    pub detected_answers: Vec<SelectOption>,
+    pub therapy_categories: Vec<SelectOption>,
+    pub transgene_results: Vec<SelectOption>,
     pub lab_units: Vec<SelectOption>,
     pub mrd_statuses: Vec<SelectOption>,
     pub grades: Vec<SelectOption>,
@@ -917,6 +1138,22 @@ impl FollowUpPage {
                 })
                 .collect(),
             mrd_statuses: vocab::<MrdStatus>(&form.response_mrd.value),
+            malignancy_types: vocab::<NewMalignancyType>(&form.malignancy_type.value),
+            ig_routes: options(
+                [
+                    ("IVIG", "Intravenous (IVIG)"),
+                    ("SCIG", "Subcutaneous (SCIG)"),
+                ],
+                &form.ig_route.value,
+            ),
+            specimens: vocab::<Specimen>(&form.persistence_specimen.value),
+            persistence_methods: vocab::<PersistenceMethod>(&form.persistence_method.value),
+            detected_answers: options(
+                [("Y", "Detected"), ("N", "Not detected")],
+                &form.persistence_detected.value,
+            ),
+            therapy_categories: vocab::<SubsequentTherapyCategory>(&form.therapy_category.value),
+            transgene_results: vocab::<TransgeneResult>(&form.transgene_result.value),
             lab_analytes: options(
                 LAB_ANALYTES.iter().map(|a| (a.code(), a.label())),
                 &form.lab_analyte.value,

@@ -16,10 +16,13 @@ use crate::db::{
     patients::PatientRow,
     schema::{
         deaths, follow_up_sign_offs, follow_ups, immunoglobulin_courses, infections, lab_results,
-        patients, response_assessments, toxicity_events, users,
+        new_malignancies, patients, persistence_tests, response_assessments, subsequent_therapies,
+        toxicity_events, users,
     },
 };
-use crate::domain::{access::Permission, lab::LabAnalyte, vocabulary::Vocabulary};
+use crate::domain::{
+    access::Permission, lab::LabAnalyte, malignancy::TransgeneResult, vocabulary::Vocabulary,
+};
 use crate::web::{
     auth::{extract::CurrentUser, session::TypedSession},
     error::{AppError, render, see_other},
@@ -62,6 +65,18 @@ fn read_form(pairs: &FormPairs, ctx: &Context) -> FollowUpForm {
     form.toxicity.hypotension = Field::new(pairs.get("toxicity_hypotension"));
     form.toxicity.hypoxia = Field::new(pairs.get("toxicity_hypoxia"));
     form.toxicity.ice_score = Field::new(pairs.get("toxicity_ice_score"));
+    form.ig_start_date = Field::new(pairs.get("ig_start_date"));
+    form.ig_route = Field::new(pairs.get("ig_route"));
+    form.persistence_date = Field::new(pairs.get("persistence_date"));
+    form.persistence_specimen = Field::new(pairs.get("persistence_specimen"));
+    form.persistence_method = Field::new(pairs.get("persistence_method"));
+    form.persistence_detected = Field::new(pairs.get("persistence_detected"));
+    form.therapy_category = Field::new(pairs.get("therapy_category"));
+    form.therapy_start_date = Field::new(pairs.get("therapy_start_date"));
+    form.malignancy_type = Field::new(pairs.get("malignancy_type"));
+    form.malignancy_date = Field::new(pairs.get("malignancy_date"));
+    form.malignancy_detail = Field::new(pairs.get("malignancy_detail"));
+    form.transgene_result = Field::new(pairs.get("transgene_result"));
     form.lab_analyte = Field::new(pairs.get("lab_analyte"));
     form.lab_date = Field::new(pairs.get("lab_date"));
     form.lab_value = Field::new(pairs.get("lab_value"));
@@ -385,6 +400,145 @@ pub fn save(
                 infection.id.0,
                 Some(PatientId(pid)),
                 &fields_of(&infection)?,
+            )?;
+        }
+        let fu = Some(row.id.0);
+        let patient = Some(PatientId(pid));
+        if let Some((date, route)) = &input.immunoglobulin {
+            let id: i32 = diesel::insert_into(immunoglobulin_courses::table)
+                .values((
+                    immunoglobulin_courses::patient_id.eq(pid),
+                    immunoglobulin_courses::reported_in_follow_up_id.eq(fu),
+                    immunoglobulin_courses::start_date.eq(date),
+                    immunoglobulin_courses::ongoing.eq(true),
+                    immunoglobulin_courses::route.eq(*route),
+                    immunoglobulin_courses::created_by.eq(actor),
+                    immunoglobulin_courses::updated_by.eq(actor),
+                ))
+                .returning(immunoglobulin_courses::id)
+                .get_result(conn)?;
+            changes.record_insert(
+                conn,
+                "immunoglobulin_courses",
+                id,
+                patient,
+                &[
+                    (
+                        "reported_in_follow_up_id".to_owned(),
+                        Some(row.id.0.to_string()),
+                    ),
+                    ("start_date".to_owned(), Some(date.to_string())),
+                    ("ongoing".to_owned(), Some("1".to_owned())),
+                    ("route".to_owned(), Some((*route).to_owned())),
+                ],
+            )?;
+        }
+        if let Some((date, specimen, method, detected)) = &input.persistence {
+            let id: i32 = diesel::insert_into(persistence_tests::table)
+                .values((
+                    persistence_tests::patient_id.eq(pid),
+                    persistence_tests::course_id.eq(cid),
+                    persistence_tests::reported_in_follow_up_id.eq(fu),
+                    persistence_tests::sample_date.eq(date),
+                    persistence_tests::specimen.eq(specimen.code()),
+                    persistence_tests::method.eq(method.code()),
+                    persistence_tests::detected.eq(*detected),
+                    persistence_tests::created_by.eq(actor),
+                    persistence_tests::updated_by.eq(actor),
+                ))
+                .returning(persistence_tests::id)
+                .get_result(conn)?;
+            changes.record_insert(
+                conn,
+                "persistence_tests",
+                id,
+                patient,
+                &[
+                    (
+                        "reported_in_follow_up_id".to_owned(),
+                        Some(row.id.0.to_string()),
+                    ),
+                    ("sample_date".to_owned(), Some(date.to_string())),
+                    ("specimen".to_owned(), Some(specimen.code().to_owned())),
+                    ("method".to_owned(), Some(method.code().to_owned())),
+                    ("detected".to_owned(), Some((*detected).to_owned())),
+                ],
+            )?;
+        }
+        if let Some((category, date)) = &input.therapy {
+            let id: i32 = diesel::insert_into(subsequent_therapies::table)
+                .values((
+                    subsequent_therapies::patient_id.eq(pid),
+                    subsequent_therapies::course_id.eq(cid),
+                    subsequent_therapies::reported_in_follow_up_id.eq(fu),
+                    subsequent_therapies::category.eq(category.code()),
+                    subsequent_therapies::start_date.eq(date),
+                    subsequent_therapies::created_by.eq(actor),
+                    subsequent_therapies::updated_by.eq(actor),
+                ))
+                .returning(subsequent_therapies::id)
+                .get_result(conn)?;
+            changes.record_insert(
+                conn,
+                "subsequent_therapies",
+                id,
+                patient,
+                &[
+                    (
+                        "reported_in_follow_up_id".to_owned(),
+                        Some(row.id.0.to_string()),
+                    ),
+                    ("category".to_owned(), Some(category.code().to_owned())),
+                    ("start_date".to_owned(), Some(date.to_string())),
+                ],
+            )?;
+        }
+        if let Some((kind, date, detail, transgene)) = &input.malignancy {
+            let tested = transgene.map(|t| {
+                if t == TransgeneResult::NotTested {
+                    "N"
+                } else {
+                    "Y"
+                }
+            });
+            let id: i32 = diesel::insert_into(new_malignancies::table)
+                .values((
+                    new_malignancies::patient_id.eq(pid),
+                    new_malignancies::reported_in_follow_up_id.eq(Some(row.id.0)),
+                    new_malignancies::diagnosis_date.eq(date),
+                    new_malignancies::malignancy_type.eq(kind.code()),
+                    new_malignancies::malignancy_detail.eq(detail.as_deref()),
+                    new_malignancies::t_cell_malignancy.eq(kind.is_t_cell()),
+                    new_malignancies::car_transgene_tested.eq(tested),
+                    new_malignancies::car_transgene_result.eq(transgene.map(|t| t.code())),
+                    new_malignancies::created_by.eq(actor),
+                    new_malignancies::updated_by.eq(actor),
+                ))
+                .returning(new_malignancies::id)
+                .get_result(conn)?;
+            changes.record_insert(
+                conn,
+                "new_malignancies",
+                id,
+                Some(PatientId(pid)),
+                &[
+                    (
+                        "reported_in_follow_up_id".to_owned(),
+                        Some(row.id.0.to_string()),
+                    ),
+                    ("diagnosis_date".to_owned(), Some(date.to_string())),
+                    ("malignancy_type".to_owned(), Some(kind.code().to_owned())),
+                    ("malignancy_detail".to_owned(), detail.clone()),
+                    (
+                        "t_cell_malignancy".to_owned(),
+                        Some(if kind.is_t_cell() { "1" } else { "0" }.to_owned()),
+                    ),
+                    ("car_transgene_tested".to_owned(), tested.map(str::to_owned)),
+                    (
+                        "car_transgene_result".to_owned(),
+                        transgene.map(|t| t.code().to_owned()),
+                    ),
+                ],
             )?;
         }
         if let Some((analyte, date, value, unit)) = &input.lab {
