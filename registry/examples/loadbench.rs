@@ -56,6 +56,9 @@ struct Opts {
     /// HTTP worker threads of the server (default: one per core, as `registry serve`).
     #[arg(long)]
     workers: Option<usize>,
+    /// Only follow-up saves (the write path's ceiling), instead of the three-way mix.
+    #[arg(long)]
+    saves_only: bool,
 }
 
 const PASSWORD: &str = "loadbench password 2026";
@@ -169,7 +172,10 @@ fn main() -> anyhow::Result<()> {
         .into_iter()
         .zip(sessions)
         .enumerate()
-        .map(|(i, (a, http))| std::thread::spawn(move || run_client(i, a, http, deadline)))
+        .map(|(i, (a, http))| {
+            let saves_only = opts.saves_only;
+            std::thread::spawn(move || run_client(i, a, http, deadline, saves_only))
+        })
         .collect();
     let mut all = Measured::default();
     for handle in handles {
@@ -360,12 +366,13 @@ fn run_client(
     mut a: Assignment,
     mut http: Http,
     deadline: Instant,
+    saves_only: bool,
 ) -> anyhow::Result<Measured> {
     let mut m = Measured::default();
     let mut k = i;
     while Instant::now() < deadline {
         k += 1;
-        let kind = k % 3;
+        let kind = if saves_only { 2 } else { k % 3 };
         let started = Instant::now();
         let outcome = match kind {
             0 => http.get("/").map(|r| (r.status, 200)),

@@ -196,6 +196,19 @@ impl Page {
         }
     }
 
+    /// The HTTP status of the document on screen (Navigation Timing's `responseStatus`).
+    async fn status(&self) -> u64 {
+        self.c
+            .execute(
+                "return performance.getEntriesByType('navigation')[0].responseStatus;",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap_or_default()
+    }
+
     async fn text(&self, selector: &str) -> String {
         self.css(selector).await.text().await.unwrap()
     }
@@ -315,6 +328,7 @@ async fn steps(page: &Page) {
     page.click_and_load("form[action='/login'] button[type=submit]")
         .await;
     assert_eq!(page.path().await, "/", "logged in, on the worklist");
+    assert_eq!(page.status().await, 200);
     assert!(
         page.text("header").await.contains("coord.e2e"),
         "the header names the user"
@@ -335,6 +349,7 @@ async fn steps(page: &Page) {
     page.click_and_load("form[action='/patients'] button[type=submit]")
         .await;
     assert_eq!(page.path().await, "/patients", "not saved: the form again");
+    assert_eq!(page.status().await, 422, "a rejected form is a 422");
     assert!(!page.field_error("birth_year").await.is_empty());
     for (id, typed) in [
         ("site", "EEE".to_owned()),

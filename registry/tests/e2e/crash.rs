@@ -129,13 +129,14 @@ fn acknowledged_saves_survive_kill_9_of_the_server() {
     let acknowledged = Arc::new(Mutex::new(Acknowledged::default()));
     let work = Arc::new(Mutex::new(work));
 
-    // Two browsers saving follow-up drafts through the form...
+    // Two browsers saving follow-up drafts through the form (logged in before the stream
+    // starts: a login is one slow argon2id check)...
     let mut clients = Vec::new();
     for _ in 0..2 {
         let (killed, acknowledged, work) = (killed.clone(), acknowledged.clone(), work.clone());
+        let mut browser = Client::new(port);
+        browser.login("crash.coord", PASSWORD).unwrap();
         clients.push(std::thread::spawn(move || {
-            let mut browser = Client::new(port);
-            browser.login("crash.coord", PASSWORD).unwrap();
             loop {
                 let Some((p, c, tp)) = work.lock().unwrap().pop() else {
                     panic!("ran out of follow-up forms before the kill");

@@ -285,7 +285,14 @@ impl Client {
         stream.write_all(head.as_bytes())?;
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw)?;
-        let broken = || std::io::Error::other("truncated response");
+        let broken = || {
+            let shown = String::from_utf8_lossy(&raw[..raw.len().min(600)]).into_owned();
+            let tail = String::from_utf8_lossy(&raw[raw.len().saturating_sub(200)..]).into_owned();
+            std::io::Error::other(format!(
+                "incomplete response to {method} {path} ({} bytes): {shown:?} … {tail:?}",
+                raw.len()
+            ))
+        };
         let split = raw
             .windows(4)
             .position(|w| w == b"\r\n\r\n")
@@ -311,10 +318,9 @@ impl Client {
             .iter()
             .find(|(k, _)| k == "content-length")
             .and_then(|(_, v)| v.parse::<usize>().ok())
+            && body.len() != len
         {
-            if body.len() != len {
-                return Err(broken());
-            }
+            return Err(broken());
         }
         for (_, cookie) in headers.iter().filter(|(k, _)| k == "set-cookie") {
             if let Some((name, value)) = cookie.split(';').next().and_then(|p| p.split_once('=')) {

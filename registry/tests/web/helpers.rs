@@ -353,15 +353,6 @@ fn percent(s: &str) -> String {
 }
 
 impl Browser {
-    /// A browser for a server on this port.
-    pub fn for_port(port: u16) -> Self {
-        Self {
-            port,
-            cookies: BTreeMap::new(),
-            csrf: None,
-        }
-    }
-
     /// Sends one request and reads the whole response.
     pub fn request(&mut self, method: &str, path: &str, body: Option<String>) -> Response {
         self.request_with(

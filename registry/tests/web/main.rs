@@ -17,14 +17,10 @@ mod access;
 mod api;
 // Admin pages: sites and users, with their audit rows.
 mod admin;
-// kill -9 during a stream of saves: integrity and durability of acknowledged saves.
-mod crash;
 // CSV exports: scope, de-identification, codes and labels.
 mod exports;
 // The follow-up form: sections, validation, stale edits, lock and unlock.
 mod follow_ups;
-// The load benchmark (ignored; run in release with --ignored --nocapture).
-mod load;
 // Patients: list and filters, patient page, enrolment and its validation table.
 mod patients;
 // Recording diagnosis, course and infusion; the whole coordinator workflow.

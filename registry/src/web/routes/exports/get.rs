@@ -1,11 +1,12 @@
-//! `GET /exports` (the list) and `GET /exports/{entity}.csv`.
+//! `GET /exports` (the list) and `GET /exports/{file}.csv` (one entity, or the data dictionary).
 
 use actix_web::{HttpResponse, http::StatusCode, http::header, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{ENTITIES, ExportProfile, export, to_csv};
+use super::{ExportFile, Request, grant, pseudonym_key, write};
 use crate::domain::access::Permission;
+use crate::export::Profile;
 use crate::web::{
     auth::{extract::CurrentUser, session::TypedSession},
     error::{AppError, render},
@@ -18,7 +19,8 @@ use crate::web::{
 #[template(path = "exports/list.html")]
 pub struct ExportsPage {
     pub layout: Layout,
-    pub entities: Vec<(&'static str, &'static str)>,
+    /// (file name without `.csv`, is the data dictionary).
+    pub files: Vec<(&'static str, bool)>,
     pub identified: bool,
 }
 
@@ -27,7 +29,10 @@ pub async fn list(user: CurrentUser, session: TypedSession) -> Result<HttpRespon
     user.require(Permission::ExportDeidentified)?;
     let page = ExportsPage {
         layout: Layout::new(&user, &session, "exports")?,
-        entities: ENTITIES.to_vec(),
+        files: ExportFile::all()
+            .into_iter()
+            .map(|f| (f.name(), f == ExportFile::Dictionary))
+            .collect(),
         identified: user.can(Permission::ExportIdentified),
     };
     render(StatusCode::OK, &page)
@@ -44,39 +49,43 @@ pub struct ExportQuery {
     days: Option<String>,
 }
 
-/// One entity as CSV.
+/// One entity (or the data dictionary) as CSV, in the profile and scope the user's role grants.
 pub async fn csv(
     user: CurrentUser,
     path: web::Path<String>,
     query: web::Query<ExportQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let wants_deidentified = query.deidentified.as_deref() == Some("1");
-    let (scope, deidentified) = if !wants_deidentified && user.can(Permission::ExportIdentified) {
-        (user.sites_for(Permission::ExportIdentified)?, false)
+    let request = Request {
+        deidentified: query.deidentified.as_deref() == Some("1"),
+        days_from_day0: query.days.as_deref() == Some("1"),
+    };
+    let (deidentified, scope) = grant(&user, request)?;
+    let file = ExportFile::parse(&path).ok_or(AppError::NotFound)?;
+    let profile = if deidentified {
+        Profile::Deidentified(pseudonym_key(&state.settings.database_path)?)
     } else {
-        (user.sites_for(Permission::ExportDeidentified)?, true)
+        Profile::Full
     };
-    let profile = ExportProfile {
-        deidentified,
-        relative_days: query.days.as_deref() == Some("1"),
-    };
-    let file = path.into_inner();
-    let entity = file
-        .strip_suffix(".csv")
-        .ok_or(AppError::NotFound)?
-        .to_owned();
-    let name = entity.clone();
-    let table = state
-        .db(move |conn| export(conn, &entity, &scope, profile)?.ok_or(AppError::NotFound))
+    let days = request.days_from_day0;
+    let body = state
+        .db(move |conn| {
+            let mut body = Vec::new();
+            write(conn, file, &scope, profile, days, &mut body)?;
+            Ok(body)
+        })
         .await?;
-    let body = to_csv(&table)?;
-    let suffix = if deidentified { "-deidentified" } else { "" };
+    let suffix = match (deidentified, days) {
+        (false, false) => "",
+        (false, true) => "-days",
+        (true, false) => "-deidentified",
+        (true, true) => "-deidentified-days",
+    };
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8; header=present")
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}{suffix}.csv\""),
+            format!("attachment; filename=\"{}{suffix}.csv\"", file.name()),
         ))
         .body(body))
 }

@@ -1,356 +1,190 @@
-//! `/exports`: CSV per entity (RFC 4180; a code column and a label column for every coded
-//! value). Coordinators export their own sites with identities; de-identified exports (no
-//! registry id, birth date or other identifiers, a `patient_key` instead; dates as days from
-//! Day 0 on request) are open to monitors (own sites) and analysts (all sites).
+//! `/exports`: the web front of the export library (`crate::export`). This module only decides
+//! *who gets what*; the CSV itself (RFC 4180, code and label columns, pseudonyms, days from
+//! Day 0, the data dictionary) is written by `export::write_entity` / `write_dictionary`, the
+//! same engine as `registry export`, so the files are identical whichever door they come from.
+//!
+//! **Who gets what.**
+//! - coordinators: the full profile (identities included), their own sites; they may ask for the
+//!   de-identified profile instead (for sharing);
+//! - monitors: the de-identified profile, their own sites;
+//! - analysts: the de-identified profile, every site;
+//! - anyone else (administrators): 403.
+//!
+//! Site scoping is resolved from the user's site ids to site codes and handed to the library,
+//! which applies it in the SQL; the lookup and the export read one transaction, so one file is
+//! one consistent snapshot. A user with no site at all gets 403, never "every site" (the
+//! library reads an empty site list as "all").
+//!
+//! **Pseudonym key.** De-identified files replace the patient id with `P-` + 12 hex digits keyed
+//! by a secret, and that secret must be stable for the database so an analyst's repeated
+//! downloads join on the pseudonym. It comes from `REGISTRY_PSEUDONYM_KEY` when set (at least
+//! 16 bytes; for deployments that keep secrets in the environment). Otherwise it is the file
+//! `<database>.pseudonym-key` beside the database, created once (32 random bytes from the
+//! operating system, hex, mode 0600, `create_new` so two first requests cannot race to two
+//! keys) and read on every de-identified export. A file rather than a row: the key must not
+//! travel with a copy of the database (a copied `.db` alone cannot re-identify pseudonyms), and
+//! the same file can be passed to `registry export --pseudonym-key-file` so CLI and web exports
+//! join too. Losing the file only breaks linkage with earlier downloads, never the data.
 
 pub mod get;
 
-use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
+use anyhow::Context;
 use diesel::prelude::*;
 
-use crate::db::schema::{follow_ups, infections, infusions, patients, sites};
-use crate::domain::{
-    follow_up::{ContactType, FormStatus, SurvivalStatus},
-    infection::{InfectionSeverity, OrganismClass},
-    patient::{ConsentStatus, LtfuStatus, Sex},
-    schedule::Timepoint,
-    vocabulary::Vocabulary,
+use crate::db::schema::sites;
+use crate::domain::access::Permission;
+use crate::export::{self, Entity, ExportOptions, Profile, PseudonymKey};
+use crate::web::{
+    auth::extract::{CurrentUser, SiteFilter},
+    error::AppError,
 };
-use crate::web::auth::extract::SiteFilter;
 
-/// The entities that can be exported: (path name, title).
-pub const ENTITIES: [(&str, &str); 3] = [
-    ("patients", "Patients"),
-    ("follow_ups", "Follow-up periods"),
-    ("infections", "Infections"),
-];
+/// The environment variable that, when set, is the pseudonym secret.
+pub const PSEUDONYM_KEY_ENV: &str = "REGISTRY_PSEUDONYM_KEY";
 
-/// How dates and identities are written.
-#[derive(Debug, Clone, Copy)]
-pub struct ExportProfile {
-    /// Leave out the registry id and other identifiers.
+/// What one download is: an entity table or the data dictionary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFile {
+    Entity(Entity),
+    Dictionary,
+}
+
+impl ExportFile {
+    /// Every file offered on the exports page: the entities, then the dictionary.
+    pub fn all() -> Vec<Self> {
+        Entity::ALL
+            .iter()
+            .copied()
+            .map(Self::Entity)
+            .chain([Self::Dictionary])
+            .collect()
+    }
+
+    /// Parses a file name from the URL (`patients.csv`, `data_dictionary.csv`).
+    pub fn parse(file: &str) -> Option<Self> {
+        let name = file.strip_suffix(".csv")?;
+        if file == export::DICTIONARY_FILE {
+            return Some(Self::Dictionary);
+        }
+        Entity::parse(name).ok().map(Self::Entity)
+    }
+
+    /// The file name without `.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Entity(entity) => entity.table(),
+            Self::Dictionary => export::DICTIONARY_FILE
+                .strip_suffix(".csv")
+                .unwrap_or(export::DICTIONARY_FILE),
+        }
+    }
+}
+
+/// What the user asked for on the page (the role may override it, never widen it).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Request {
+    /// Asked for the de-identified profile (forced for roles without identified exports).
     pub deidentified: bool,
-    /// Dates as days from the patient's first Day 0.
-    pub relative_days: bool,
+    /// Dates as days from Day 0.
+    pub days_from_day0: bool,
 }
 
-/// A CSV table: header and rows.
-pub struct Table {
-    pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
-}
-
-fn label<T: Vocabulary>(code: Option<&str>) -> String {
-    code.and_then(|c| T::parse(c).ok())
-        .map(|v| v.label().to_owned())
-        .unwrap_or_default()
-}
-
-struct Columns {
-    profile: ExportProfile,
-    header: Vec<String>,
-}
-
-impl Columns {
-    fn new(profile: ExportProfile) -> Self {
-        let mut header = vec!["patient_key".to_owned()];
-        if !profile.deidentified {
-            header.push("registry_id".to_owned());
-        }
-        Self { profile, header }
-    }
-
-    fn coded(&mut self, name: &str) {
-        self.header.push(name.to_owned());
-        self.header.push(format!("{name}_label"));
-    }
-
-    fn plain(&mut self, name: &str) {
-        self.header.push(name.to_owned());
-    }
-
-    fn date(&mut self, name: &str) {
-        if self.profile.relative_days {
-            self.header.push(format!("{name}_day"));
-        } else {
-            self.header.push(name.to_owned());
-        }
+/// The profile and scope a user gets for a request: `(deidentified, sites)`.
+pub fn grant(user: &CurrentUser, request: Request) -> Result<(bool, SiteFilter), AppError> {
+    if !request.deidentified && user.can(Permission::ExportIdentified) {
+        Ok((false, user.sites_for(Permission::ExportIdentified)?))
+    } else {
+        Ok((true, user.sites_for(Permission::ExportDeidentified)?))
     }
 }
 
-struct Row<'a> {
-    profile: ExportProfile,
-    day0: Option<NaiveDate>,
-    cells: Vec<String>,
-    _marker: std::marker::PhantomData<&'a ()>,
-}
-
-impl Row<'_> {
-    fn new(profile: ExportProfile, pid: i32, registry_id: &str, day0: Option<NaiveDate>) -> Self {
-        let mut cells = vec![pid.to_string()];
-        if !profile.deidentified {
-            cells.push(registry_id.to_owned());
-        }
-        Self {
-            profile,
-            day0,
-            cells,
-            _marker: std::marker::PhantomData,
-        }
-    }
-
-    fn coded<T: Vocabulary>(&mut self, code: Option<&str>) {
-        self.cells.push(code.unwrap_or_default().to_owned());
-        self.cells.push(label::<T>(code));
-    }
-
-    fn plain(&mut self, value: impl ToString) {
-        self.cells.push(value.to_string());
-    }
-
-    fn date(&mut self, date: Option<NaiveDate>) {
-        let text = match (date, self.profile.relative_days, self.day0) {
-            (None, _, _) => String::new(),
-            (Some(d), false, _) => d.to_string(),
-            (Some(d), true, Some(day0)) => (d - day0).num_days().to_string(),
-            (Some(_), true, None) => String::new(),
-        };
-        self.cells.push(text);
-    }
-}
-
-fn day0s(conn: &mut SqliteConnection, scope: &SiteFilter) -> QueryResult<HashMap<i32, NaiveDate>> {
-    let mut q = infusions::table
-        .inner_join(patients::table.on(patients::id.eq(infusions::patient_id)))
-        .filter(infusions::infusion_number.eq(1))
-        .select((infusions::patient_id, infusions::infusion_date))
-        .into_boxed();
-    if let SiteFilter::Only(ids) = scope {
-        q = q.filter(patients::site_id.eq_any(ids.clone()));
-    }
-    let mut out: HashMap<i32, NaiveDate> = HashMap::new();
-    for (pid, date) in q.load::<(i32, NaiveDate)>(conn)? {
-        out.entry(pid)
-            .and_modify(|d| *d = (*d).min(date))
-            .or_insert(date);
-    }
-    Ok(out)
-}
-
-type PatientLine = (
-    i32,
-    String,
-    String,
-    String,
-    i32,
-    Option<NaiveDate>,
-    NaiveDate,
-    String,
-    String,
-    Option<NaiveDate>,
-);
-
-/// Builds the CSV table of an entity within the scope, or `None` for an unknown entity.
-pub fn export(
+/// Writes `file` for a user's grant into `out`, reading one transaction.
+pub fn write(
     conn: &mut SqliteConnection,
-    entity: &str,
+    file: ExportFile,
     scope: &SiteFilter,
-    profile: ExportProfile,
-) -> QueryResult<Option<Table>> {
-    let day0 = day0s(conn, scope)?;
-    let mut cols = Columns::new(profile);
-    let mut rows = Vec::new();
-    match entity {
-        "patients" => {
-            cols.plain("site");
-            cols.coded("sex");
-            cols.plain("birth_year");
-            if !profile.deidentified {
-                cols.plain("birth_date");
+    profile: Profile,
+    days_from_day0: bool,
+    out: impl Write,
+) -> Result<(), AppError> {
+    conn.transaction(|conn| {
+        let sites = match scope {
+            SiteFilter::All => Vec::new(),
+            SiteFilter::Only(ids) if ids.is_empty() => return Err(AppError::Forbidden),
+            SiteFilter::Only(ids) => sites::table
+                .filter(sites::id.eq_any(ids))
+                .select(sites::code)
+                .order(sites::code)
+                .load::<String>(conn)?,
+        };
+        let options = ExportOptions {
+            profile,
+            days_from_day0,
+            sites,
+        };
+        match file {
+            ExportFile::Entity(entity) => {
+                export::write_entity(conn, entity, &options, out)
+                    .with_context(|| format!("Failed to export {entity}"))?;
             }
-            cols.date("enrolment_date");
-            cols.coded("consent_research");
-            cols.coded("ltfu_status");
-            cols.date("ltfu_status_date");
-            let mut q = patients::table
-                .inner_join(sites::table.on(sites::id.eq(patients::site_id)))
-                .select((
-                    patients::id,
-                    patients::registry_id,
-                    sites::code,
-                    patients::sex,
-                    patients::birth_year,
-                    patients::birth_date,
-                    patients::enrolment_date,
-                    patients::consent_research,
-                    patients::ltfu_status,
-                    patients::ltfu_status_date,
-                ))
-                .order(patients::id)
-                .into_boxed();
-            if let SiteFilter::Only(ids) = scope {
-                q = q.filter(patients::site_id.eq_any(ids.clone()));
-            }
-            for (pid, rid, site, sex, year, birth, enrolled, consent, status, status_date) in
-                q.load::<PatientLine>(conn)?
-            {
-                let mut row = Row::new(profile, pid, &rid, day0.get(&pid).copied());
-                row.plain(site);
-                row.coded::<Sex>(Some(&sex));
-                row.plain(year);
-                if !profile.deidentified {
-                    row.plain(birth.map(|d| d.to_string()).unwrap_or_default());
-                }
-                row.date(Some(enrolled));
-                row.coded::<ConsentStatus>(Some(&consent));
-                row.coded::<LtfuStatus>(Some(&status));
-                row.date(status_date);
-                rows.push(row.cells);
+            ExportFile::Dictionary => {
+                export::write_dictionary(Entity::ALL, &options, out)
+                    .context("Failed to write the data dictionary")?;
             }
         }
-        "follow_ups" => {
-            cols.plain("follow_up_id");
-            cols.plain("course_id");
-            cols.coded("timepoint");
-            cols.date("contact_date");
-            cols.coded("contact_type");
-            cols.coded("survival_status");
-            cols.plain("ecog");
-            cols.plain("relapse_since_last");
-            cols.date("relapse_date");
-            cols.coded("form_status");
-            cols.plain("infections_none_to_report");
-            cols.plain("toxicities_none_to_report");
-            let mut q = follow_ups::table
-                .inner_join(patients::table.on(patients::id.eq(follow_ups::patient_id)))
-                .select((
-                    (
-                        follow_ups::patient_id,
-                        patients::registry_id,
-                        follow_ups::id,
-                        follow_ups::course_id,
-                        follow_ups::timepoint,
-                        follow_ups::contact_date,
-                        follow_ups::contact_type,
-                        follow_ups::survival_status,
-                    ),
-                    (
-                        follow_ups::ecog_performance_status,
-                        follow_ups::relapse_since_last,
-                        follow_ups::relapse_date,
-                        follow_ups::form_status,
-                        follow_ups::infections_none_to_report,
-                        follow_ups::toxicities_none_to_report,
-                    ),
-                ))
-                .order(follow_ups::id)
-                .into_boxed();
-            if let SiteFilter::Only(ids) = scope {
-                q = q.filter(patients::site_id.eq_any(ids.clone()));
-            }
-            type A = (
-                i32,
-                String,
-                i32,
-                i32,
-                String,
-                Option<NaiveDate>,
-                Option<String>,
-                Option<String>,
-            );
-            type B = (
-                Option<i32>,
-                Option<String>,
-                Option<NaiveDate>,
-                String,
-                Option<bool>,
-                Option<bool>,
-            );
-            let flag = |b: Option<bool>| b.map_or(String::new(), |v| u8::from(v).to_string());
-            for (
-                (pid, rid, id, course, tp, contact, ctype, survival),
-                (ecog, relapse, rdate, status, inf, tox),
-            ) in q.load::<(A, B)>(conn)?
-            {
-                let mut row = Row::new(profile, pid, &rid, day0.get(&pid).copied());
-                row.plain(id);
-                row.plain(course);
-                row.coded::<Timepoint>(Some(&tp));
-                row.date(contact);
-                row.coded::<ContactType>(ctype.as_deref());
-                row.coded::<SurvivalStatus>(survival.as_deref());
-                row.plain(ecog.map(|e| e.to_string()).unwrap_or_default());
-                row.plain(relapse.unwrap_or_default());
-                row.date(rdate);
-                row.coded::<FormStatus>(Some(&status));
-                row.plain(flag(inf));
-                row.plain(flag(tox));
-                rows.push(row.cells);
-            }
-        }
-        "infections" => {
-            cols.plain("infection_id");
-            cols.plain("reported_in_follow_up_id");
-            cols.date("diagnosis_date");
-            cols.coded("organism_class");
-            cols.plain("organism");
-            cols.coded("severity");
-            let mut q = infections::table
-                .inner_join(patients::table.on(patients::id.eq(infections::patient_id)))
-                .select((
-                    infections::patient_id,
-                    patients::registry_id,
-                    infections::id,
-                    infections::reported_in_follow_up_id,
-                    infections::diagnosis_date,
-                    infections::organism_class,
-                    infections::organism,
-                    infections::severity,
-                ))
-                .order(infections::id)
-                .into_boxed();
-            if let SiteFilter::Only(ids) = scope {
-                q = q.filter(patients::site_id.eq_any(ids.clone()));
-            }
-            type I = (
-                i32,
-                String,
-                i32,
-                Option<i32>,
-                NaiveDate,
-                String,
-                Option<String>,
-                Option<String>,
-            );
-            for (pid, rid, id, fu, date, class, organism, severity) in q.load::<I>(conn)? {
-                let mut row = Row::new(profile, pid, &rid, day0.get(&pid).copied());
-                row.plain(id);
-                row.plain(fu.map(|f| f.to_string()).unwrap_or_default());
-                row.date(Some(date));
-                row.coded::<OrganismClass>(Some(&class));
-                row.plain(organism.unwrap_or_default());
-                row.coded::<InfectionSeverity>(severity.as_deref());
-                rows.push(row.cells);
-            }
-        }
-        _ => return Ok(None),
-    }
-    Ok(Some(Table {
-        header: cols.header,
-        rows,
-    }))
+        Ok(())
+    })
 }
 
-/// Writes a table as RFC 4180 CSV (CRLF line ends, quotes where needed).
-pub fn to_csv(table: &Table) -> anyhow::Result<Vec<u8>> {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    writer.write_record(&table.header)?;
-    for row in &table.rows {
-        writer.write_record(row)?;
+/// The pseudonym key of the database at `database`: `REGISTRY_PSEUDONYM_KEY` when set, else the
+/// key file beside the database, created on first use (see the module documentation).
+pub fn pseudonym_key(database: &Path) -> anyhow::Result<PseudonymKey> {
+    if let Ok(secret) = std::env::var(PSEUDONYM_KEY_ENV) {
+        return PseudonymKey::new(secret.as_bytes())
+            .with_context(|| format!("Invalid {PSEUDONYM_KEY_ENV}"));
     }
-    writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+    let path = key_file(database);
+    match std::fs::read(&path) {
+        Ok(secret) => PseudonymKey::new(&secret)
+            .with_context(|| format!("Invalid pseudonym key file {}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_key_file(&path),
+        Err(e) => Err(e).with_context(|| format!("Failed to read {}", path.display())),
+    }
+}
+
+/// `<database>.pseudonym-key`.
+fn key_file(database: &Path) -> PathBuf {
+    let mut name = database.as_os_str().to_owned();
+    name.push(".pseudonym-key");
+    PathBuf::from(name)
+}
+
+/// Creates the key file with a fresh secret; if another request created it first, reads theirs.
+fn create_key_file(path: &Path) -> anyhow::Result<PseudonymKey> {
+    let mut bytes = [0_u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| anyhow::anyhow!("The system random source failed: {e}"))?;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(mut file) => {
+            file.write_all(hex.as_bytes())
+                .and_then(|()| file.write_all(b"\n"))
+                .and_then(|()| file.sync_all())
+                .with_context(|| format!("Failed to write {}", path.display()))?;
+            Ok(PseudonymKey::new(hex.as_bytes())?)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let secret = std::fs::read(path)
+                .with_context(|| format!("Failed to read {}", path.display()))?;
+            Ok(PseudonymKey::new(&secret)?)
+        }
+        Err(e) => Err(e).with_context(|| format!("Failed to create {}", path.display())),
+    }
 }
