@@ -20,7 +20,8 @@ WORK=${BENCH_DIR:-/tmp/analytics-bench}
 mkdir -p "$WORK"
 DATA=$WORK/cohort_${ROWS}.csv
 
-cargo build --release -p analytics --quiet
+# The statistics commands do not need the report feature (Polars, charts): a lighter release build.
+cargo build --release -p analytics --no-default-features --quiet
 BIN=$CARGO_TARGET_DIR/release/analytics
 [ -f "$DATA" ] || "$BIN" bench-data --rows "$ROWS" --out "$DATA"
 echo "data: $DATA ($(wc -l < "$DATA") lines, $(du -h "$DATA" | cut -f1))"
