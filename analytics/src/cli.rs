@@ -7,13 +7,18 @@ use std::path::PathBuf;
 
 /// CAR-T registry analytics: survival statistics with R's numbers.
 #[derive(Debug, Parser)]
-#[command(name = "analytics", version)]
+#[command(
+    name = "analytics",
+    version,
+    after_help = "The nightly report has its own flags: analytics report --help"
+)]
 pub struct Opts {
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// The subcommands. (`report`, the nightly report, will join them.)
+/// The statistics subcommands. `report` (the nightly report) is dispatched before these flags
+/// are parsed, because it has its own flags and exit codes.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Kaplan-Meier curves, medians and (with --group) the log-rank test, as
