@@ -51,6 +51,54 @@ impl LtfuStatus {
     }
 }
 
+/// A site's short stable code, e.g. `BOS`: 2 to 8 upper-case ASCII letters or digits starting
+/// with a letter. It is the first part of every registry id of the site's patients, so the two
+/// rules are one rule (a site whose code could not start a [`RegistryId`] could enrol nobody).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SiteCode(String);
+
+/// Why a text is not a [`SiteCode`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{given:?} is not a site code: use 2 to 8 capital letters or digits, starting with a letter \
+     (e.g. BOS)"
+)]
+pub struct InvalidSiteCode {
+    pub given: String,
+}
+
+impl SiteCode {
+    /// Parses a site code; surrounding whitespace is ignored.
+    pub fn parse(input: &str) -> Result<Self, InvalidSiteCode> {
+        let s = input.trim();
+        if Self::is_valid(s) {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(InvalidSiteCode {
+                given: s.to_owned(),
+            })
+        }
+    }
+
+    fn is_valid(s: &str) -> bool {
+        (2..=8).contains(&s.len())
+            && s.starts_with(|c: char| c.is_ascii_uppercase())
+            && s.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    }
+
+    /// The code as stored.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SiteCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// The pseudonymous registry identifier of a patient, `SITE-NNNNNN`: a site code of 2 to 8
 /// upper-case ASCII letters or digits starting with a letter, a hyphen, then 4 to 8 digits
 /// (e.g. `BOS-000042`). Never a medical record number: an all-digit value is refused.
@@ -94,11 +142,7 @@ impl RegistryId {
             given: s.to_owned(),
         };
         let (site, number) = s.split_once('-').ok_or_else(bad)?;
-        let site_ok = (2..=8).contains(&site.len())
-            && site.starts_with(|c: char| c.is_ascii_uppercase())
-            && site
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        let site_ok = SiteCode::is_valid(site);
         let number_ok =
             (4..=8).contains(&number.len()) && number.chars().all(|c| c.is_ascii_digit());
         if site_ok && number_ok {
@@ -201,6 +245,19 @@ mod tests {
         }
         let msg = RegistryId::parse("x").unwrap_err().to_string();
         assert!(msg.contains("SITE-NNNNNN"), "{msg}");
+    }
+
+    #[test]
+    fn site_codes_follow_the_registry_id_rule() {
+        for ok in ["BOS", "AB", "S01", "ABCDEFGH", " MUC "] {
+            let code = SiteCode::parse(ok).unwrap();
+            assert!(RegistryId::from_parts(code.as_str(), 1).is_ok(), "{ok}");
+        }
+        for bad in ["", "B", "bos", "1BS", "ABCDEFGHI", "BOS_2", "BO-S"] {
+            assert!(SiteCode::parse(bad).is_err(), "{bad:?}");
+        }
+        let msg = SiteCode::parse("bos").unwrap_err().to_string();
+        assert!(msg.contains("2 to 8 capital letters"), "{msg}");
     }
 
     #[test]

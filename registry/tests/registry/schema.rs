@@ -2033,3 +2033,33 @@ fn migrate_cli_rejects_bad_arguments_with_one_line() {
     let out = registry_bin().arg("--help").output().unwrap();
     assert!(out.status.success());
 }
+
+#[test]
+fn site_codes_follow_the_registry_id_rule_in_the_schema() {
+    let mut t = migrated_db();
+    for (code, ok) in [
+        ("'AB'", true),
+        ("'ABCDEFGH'", true),
+        ("'S01'", true),
+        ("'ABCDEFGHI'", false),
+        ("'BOS_2'", false),
+        ("'bos'", false),
+        ("'1BS'", false),
+    ] {
+        let result = insert(
+            &mut t.conn,
+            "sites",
+            &[("name", "'Site'")],
+            &[("code", code)],
+        );
+        assert_eq!(result.is_ok(), ok, "{code}: {result:?}");
+    }
+    let renamed = exec(
+        &mut t.conn,
+        "UPDATE sites SET code = 'LONGCODE9', row_version = row_version + 1 WHERE code = 'AB'",
+    );
+    assert!(
+        renamed.is_err_and(|e| e.contains("2 to 8 capital letters")),
+        "an update must follow the rule too"
+    );
+}

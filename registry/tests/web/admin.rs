@@ -26,8 +26,25 @@ fn an_invalid_site_is_refused_with_422_keeping_values_and_messages() {
     let mut admin = app.logged_in(&app.admin);
     let cases = [
         ("", "Gamma", "code", "Enter a site code."),
-        ("c", "Gamma", "code", "Use 2 to 12 capital letters"),
-        ("1AB", "Gamma", "code", "Use 2 to 12 capital letters"),
+        ("c", "Gamma", "code", "Use 2 to 8 capital letters or digits"),
+        (
+            "1AB",
+            "Gamma",
+            "code",
+            "Use 2 to 8 capital letters or digits",
+        ),
+        (
+            "GAMMA_1",
+            "Gamma",
+            "code",
+            "Use 2 to 8 capital letters or digits",
+        ),
+        (
+            "ABCDEFGHI",
+            "Gamma",
+            "code",
+            "Use 2 to 8 capital letters or digits",
+        ),
         (
             "AAA",
             "Duplicate",

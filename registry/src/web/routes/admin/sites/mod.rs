@@ -8,6 +8,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::sites;
 use crate::db::{audit::ChangeSet, ids::UserId};
+use crate::domain::patient::SiteCode;
 use crate::web::{form::Field, layout::Layout};
 
 /// A site as the list shows it.
@@ -47,16 +48,12 @@ impl SiteFormView {
     /// values stay for the re-rendered form).
     pub fn validate(&mut self) -> Option<NewSiteInput> {
         let code = self.code.value.trim().to_owned();
-        let valid_code = (2..=12).contains(&code.len())
-            && code.starts_with(|c: char| c.is_ascii_uppercase())
-            && code
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
         if code.is_empty() {
             self.code.fail("Enter a site code.");
-        } else if !valid_code {
+        } else if SiteCode::parse(&code).is_err() {
+            // The same rule as the site part of a registry id (`SITE-NNNNNN`).
             self.code
-                .fail("Use 2 to 12 capital letters, digits or _, starting with a letter.");
+                .fail("Use 2 to 8 capital letters or digits, starting with a letter.");
         }
         let name = self.name.value.trim().to_owned();
         if name.is_empty() {

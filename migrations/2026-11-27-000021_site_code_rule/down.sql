@@ -1,0 +1,2 @@
+DROP TRIGGER sites_code_rule_update;
+DROP TRIGGER sites_code_rule_insert;
