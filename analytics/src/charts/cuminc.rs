@@ -12,6 +12,11 @@ use super::km::RiskTable;
 use super::step::{Panel, Step, draw_step_panel};
 use super::theme::{Corner, Theme, nice_ticks};
 
+/// Bands are shaded only when the figure has at most this many curves (relapse and NRM of
+/// one cohort); with more, overlapping bands hide each other (see
+/// [`KmOptions::max_banded_curves`](super::km::KmOptions::max_banded_curves)).
+pub const MAX_BANDED_CURVES: usize = 2;
+
 /// One cumulative incidence function: `time[i]` is where it steps to `cif[i]`; 0 before.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CumIncCurve {
@@ -25,7 +30,9 @@ pub struct CumIncCurve {
     pub colour: usize,
     /// Dashed line (e.g. NRM when colours stand for groups).
     pub dashed: bool,
-    /// Last follow-up time the curve is drawn to (default: its last step).
+    /// Last time the curve is drawn to (default: its last step); steps after it are not
+    /// drawn. [`last_time_at_risk`](super::km::last_time_at_risk) gives the time to stop a
+    /// curve where fewer than a threshold remain at risk, as the Kaplan-Meier chart does.
     pub end: Option<f64>,
 }
 
@@ -91,6 +98,8 @@ pub fn draw_cuminc<DB: DrawingBackend>(
         legend: Corner::TopLeft,
         note: chart.p_value.as_deref(),
         table: &chart.table,
+        censor_gap_mm: super::km::KmOptions::default().censor_gap_mm,
+        max_banded_curves: MAX_BANDED_CURVES,
     };
     draw_step_panel(area, theme, &panel, &steps)
 }

@@ -3,6 +3,12 @@
 //! ticks, and under the axis the extended table (at risk, censored, events, cumulative) at each
 //! tick per group, group names coloured like their curves; the log-rank p in the panel.
 //!
+//! For the methods text ([`KmOptions`], defaults): each curve and its band stop at the last
+//! time at which at least 10 patients are at risk; censor ticks of a curve are at least 1 mm
+//! apart at print size (the earliest of closer ones is drawn, on the curve); confidence
+//! bands are shaded when the figure has one or two curves. The legend sits in a corner no
+//! curve crosses, else above the panel.
+//!
 //! The inputs are plain numbers the statistics engine already produced; nothing is estimated
 //! here except [`RiskTable::from_observations`], a counting helper for callers and tests.
 
@@ -18,14 +24,69 @@ use super::theme::{Corner, Theme};
 /// and `upper` empty for no band; non-finite limits are drawn at the estimate.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct KmCurve {
-    /// Group name for the legend ("" for none).
+    /// Group name for the legend ("" for none), drawn exactly as given.
     pub label: String,
     pub time: Vec<f64>,
     pub surv: Vec<f64>,
     pub lower: Vec<f64>,
     pub upper: Vec<f64>,
-    /// Times of censored observations (drawn as ticks on the curve).
+    /// Times of censored observations (drawn as ticks on the curve, thinned to one per
+    /// [`KmOptions::censor_gap_mm`]).
     pub censor_times: Vec<f64>,
+    /// Number at risk at each `time[i]` (the engine's `n_risk`); the curve stops where it
+    /// falls below [`KmOptions::min_at_risk`]. Empty: unknown, the curve is drawn to its end.
+    pub n_risk: Vec<f64>,
+}
+
+/// How a Kaplan-Meier figure is drawn, apart from its data. [`draw_km`] uses the default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KmOptions {
+    /// Each curve and its confidence band stop at the last time at which at least this many
+    /// patients are at risk ([`KmCurve::n_risk`]), as KMunicate and most journals ask: the
+    /// tail estimated from one or two patients is not drawn. A group that starts with fewer
+    /// has no curve (its legend entry and table rows stay). 0 or 1 draws every curve to its
+    /// end. Default 10.
+    pub min_at_risk: u32,
+    /// Least horizontal distance between two censor ticks of one curve, in mm at print
+    /// size: of ticks closer than this only the earliest is drawn, so thousands of
+    /// censorings do not merge into a bar. Every tick drawn sits on the curve at its own
+    /// time. Default 1 mm: a tick is 0.75 pt (0.34 mm with the rounding to whole pixels)
+    /// wide, so at 0.5 mm two thirds of a dense stretch would be ink, at 1 mm a third.
+    pub censor_gap_mm: f64,
+    /// Confidence bands are shaded only when the figure has at most this many curves: three
+    /// or more overlapping translucent bands print as one muddy area in which no band can
+    /// be followed (the intervals belong in the results table then). Default 2.
+    pub max_banded_curves: usize,
+}
+
+impl Default for KmOptions {
+    fn default() -> Self {
+        Self {
+            min_at_risk: 10,
+            censor_gap_mm: 1.0,
+            max_banded_curves: 2,
+        }
+    }
+}
+
+/// The time up to which a curve with per-time numbers at risk is drawn under a threshold of
+/// `min_at_risk`: the last `time[i]` with `n_risk[i] >= min_at_risk` (the estimate there still
+/// rests on enough patients; right after it fewer remain), `Some(0.0)` when even the first
+/// row has fewer, `None` (no limit) when `min_at_risk <= 1` or the lengths differ. Also the
+/// value to pass as [`CumIncCurve::end`](super::cuminc::CumIncCurve::end) to stop a
+/// cumulative incidence curve the same way.
+pub fn last_time_at_risk(time: &[f64], n_risk: &[f64], min_at_risk: u32) -> Option<f64> {
+    if min_at_risk <= 1 || time.len() != n_risk.len() || time.is_empty() {
+        return None;
+    }
+    let min = f64::from(min_at_risk);
+    Some(
+        time.iter()
+            .zip(n_risk)
+            .take_while(|(_, n)| **n >= min)
+            .last()
+            .map_or(0.0, |(t, _)| *t),
+    )
 }
 
 /// The numbers under the axis: one column per tick.
@@ -155,7 +216,16 @@ impl KmCurve {
                 .filter(|(_, c)| **c > 0.0)
                 .map(|(t, _)| *t)
                 .collect(),
+            n_risk: Vec::new(),
         }
+    }
+
+    /// The curve with its numbers at risk (the engine's `n_risk`, one per `time`), so that
+    /// [`KmOptions::min_at_risk`] can stop it: `KmCurve::from_rows(..).with_n_risk(&n_risk)`.
+    #[must_use]
+    pub fn with_n_risk(mut self, n_risk: &[f64]) -> Self {
+        self.n_risk = n_risk.to_vec();
+        self
     }
 }
 
@@ -176,11 +246,25 @@ pub struct KmChart {
     pub p_value: Option<String>,
 }
 
-/// Draws `chart` into `area`: panel above, risk table below.
+/// Draws `chart` into `area` with the default [`KmOptions`]: panel above, risk table below.
+/// Curves stop where fewer than 10 patients are at risk (when their `n_risk` is given);
+/// censor ticks are at least 1 mm apart; confidence bands are shaded for one or two curves.
 pub fn draw_km<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     theme: &Theme,
     chart: &KmChart,
+) -> DrawResult<(), DB> {
+    draw_km_with(area, theme, chart, &KmOptions::default())
+}
+
+/// Draws `chart` into `area` with `options`. The legend sits in a corner of the panel no
+/// curve crosses, else in a band above the panel; the table's last column is kept inside
+/// the figure however wide its numbers.
+pub fn draw_km_with<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    theme: &Theme,
+    chart: &KmChart,
+    options: &KmOptions,
 ) -> DrawResult<(), DB> {
     let steps: Vec<Step<'_>> = chart
         .curves
@@ -196,7 +280,7 @@ pub fn draw_km<DB: DrawingBackend>(
             start: 1.0,
             colour: theme.colour(i),
             dashed: false,
-            end: None,
+            end: last_time_at_risk(&c.time, &c.n_risk, options.min_at_risk),
         })
         .collect();
     let panel = Panel {
@@ -208,6 +292,8 @@ pub fn draw_km<DB: DrawingBackend>(
         legend: Corner::BottomLeft,
         note: chart.p_value.as_deref(),
         table: &chart.table,
+        censor_gap_mm: options.censor_gap_mm,
+        max_banded_curves: options.max_banded_curves,
     };
     draw_step_panel(area, theme, &panel, &steps)
 }

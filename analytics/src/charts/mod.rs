@@ -6,16 +6,20 @@
 //! 300 dpi (resvg) and vector PDF (svg2pdf), all with the embedded DejaVu Sans font and
 //! byte-identical for identical input.
 //!
-//! - [`km`]: Kaplan-Meier, KMunicate style, with the extended risk table ([`RiskTable`]).
+//! - [`km`]: Kaplan-Meier, KMunicate style, with the extended risk table ([`RiskTable`]);
+//!   curves stop where fewer than [`KmOptions::min_at_risk`] remain at risk.
 //! - [`cuminc`]: cumulative incidence (relapse vs non-relapse mortality), Gray's p.
-//! - [`swimmer`]: one bar per patient with response, relapse and death markers.
+//! - [`swimmer`]: one bar per patient with response, relapse and death markers (at most
+//!   [`swimmer::SwimmerOptions::max_lanes`] bars).
 //! - [`forest`]: rates or hazard ratios by subgroup with CIs.
 //! - [`series`]: persistence and IgG over time (spaghetti + median).
 //! - [`bars`]: infection density per period by organism class.
 //!
 //! Adapting the statistics engine's fits into these inputs happens in the report, not here
-//! ([`KmCurve::from_rows`] and [`RiskGroup::from_counts`] take the engine's per-time rows as
-//! plain slices).
+//! ([`KmCurve::from_rows`], [`KmCurve::with_n_risk`] and [`RiskGroup::from_counts`] take the
+//! engine's per-time rows as plain slices). Drawing options that are not data come as
+//! `*Options` structs with journal defaults (`draw_km` is `draw_km_with` the default
+//! [`KmOptions`]), so callers that build the chart structs field by field keep compiling.
 //!
 //! ```
 //! use analytics::charts::km::draw_km;
@@ -54,7 +58,7 @@ mod step;
 pub mod swimmer;
 pub mod theme;
 
-pub use km::{KmChart, KmCurve, RiskGroup, RiskTable};
+pub use km::{KmChart, KmCurve, KmOptions, RiskGroup, RiskTable};
 pub use render::{RenderError, Rendered};
 pub use theme::Theme;
 

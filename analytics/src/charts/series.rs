@@ -181,6 +181,8 @@ pub fn draw_series<DB: DrawingBackend>(
         }
     };
     let mut ctx = ChartBuilder::on(&body)
+        // Keeps the rotated y-axis title off the figure edge.
+        .margin_left(theme.mm_i(0.6))
         .margin_top(theme.line_height(theme.font_pt) / 2 + theme.mm_i(0.5))
         .margin_right(theme.mm_i(4.0))
         .x_label_area_size(theme.line_height(theme.font_pt) * 2 + theme.mm_i(1.8))

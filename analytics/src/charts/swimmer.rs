@@ -1,14 +1,18 @@
 //! Swimmer plot: one horizontal bar per patient from Day 0 to last contact, coloured by group
 //! (disease or product), with markers for response, relapse/progression and death and an arrow
 //! when the patient is alive and still followed. Longest follow-up on top; ties by id, so the
-//! order is deterministic. The legend sits above the panel, never on the bars.
+//! order is deterministic. The legend sits above the panel, never on the bars. At most 40
+//! lanes by default ([`SwimmerOptions::max_lanes`], the caller's first ones), with "n of N
+//! patients shown" in the legend when some are left out.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::DrawResult;
-use super::theme::{TEXT_GREY, Theme, TickAxis, anchored, fmt_tick, nice_ticks, text_width};
+use super::theme::{
+    TEXT_GREY, Theme, TickAxis, anchored, fmt_tick, nice_ticks, round_i32, text_width,
+};
 
 /// Relapse triangles are Okabe-Ito yellow with a black outline: no group colour uses it, so
 /// they stand out on every bar.
@@ -83,6 +87,63 @@ pub struct SwimmerChart {
     pub max_labelled_lanes: usize,
 }
 
+/// How a swimmer figure is drawn, apart from its data. [`draw_swimmer`] uses the default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SwimmerOptions {
+    /// At most this many lanes are drawn: the first `max_lanes` of [`SwimmerChart::lanes`] in
+    /// the caller's order (so the caller decides which patients, deterministically), then
+    /// sorted longest first. When lanes are left out the figure says "n of N patients shown".
+    /// 0 draws every lane. Default 40: about the most that stay legible (2 mm a lane) in a
+    /// single-column figure.
+    pub max_lanes: usize,
+}
+
+impl Default for SwimmerOptions {
+    fn default() -> Self {
+        Self { max_lanes: 40 }
+    }
+}
+
+/// The lanes drawn under `options`, in drawing order.
+pub fn shown_lanes<'c>(chart: &'c SwimmerChart, options: &SwimmerOptions) -> Vec<&'c SwimmerLane> {
+    let cap = if options.max_lanes == 0 {
+        chart.lanes.len()
+    } else {
+        options.max_lanes
+    };
+    sorted_lanes(
+        chart
+            .lanes
+            .get(..cap.min(chart.lanes.len()))
+            .unwrap_or_default(),
+    )
+}
+
+/// The note saying how many lanes are drawn, when some are left out: "40 of 1,234 patients
+/// shown".
+pub fn shown_note(shown: usize, total: usize) -> Option<String> {
+    (shown < total).then(|| {
+        format!(
+            "{} of {} patients shown",
+            thousands(shown),
+            thousands(total)
+        )
+    })
+}
+
+/// 1234567 as "1,234,567".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The lanes in drawing order: longest first, ties by id.
 pub fn sorted_lanes(lanes: &[SwimmerLane]) -> Vec<&SwimmerLane> {
     let mut out: Vec<&SwimmerLane> = lanes.iter().collect();
@@ -90,14 +151,26 @@ pub fn sorted_lanes(lanes: &[SwimmerLane]) -> Vec<&SwimmerLane> {
     out
 }
 
-/// Draws `chart` into `area`.
+/// Draws `chart` into `area` with the default [`SwimmerOptions`] (at most 40 lanes).
 pub fn draw_swimmer<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     theme: &Theme,
     chart: &SwimmerChart,
 ) -> DrawResult<(), DB> {
-    let lanes = sorted_lanes(&chart.lanes);
+    draw_swimmer_with(area, theme, chart, &SwimmerOptions::default())
+}
+
+/// Draws `chart` into `area` with `options`. Markers and the follow-up arrow are sized to the
+/// lane pitch, so they never reach into the neighbouring lanes.
+pub fn draw_swimmer_with<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    theme: &Theme,
+    chart: &SwimmerChart,
+    options: &SwimmerOptions,
+) -> DrawResult<(), DB> {
+    let lanes = shown_lanes(chart, options);
     let n = lanes.len();
+    let note = shown_note(n, chart.lanes.len());
     let x_max_data = lanes
         .iter()
         .map(|l| l.end)
@@ -123,7 +196,7 @@ pub fn draw_swimmer<DB: DrawingBackend>(
     } else {
         area.clone()
     };
-    let legend_h = draw_top_legend(&body, theme, chart)?;
+    let legend_h = draw_top_legend(&body, theme, chart, &lanes, note.as_deref())?;
     let (_, plot) = body.split_vertically(u32::try_from(legend_h).unwrap_or(0));
 
     let labelled = n > 0 && n <= chart.max_labelled_lanes;
@@ -147,6 +220,8 @@ pub fn draw_swimmer<DB: DrawingBackend>(
         Vec::new()
     };
     let mut ctx = ChartBuilder::on(&plot)
+        // Keeps the rotated y-axis title off the figure edge.
+        .margin_left(theme.mm_i(0.6))
         .margin_top(theme.mm_i(1.0))
         .margin_right(theme.mm_i(4.0))
         .x_label_area_size(theme.line_height(theme.font_pt) * 2 + theme.mm_i(1.8))
@@ -187,7 +262,11 @@ pub fn draw_swimmer<DB: DrawingBackend>(
     }
 
     let half = 0.32;
-    let marker_px = theme.mm_i(if n > 60 { 0.7 } else { 1.0 });
+    // Markers 1 mm in radius, less when lanes are narrow: at most 42 % of the lane pitch,
+    // so a marker stays within its lane with a sliver of white to the next.
+    let (_, panel_h) = ctx.plotting_area().dim_in_pixel();
+    let pitch = f64::from(panel_h) / n_f;
+    let marker_px = theme.mm_i(1.0).min(round_i32(pitch * 0.42)).max(2);
     for (i, lane) in lanes.iter().enumerate() {
         let y = n_f - f64::from(u32::try_from(i).unwrap_or(0)) - 0.5;
         let end = lane.end.clamp(0.0, x_max);
@@ -270,12 +349,14 @@ fn draw_marker<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Draws the legend (group colours, then markers, then the arrow) in rows across the top of
-/// `area` and returns its height in pixels.
+/// Draws the legend (group colours, then the markers and arrow used on the drawn `lanes`,
+/// then `note`) in rows across the top of `area` and returns its height in pixels.
 fn draw_top_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     theme: &Theme,
     chart: &SwimmerChart,
+    lanes: &[&SwimmerLane],
+    note: Option<&str>,
 ) -> DrawResult<i32, DB> {
     let (w, _) = area.dim_in_pixel();
     let width = i32::try_from(w).unwrap_or(i32::MAX);
@@ -291,6 +372,7 @@ fn draw_top_legend<DB: DrawingBackend>(
         Group(usize, &'s str),
         Marker(SwimmerMarker),
         Arrow,
+        Note(&'s str),
     }
     let mut keys: Vec<Key<'_>> = chart
         .groups
@@ -298,8 +380,7 @@ fn draw_top_legend<DB: DrawingBackend>(
         .enumerate()
         .map(|(i, g)| Key::Group(i, g.as_str()))
         .collect();
-    let used: std::collections::BTreeSet<SwimmerMarker> = chart
-        .lanes
+    let used: std::collections::BTreeSet<SwimmerMarker> = lanes
         .iter()
         .flat_map(|l| l.events.iter().map(|e| e.marker))
         .collect();
@@ -309,11 +390,13 @@ fn draw_top_legend<DB: DrawingBackend>(
             .filter(|m| used.contains(m))
             .map(Key::Marker),
     );
-    if chart.lanes.iter().any(|l| l.ongoing) {
+    if lanes.iter().any(|l| l.ongoing) {
         keys.push(Key::Arrow);
     }
+    keys.extend(note.map(Key::Note));
 
-    let (mut x, mut y) = (0, line_h / 2);
+    // Half a millimetre above the first row keeps its ascenders inside the figure.
+    let (mut x, mut y) = (0, theme.mm_i(0.5) + line_h / 2);
     let left = theme.mm_i(1.0);
     x += left;
     for k in &keys {
@@ -321,6 +404,13 @@ fn draw_top_legend<DB: DrawingBackend>(
             Key::Group(_, g) => *g,
             Key::Marker(m) => m.label(),
             Key::Arrow => "Alive, in follow-up",
+            Key::Note(n) => *n,
+        };
+        // A note has no key: its text starts where a key would.
+        let (key, gap) = if matches!(k, Key::Note(_)) {
+            (0, 0)
+        } else {
+            (key, gap)
         };
         let item_w = key + gap + text_width(area, &small, label);
         if x > left && x + item_w > width - left {
@@ -385,6 +475,7 @@ fn draw_top_legend<DB: DrawingBackend>(
                     BLACK.filled(),
                 ))?;
             }
+            Key::Note(_) => {}
         }
         area.draw_text(label, &style, (x + key + gap, y))?;
         x += item_w + spacing;

@@ -281,6 +281,18 @@ pub fn pick_corner<DB: DrawingBackend>(
     note: Option<&str>,
     points: &[(i32, i32)],
 ) -> Corner {
+    best_corner(panel, theme, preferred, entries, note, points).0
+}
+
+/// [`pick_corner`] with the number of `points` under the chosen legend (0: nothing hidden).
+pub fn best_corner<DB: DrawingBackend>(
+    panel: &DrawingArea<DB, plotters::coord::Shift>,
+    theme: &Theme,
+    preferred: Corner,
+    entries: &[LegendEntry],
+    note: Option<&str>,
+    points: &[(i32, i32)],
+) -> (Corner, usize) {
     let margin = theme.mm_i(1.0);
     std::iter::once(preferred)
         .chain(
@@ -305,7 +317,7 @@ pub fn pick_corner<DB: DrawingBackend>(
             (corner, hits)
         })
         .reduce(|best, next| if next.1 < best.1 { next } else { best })
-        .map_or(preferred, |(corner, _)| corner)
+        .unwrap_or((preferred, 0))
 }
 
 /// Width of a legend key plus the gap before its label.
@@ -330,31 +342,112 @@ pub fn draw_legend<DB: DrawingBackend>(
     let label_style = anchored(&text, HPos::Left, VPos::Center);
     for (i, entry) in entries.iter().enumerate() {
         let yc = y0 + line_h * i32::try_from(i).unwrap_or(0) + line_h / 2;
-        let stroke = entry.colour.stroke_width(theme.stroke(theme.line_pt * 1.2));
-        match entry.kind {
-            LegendKind::Line => {
-                panel.draw(&PathElement::new(vec![(x0, yc), (x0 + key_w, yc)], stroke))?;
-            }
-            LegendKind::Dashed => {
-                let dash = key_w / 4;
-                for k in [0, 2] {
-                    let a = x0 + k * dash;
-                    panel.draw(&PathElement::new(vec![(a, yc), (a + dash, yc)], stroke))?;
-                }
-            }
-            LegendKind::Box => {
-                let half = line_h * 3 / 10;
-                panel.draw(&Rectangle::new(
-                    [(x0, yc - half), (x0 + key_w * 2 / 3, yc + half)],
-                    entry.colour.filled(),
-                ))?;
-            }
-        }
+        draw_key(panel, theme, entry, x0, yc, key_w)?;
         panel.draw_text(&entry.label, &label_style, (x0 + legend_key_w(theme), yc))?;
     }
     if let Some(note) = note {
         let yc = y0 + line_h * i32::try_from(entries.len()).unwrap_or(0) + line_h / 2;
         panel.draw_text(note, &label_style, (x0, yc))?;
+    }
+    Ok(())
+}
+
+/// Draws one legend key (line, dashed line or box) with its left edge at `x0`, centred on `yc`.
+fn draw_key<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    theme: &Theme,
+    entry: &LegendEntry,
+    x0: i32,
+    yc: i32,
+    key_w: i32,
+) -> DrawResult<(), DB> {
+    let stroke = entry.colour.stroke_width(theme.stroke(theme.line_pt * 1.2));
+    match entry.kind {
+        LegendKind::Line => {
+            area.draw(&PathElement::new(vec![(x0, yc), (x0 + key_w, yc)], stroke))?;
+        }
+        LegendKind::Dashed => {
+            let dash = key_w / 4;
+            for k in [0, 2] {
+                let a = x0 + k * dash;
+                area.draw(&PathElement::new(vec![(a, yc), (a + dash, yc)], stroke))?;
+            }
+        }
+        LegendKind::Box => {
+            let half = theme.line_height(theme.font_pt) * 3 / 10;
+            area.draw(&Rectangle::new(
+                [(x0, yc - half), (x0 + key_w * 2 / 3, yc + half)],
+                entry.colour.filled(),
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+/// Positions (key left edge, row centre) of a legend laid out in rows across `area`, entries
+/// then the note, wrapping before an item that would pass the right edge; and the height.
+fn legend_rows_layout<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    theme: &Theme,
+    entries: &[LegendEntry],
+    note: Option<&str>,
+) -> (Vec<(i32, i32)>, i32) {
+    let (w, _) = area.dim_in_pixel();
+    let width = i32::try_from(w).unwrap_or(i32::MAX);
+    let text = theme.text(theme.font_pt);
+    let line_h = theme.line_height(theme.font_pt);
+    let spacing = theme.mm_i(3.0);
+    let left = theme.mm_i(1.0);
+    let widths = entries
+        .iter()
+        .map(|e| legend_key_w(theme) + text_width(area, &text, &e.label))
+        .chain(note.map(|n| text_width(area, &text, n)));
+    // Half a millimetre above the first row keeps its ascenders inside the figure.
+    let (mut x, mut y) = (left, theme.mm_i(0.5) + line_h / 2);
+    let mut at = Vec::new();
+    for item_w in widths {
+        if x > left && x + item_w > width - left {
+            x = left;
+            y += line_h;
+        }
+        at.push((x, y));
+        x += item_w + spacing;
+    }
+    let height = if at.is_empty() {
+        0
+    } else {
+        y + line_h / 2 + theme.mm_i(1.0)
+    };
+    (at, height)
+}
+
+/// Height in pixels of the legend [`draw_legend_rows`] draws in `area`.
+pub fn legend_rows_height<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    theme: &Theme,
+    entries: &[LegendEntry],
+    note: Option<&str>,
+) -> i32 {
+    legend_rows_layout(area, theme, entries, note).1
+}
+
+/// Draws a legend in rows across the top of `area` (a band above a panel whose corners all
+/// hold data), entries first and the note (a p-value) last.
+pub fn draw_legend_rows<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    theme: &Theme,
+    entries: &[LegendEntry],
+    note: Option<&str>,
+) -> DrawResult<(), DB> {
+    let (at, _) = legend_rows_layout(area, theme, entries, note);
+    let style = anchored(&theme.text(theme.font_pt), HPos::Left, VPos::Center);
+    let key_w = theme.mm_i(4.0);
+    for (entry, (x, yc)) in entries.iter().zip(&at) {
+        draw_key(area, theme, entry, *x, *yc, key_w)?;
+        area.draw_text(&entry.label, &style, (x + legend_key_w(theme), *yc))?;
+    }
+    if let (Some(note), Some((x, yc))) = (note, at.get(entries.len())) {
+        area.draw_text(note, &style, (*x, *yc))?;
     }
     Ok(())
 }

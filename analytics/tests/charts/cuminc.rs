@@ -114,3 +114,69 @@ fn no_events_and_empty_do_not_panic() {
         render(&theme, None, |a| draw_cuminc(a, &theme, &chart)).unwrap();
     }
 }
+
+#[test]
+fn an_explicit_end_stops_the_curve_and_its_band() {
+    use analytics::charts::km::last_time_at_risk;
+    use analytics::charts::render::render_svg;
+    // Steps every month to month 20; at risk 30 down to 11, so 10 or more until month 20
+    // and, with a threshold of 20, until month 11.
+    let time: Vec<f64> = (1..=20).map(f64::from).collect();
+    let n_risk: Vec<f64> = (0..20).map(|k| f64::from(30 - k)).collect();
+    let cif: Vec<f64> = (1..=20).map(|k| f64::from(k) * 0.02).collect();
+    let curve = CumIncCurve {
+        label: "Relapse".to_owned(),
+        time: time.clone(),
+        lower: cif.iter().map(|c| c * 0.7).collect(),
+        upper: cif.iter().map(|c| c * 1.3).collect(),
+        cif,
+        end: last_time_at_risk(&time, &n_risk, 20),
+        ..CumIncCurve::default()
+    };
+    assert_eq!(curve.end, Some(11.0));
+    let chart = CumIncChart {
+        x_label: "Months".to_owned(),
+        y_label: "Cumulative incidence (%)".to_owned(),
+        curves: vec![curve],
+        table: RiskTable {
+            ticks: vec![0.0, 6.0, 12.0, 18.0, 24.0],
+            groups: vec![],
+        },
+        y_max: Some(0.6),
+        ..CumIncChart::default()
+    };
+    let theme = Theme::single_column(70.0);
+    let svg = render_svg(&theme, None, |a| draw_cuminc(a, &theme, &chart)).unwrap();
+    let right = |tag: &str| {
+        fixtures::elements(&svg, tag)
+            .iter()
+            .filter(|e| {
+                e.get("stroke").map(String::as_str) == Some("#0072B2")
+                    || e.get("fill").map(String::as_str) == Some("#0072B2")
+            })
+            .flat_map(fixtures::points)
+            .map(|p| p.0)
+            .fold(0.0, f64::max)
+    };
+    let (line, band) = (right("polyline"), right("polygon"));
+    // Month 11 of 24 on the axis: between the 6 and 12 tick labels, nearer 12.
+    let x_of = |label: &str| {
+        fixtures::text_boxes(&svg)
+            .0
+            .into_iter()
+            .filter(|(t, _)| t == label)
+            .max_by(|a, b| a.1[1].total_cmp(&b.1[1]))
+            .map(|(_, b)| (b[0] + b[2]) / 2.0)
+            .unwrap()
+    };
+    let (x0, x24) = (x_of("0"), x_of("24"));
+    let cut = x0 + (x24 - x0) * 11.0 / 24.0;
+    assert!(
+        (line - cut).abs() <= 3.0,
+        "line ends at {line}, cut at {cut}"
+    );
+    assert!(
+        (band - cut).abs() <= 3.0,
+        "band ends at {band}, cut at {cut}"
+    );
+}

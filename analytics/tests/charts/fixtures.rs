@@ -83,6 +83,7 @@ pub fn km(label: &str, time: &[f64], event: &[bool]) -> KmCurve {
                 (f64::NAN, f64::NAN)
             };
             curve.time.push(t);
+            curve.n_risk.push(at_risk);
             curve.surv.push(s);
             curve.lower.push(lo);
             curve.upper.push(hi);
@@ -230,4 +231,125 @@ pub fn competing(seed: u64, n: usize) -> (Vec<f64>, Vec<u8>) {
             ((t * 100.0).round() / 100.0, cause)
         })
         .unzip()
+}
+
+/// The attributes of every `<tag ...>` element of an SVG, in document order.
+pub fn elements(svg: &str, tag: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    svg.split(&format!("<{tag} "))
+        .skip(1)
+        .map(|chunk| {
+            let head = chunk.split('>').next().unwrap_or_default();
+            head.split("\" ")
+                .chain(std::iter::once(""))
+                .filter_map(|kv| {
+                    let (k, v) = kv.trim().split_once("=\"")?;
+                    Some((k.to_owned(), v.trim_end_matches(['"', '/']).to_owned()))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The points of a `<polyline>`/`<polygon>` element.
+pub fn points(element: &std::collections::BTreeMap<String, String>) -> Vec<(f64, f64)> {
+    element
+        .get("points")
+        .map(|p| {
+            p.split_whitespace()
+                .filter_map(|xy| {
+                    let (x, y) = xy.split_once(',')?;
+                    Some((x.parse().ok()?, y.parse().ok()?))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A text's content and its box `(x0, y0, x1, y1)`.
+pub type TextBox = (String, [f64; 4]);
+
+/// Each `<text>`'s content and its layout box `(x0, y0, x1, y1)` in the SVG's own pixels
+/// (the viewBox), as resvg lays it out with the embedded DejaVu Sans, plus the viewBox size.
+/// The box is the advance-width by ascent-descent box, so a glyph inside it is fully drawn.
+pub fn text_boxes(svg: &str) -> (Vec<TextBox>, (f64, f64)) {
+    use resvg::usvg;
+    let mut db = usvg::fontdb::Database::new();
+    for face in [
+        dejavu::sans::regular(),
+        dejavu::sans::bold(),
+        dejavu::sans::oblique(),
+    ] {
+        db.load_font_data(face.to_vec());
+    }
+    db.set_sans_serif_family("DejaVu Sans");
+    let options = usvg::Options {
+        font_family: "DejaVu Sans".to_owned(),
+        fontdb: std::sync::Arc::new(db),
+        ..usvg::Options::default()
+    };
+    let tree = match usvg::Tree::from_str(svg, &options) {
+        Ok(tree) => tree,
+        Err(e) => panic!("the SVG does not parse: {e}"),
+    };
+    let view: Vec<f64> = svg
+        .split("viewBox=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(|v| {
+            v.split_whitespace()
+                .filter_map(|n| n.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let (vw, vh) = (view[2], view[3]);
+    let scale = vw / f64::from(tree.size().width());
+    fn walk(group: &usvg::Group, scale: f64, out: &mut Vec<TextBox>) {
+        for node in group.children() {
+            match node {
+                usvg::Node::Group(g) => walk(g, scale, out),
+                usvg::Node::Text(t) => {
+                    let b = t.abs_bounding_box();
+                    let text: String = t.chunks().iter().map(|c| c.text()).collect();
+                    out.push((
+                        text.trim().to_owned(),
+                        [
+                            f64::from(b.left()) * scale,
+                            f64::from(b.top()) * scale,
+                            f64::from(b.right()) * scale,
+                            f64::from(b.bottom()) * scale,
+                        ],
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(tree.root(), scale, &mut out);
+    (out, (vw, vh))
+}
+
+/// Asserts every text of an SVG is laid out fully inside its viewBox.
+pub fn assert_texts_inside(svg: &str) {
+    let (boxes, (w, h)) = text_boxes(svg);
+    assert!(!boxes.is_empty());
+    for (text, [x0, y0, x1, y1]) in boxes {
+        assert!(
+            x0 >= 0.0 && y0 >= 0.0 && x1 <= w && y1 <= h,
+            "{text:?} at [{x0:.1}, {y0:.1}, {x1:.1}, {y1:.1}] leaves the {w}x{h} figure"
+        );
+    }
+}
+
+/// Asserts no two texts of an SVG overlap (their layout boxes, shrunk by 1 px so that
+/// neighbouring lines that merely touch pass).
+pub fn assert_texts_apart(svg: &str) {
+    let (boxes, _) = text_boxes(svg);
+    for (i, (a, [ax0, ay0, ax1, ay1])) in boxes.iter().enumerate() {
+        for (b, [bx0, by0, bx1, by1]) in boxes.iter().skip(i + 1) {
+            let overlap =
+                ax0 + 1.0 < *bx1 && *bx0 + 1.0 < *ax1 && ay0 + 1.0 < *by1 && *by0 + 1.0 < *ay1;
+            assert!(!overlap, "{a:?} overlaps {b:?}");
+        }
+    }
 }

@@ -212,3 +212,46 @@ fn render_timings() {
         pdf.len() / 1024
     );
 }
+
+#[test]
+fn every_chart_keeps_its_text_inside_the_figure_and_apart_at_both_widths() {
+    use analytics::charts::bars::{BarLayout, draw_bars};
+    use analytics::charts::cuminc::draw_cuminc;
+    use analytics::charts::forest::draw_forest;
+    use analytics::charts::series::draw_series;
+    use analytics::charts::swimmer::draw_swimmer;
+
+    for theme in [Theme::single_column(100.0), Theme::double_column(100.0)] {
+        let svgs = [
+            render_svg(&theme, Some(STAMP), |a| {
+                draw_km(a, &theme, &fixtures::km_by_disease())
+            }),
+            render_svg(&theme, Some(STAMP), |a| {
+                draw_cuminc(a, &theme, &crate::cuminc::relapse_vs_nrm())
+            }),
+            render_svg(&theme, Some(STAMP), |a| {
+                draw_swimmer(a, &theme, &crate::swimmer::chart(24))
+            }),
+            render_svg(&theme, Some(STAMP), |a| {
+                draw_swimmer(a, &theme, &crate::swimmer::chart(120))
+            }),
+            render_svg(&theme, Some(STAMP), |a| {
+                draw_forest(a, &theme, &crate::forest::orr())
+            }),
+            render_svg(&theme, Some(STAMP), |a| {
+                draw_series(a, &theme, &crate::series::persistence())
+            }),
+            render_svg(&theme, Some(STAMP), |a| {
+                draw_series(a, &theme, &crate::series::igg())
+            }),
+            render_svg(&theme, Some(STAMP), |a| {
+                draw_bars(a, &theme, &crate::bars::density(BarLayout::Stacked))
+            }),
+        ];
+        for svg in svgs {
+            let svg = svg.unwrap();
+            fixtures::assert_texts_inside(&svg);
+            fixtures::assert_texts_apart(&svg);
+        }
+    }
+}
