@@ -6,7 +6,9 @@
 //! `CNSR` codes (see [`super::endpoints::cnsr`]): 0 event; 1 alive/event-free at last contact;
 //! 2 censored at the start of a subsequent anticancer therapy or transplant (only when that
 //! option is on); 3 lost to follow-up, withdrawn or transferred (censored at last contact);
-//! 4 the competing event of CIR/NRM (its cause in `CRCAUSE`). `AVAL = ADT - STARTDT` in days.
+//! 4 the competing event of CIR/NRM (its cause in `CRCAUSE`); 5 censored at the last measurement
+//! of a longitudinal series (BCAPL: last B-cell count; PERSLOSS: last persistence test).
+//! `AVAL = ADT - STARTDT` in days. Grouping columns hold codes; `index.html` shows their labels.
 
 use std::io::Write;
 use std::path::Path;

@@ -9,6 +9,7 @@
 use polars::prelude::*;
 
 use super::endpoints::{cnsr, days};
+use super::labels::{GroupVar, stratum_label};
 use super::load::Registry;
 use super::summary::*;
 use crate::survival::{
@@ -120,6 +121,7 @@ pub fn tte_analysis(
             .collect();
         strata.push(TteStratum {
             stratum: curve.stratum.clone(),
+            label: stratum_label(&curve.stratum),
             n: curve.n,
             events: curve.events,
             median_days: m.estimate,
@@ -219,6 +221,7 @@ pub fn competing(adtte: &DataFrame, by: Option<&str>) -> anyhow::Result<Option<C
         };
         strata.push(CompetingStratum {
             stratum: s.stratum.clone(),
+            label: stratum_label(&s.stratum),
             n: s.n,
             relapse_events: count(1),
             nrm_events: count(2),
@@ -264,6 +267,7 @@ pub fn response(adrs: &DataFrame, by: Option<&str>) -> anyhow::Result<ResponseAn
         .sort(["level"], SortMultipleOptions::default())
         .collect()?;
     let mut rows = Vec::new();
+    let var = by.map_or(GroupVar::Verbatim, GroupVar::of_column);
     let levels = df.column("level")?.str()?;
     let n = df.column("n")?.cast(&DataType::UInt64)?;
     let n = n.u64()?;
@@ -276,8 +280,14 @@ pub fn response(adrs: &DataFrame, by: Option<&str>) -> anyhow::Result<ResponseAn
         if ni == 0 {
             continue;
         }
+        let level = levels.get(i).unwrap_or("");
         rows.push(RateRow {
-            level: levels.get(i).unwrap_or("").to_owned(),
+            label: if by.is_some() {
+                var.label(level)
+            } else {
+                "All patients".to_owned()
+            },
+            level: level.to_owned(),
             n: ni,
             orr: clopper_pearson(xo.get(i).unwrap_or(0), ni, CONF_LEVEL)?,
             cr: clopper_pearson(xc.get(i).unwrap_or(0), ni, CONF_LEVEL)?,
@@ -301,9 +311,11 @@ pub fn counts(df: &DataFrame, column: &str) -> PolarsResult<Vec<Count>> {
     let levels = out.column("level")?.str()?;
     let n = out.column("n")?.cast(&DataType::UInt64)?;
     let n = n.u64()?;
+    let var = GroupVar::of_column(column);
     Ok((0..out.height())
         .map(|i| Count {
             level: levels.get(i).unwrap_or("").to_owned(),
+            label: var.label(levels.get(i).unwrap_or("")),
             n: n.get(i).unwrap_or(0),
         })
         .collect())
@@ -385,8 +397,14 @@ pub fn toxicity(set: &DataFrame, reg: &Registry, kind: &str) -> anyhow::Result<T
             if ni == 0 {
                 continue;
             }
+            let level = levels.get(i).unwrap_or("");
             out.push(ToxicityRow {
-                product: levels.get(i).unwrap_or("").to_owned(),
+                label: if level == "all" {
+                    "All patients".to_owned()
+                } else {
+                    GroupVar::Product.label(level)
+                },
+                product: level.to_owned(),
                 n: ni,
                 any_grade: clopper_pearson(xa.get(i).unwrap_or(0), ni, CONF_LEVEL)?,
                 grade3plus: clopper_pearson(xg.get(i).unwrap_or(0), ni, CONF_LEVEL)?,
@@ -529,9 +547,11 @@ pub fn infections(set: &DataFrame, reg: &Registry) -> anyhow::Result<Infections>
         for i in 0..by_class.height() {
             if periods.get(i) == Some(name) {
                 let ki = k.get(i).unwrap_or(0);
+                let class = classes.get(i).unwrap_or("");
                 class_rows.push(ClassDensityRow {
                     period: (*name).to_owned(),
-                    organism_class: classes.get(i).unwrap_or("").to_owned(),
+                    organism_class: class.to_owned(),
+                    organism_class_label: GroupVar::OrganismClass.label(class),
                     infections: ki,
                     per_100_patient_days: density(ki, *d),
                 });
@@ -550,29 +570,34 @@ pub const TIMEPOINTS: [(&str, i32); 4] = [("M3", 91), ("M6", 183), ("M12", 365),
 /// Half-width of a timepoint's window, days.
 pub const WINDOW_DAYS: i32 = 30;
 
+/// The sample closest to `target` (earlier on ties) of each patient with one within
+/// [`WINDOW_DAYS`] of it; `samples` has `patient_id` and `day`.
+fn closest_sample(samples: LazyFrame, target: i32) -> LazyFrame {
+    samples
+        .filter(
+            col("day")
+                .gt_eq(lit(target - WINDOW_DAYS))
+                .and(col("day").lt_eq(lit(target + WINDOW_DAYS))),
+        )
+        .with_column(
+            when(col("day").gt_eq(lit(target)))
+                .then(col("day") - lit(target))
+                .otherwise(lit(target) - col("day"))
+                .alias("dist"),
+        )
+        .sort_by_exprs(
+            [col("patient_id"), col("dist"), col("day")],
+            SortMultipleOptions::default(),
+        )
+        .unique_stable_generic(Some(vec![col("patient_id")]), UniqueKeepStrategy::First)
+}
+
 /// Per timepoint: among patients with a sample (from `samples`: `patient_id`, `day`, `flag`) in
 /// the window, how many have `flag` on the closest sample.
 fn share_at(samples: LazyFrame) -> anyhow::Result<Vec<TimepointShare>> {
     let mut out = Vec::new();
     for (label, target) in TIMEPOINTS {
-        let df = samples
-            .clone()
-            .filter(
-                col("day")
-                    .gt_eq(lit(target - WINDOW_DAYS))
-                    .and(col("day").lt_eq(lit(target + WINDOW_DAYS))),
-            )
-            .with_column(
-                when(col("day").gt_eq(lit(target)))
-                    .then(col("day") - lit(target))
-                    .otherwise(lit(target) - col("day"))
-                    .alias("dist"),
-            )
-            .sort_by_exprs(
-                [col("patient_id"), col("dist"), col("day")],
-                SortMultipleOptions::default(),
-            )
-            .unique_stable_generic(Some(vec![col("patient_id")]), UniqueKeepStrategy::First)
+        let df = closest_sample(samples.clone(), target)
             .select([
                 len().cast(DataType::UInt64).alias("n"),
                 col("flag").cast(DataType::UInt64).sum().alias("x"),
@@ -591,16 +616,36 @@ fn share_at(samples: LazyFrame) -> anyhow::Result<Vec<TimepointShare>> {
     Ok(out)
 }
 
-/// IgG < 400 mg/dL (excluding IgG within 30 days after IVIG: the sample's flag, or a sample
-/// during an immunoglobulin course or within 30 days after its stop), immunoglobulin
-/// replacement at each timepoint among patients followed to it, and CAR-T persistence.
-pub fn immune(set: &DataFrame, reg: &Registry) -> anyhow::Result<ImmuneRecovery> {
-    let day0 = set
-        .clone()
-        .lazy()
-        .select([col("patient_id"), col("day0"), col("end_fu")]);
+/// Per timepoint: the median `value` of the patients' closest samples.
+fn median_at(samples: LazyFrame) -> anyhow::Result<Vec<TimepointMedian>> {
+    let mut out = Vec::new();
+    for (label, target) in TIMEPOINTS {
+        let values: Vec<f64> = closest_sample(samples.clone(), target)
+            .select([col("value").cast(DataType::Float64)])
+            .collect()?
+            .column("value")?
+            .f64()?
+            .iter()
+            .flatten()
+            .collect();
+        let m = median_range(values);
+        out.push(TimepointMedian {
+            timepoint: label.to_owned(),
+            day: target,
+            n: m.n,
+            median: m.median,
+        });
+    }
+    Ok(out)
+}
+
+/// Native IgG samples after Day 0 of the analysis set: `patient_id`, `day` (since Day 0),
+/// `value` (mg/dL) and `flag` (below 400 mg/dL). Not native, so left out: a sample flagged as
+/// within 30 days after IVIG, or one during an immunoglobulin course or within 30 days after
+/// its stop (an ongoing course is open-ended).
+pub fn native_igg(set: &DataFrame, reg: &Registry) -> LazyFrame {
+    let day0 = set.clone().lazy().select([col("patient_id"), col("day0")]);
     let cutoff_guard = lit(i32::MAX);
-    // IgG samples affected by IVIG: any course with start <= sample <= stop + 30 (ongoing: open).
     let igg = reg
         .labs
         .clone()
@@ -624,25 +669,43 @@ pub fn immune(set: &DataFrame, reg: &Registry) -> anyhow::Result<ImmuneRecovery>
             ))
             .select([col("sample_id"), lit(true).alias("during_ig")])
             .unique_stable_generic(Some(vec![col("sample_id")]), UniqueKeepStrategy::First);
-    let native = igg
-        .join(
-            affected,
-            [col("sample_id")],
-            [col("sample_id")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .filter(col("ivig_flag").not().and(col("during_ig").is_null()))
-        .join(
-            day0.clone(),
-            [col("patient_id")],
-            [col("patient_id")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .select([
-            col("patient_id"),
-            (days("sample_date") - days("day0")).alias("day"),
-            col("value").lt(lit(400.0)).alias("flag"),
-        ]);
+    igg.join(
+        affected,
+        [col("sample_id")],
+        [col("sample_id")],
+        JoinArgs::new(JoinType::Left),
+    )
+    .filter(col("ivig_flag").not().and(col("during_ig").is_null()))
+    .join(
+        day0,
+        [col("patient_id")],
+        [col("patient_id")],
+        JoinArgs::new(JoinType::Inner),
+    )
+    .select([
+        col("patient_id"),
+        (days("sample_date") - days("day0")).alias("day"),
+        col("value"),
+        col("value").lt(lit(400.0)).alias("flag"),
+    ])
+}
+
+/// IgG < 400 mg/dL among native samples ([`native_igg`]) and their median, immunoglobulin
+/// replacement at each timepoint among patients followed to it, CAR-T persistence (share
+/// detectable), and the B-cell aplasia and persistence-loss Kaplan-Meier analyses of ADTTE
+/// (`BCAPL`, `PERSLOSS`; overall and by product).
+pub fn immune(
+    set: &DataFrame,
+    reg: &Registry,
+    adtte: &DataFrame,
+) -> anyhow::Result<ImmuneRecovery> {
+    let day0 = set
+        .clone()
+        .lazy()
+        .select([col("patient_id"), col("day0"), col("end_fu")]);
+    // Collected once: eight timepoint queries read it.
+    let native = native_igg(set, reg).collect()?.lazy();
+    let igg_median_mg_dl = median_at(native.clone())?;
     let igg_below_400 = share_at(native)?;
 
     let mut ig_replacement = Vec::new();
@@ -693,6 +756,7 @@ pub fn immune(set: &DataFrame, reg: &Registry) -> anyhow::Result<ImmuneRecovery>
         .persistence
         .clone()
         .lazy()
+        .filter(col("detected").is_not_null())
         .join(
             day0,
             [col("patient_id")],
@@ -705,10 +769,20 @@ pub fn immune(set: &DataFrame, reg: &Registry) -> anyhow::Result<ImmuneRecovery>
             col("detected").alias("flag"),
         ]);
     let persistence_detectable = share_at(pers)?;
+    let mut b_cell_aplasia = Vec::new();
+    let mut persistence_loss = Vec::new();
+    for by in [None, Some("PRODUCT")] {
+        b_cell_aplasia.extend(tte_analysis(adtte, "BCAPL", by)?);
+        persistence_loss.extend(tte_analysis(adtte, "PERSLOSS", by)?);
+    }
     Ok(ImmuneRecovery {
         igg_below_400,
         ig_replacement,
         persistence_detectable,
+        igg_median_mg_dl,
+        b_cell_recovery_threshold_per_ul: super::immune::B_CELL_RECOVERY_PER_UL,
+        b_cell_aplasia,
+        persistence_loss,
     })
 }
 

@@ -33,6 +33,9 @@ pub mod cnsr {
     /// The competing event of a competing-risk parameter (CIR: death without relapse; NRM:
     /// relapse or progression), at its date.
     pub const COMPETING: i32 = 4;
+    /// Censored at the last measurement of a longitudinal series without the event (BCAPL: the
+    /// last B-cell count; PERSLOSS: the last persistence test).
+    pub const LAST_MEASUREMENT: i32 = 5;
 }
 
 /// The analysis choices (Li et al.; domain.md §6.1), with their defaults.
@@ -248,17 +251,26 @@ pub struct Param {
 }
 
 fn censor_text() -> Expr {
-    when(col("CNSR").eq(lit(cnsr::NEW_THERAPY)))
-        .then(lit("START OF SUBSEQUENT THERAPY"))
-        .when(col("CNSR").eq(lit(cnsr::LOST)))
-        .then(lit("LAST CONTACT BEFORE LOSS TO FOLLOW-UP"))
-        .when(col("CNSR").eq(lit(cnsr::LAST_CONTACT)))
-        .then(lit("LAST CONTACT"))
-        .otherwise(lit(""))
+    when(
+        col("CNSR")
+            .eq(lit(cnsr::LAST_MEASUREMENT))
+            .and(col("PARAMCD").eq(lit("BCAPL"))),
+    )
+    .then(lit("LAST B-CELL COUNT"))
+    .when(col("CNSR").eq(lit(cnsr::LAST_MEASUREMENT)))
+    .then(lit("LAST PERSISTENCE TEST"))
+    .when(col("CNSR").eq(lit(cnsr::NEW_THERAPY)))
+    .then(lit("START OF SUBSEQUENT THERAPY"))
+    .when(col("CNSR").eq(lit(cnsr::LOST)))
+    .then(lit("LAST CONTACT BEFORE LOSS TO FOLLOW-UP"))
+    .when(col("CNSR").eq(lit(cnsr::LAST_CONTACT)))
+    .then(lit("LAST CONTACT"))
+    .otherwise(lit(""))
 }
 
 /// The parameters in ADTTE order: OS, PFS (all but B-ALL), EFS (B-ALL), DOR (responders), CIR,
-/// NRM.
+/// NRM, then the immune-recovery parameters BCAPL (patients with a B-cell count after Day 0)
+/// and PERSLOSS (patients with a detectable persistence test after Day 0); see `immune`.
 pub fn params(opts: &EndpointOptions) -> PolarsResult<Vec<Param>> {
     let tc = col("therapy_censor");
     let dor_tc = when(days("therapy_censor").gt_eq(days("first_response_date")))
@@ -361,7 +373,46 @@ pub fn params(opts: &EndpointOptions) -> PolarsResult<Vec<Param>> {
             evntdesc: lit("DEATH WITHOUT PRIOR RELAPSE OR PROGRESSION"),
             crcause: cr_censored_cause,
         },
+        measured_param(
+            "BCAPL",
+            "B-cell aplasia duration",
+            "bcell_recovery_date",
+            "bcell_last_date",
+            "B-CELL RECOVERY (CD19+ AT OR ABOVE THRESHOLD)",
+        ),
+        measured_param(
+            "PERSLOSS",
+            "Time to loss of CAR-T persistence",
+            "pers_loss_date",
+            "pers_last_test",
+            "FIRST UNDETECTABLE PERSISTENCE TEST",
+        ),
     ])
+}
+
+/// A parameter of a longitudinal series from Day 0: the event at `event` (a date column), else
+/// censored at the series' last measurement `last`; rows only where `last` exists.
+fn measured_param(
+    code: &'static str,
+    label: &'static str,
+    event: &str,
+    last: &str,
+    evntdesc: &'static str,
+) -> Param {
+    Param {
+        code,
+        label,
+        filter: col(last).is_not_null(),
+        start: col("day0"),
+        adt: when(col(event).is_not_null())
+            .then(col(event))
+            .otherwise(col(last)),
+        cnsr: when(col(event).is_not_null())
+            .then(lit(cnsr::EVENT))
+            .otherwise(lit(cnsr::LAST_MEASUREMENT)),
+        evntdesc: lit(evntdesc),
+        crcause: lit(""),
+    }
 }
 
 /// ADTTE rows of one parameter from the analysis set (not yet sorted).
@@ -443,7 +494,9 @@ pub use super::load::Registry;
 /// `new_therapy_date`, `transplant_date`, `bor_window_end`, `bor` (code, `NE` if none),
 /// `bor_rank`, `responder`, `complete`, `first_response_date`, `first_cr_date`,
 /// `last_assessment`, `last_alive`, `end_fu`, `lc_code`, `therapy_censor`, `failure_date`,
-/// `death_before_day0`, `relapse_before_day0`, `relapse_after_death`.
+/// `death_before_day0`, `relapse_before_day0`, `relapse_after_death`, and from `immune`:
+/// `bcell_last_date`, `bcell_recovery_date`, `pers_first_detected`, `pers_loss_date`,
+/// `pers_last_test`.
 pub fn analysis_set(reg: &Registry, opts: &EndpointOptions) -> PolarsResult<DataFrame> {
     // Index infusion: the earliest infusion (then course and infusion number) per patient.
     let index = reg
@@ -693,9 +746,10 @@ pub fn analysis_set(reg: &Registry, opts: &EndpointOptions) -> PolarsResult<Data
             therapy_censor_date(opts)?,
         ])
         .with_columns([treatment_failure_date(opts)])
-        .sort(["patient_id"], SortMultipleOptions::default())
         .collect()?;
-    Ok(set)
+    super::immune::with_immune_dates(set.lazy(), &reg.labs, &reg.persistence)?
+        .sort(["patient_id"], SortMultipleOptions::default())
+        .collect()
 }
 
 /// The analysis set without patients whose data make time-to-event impossible (a death before
@@ -735,6 +789,10 @@ mod tests {
         responses: Vec<(i32, &'static str, &'static str)>,
         /// (id, start, intent, category)
         therapies: Vec<(i32, &'static str, &'static str, &'static str)>,
+        /// (id, sample date, CD19+ B cells per µL)
+        b_cells: Vec<(i32, &'static str, f64)>,
+        /// (id, sample date, detected; `None` = no result)
+        persistence: Vec<(i32, &'static str, Option<bool>)>,
     }
 
     impl Fixture {
@@ -880,6 +938,29 @@ mod tests {
                     self.therapies.iter().map(|x| Some(d(x.1))).collect(),
                 ))
                 .unwrap();
+            let mut labs = df![
+                "patient_id" => self.b_cells.iter().map(|x| x.0).collect::<Vec<_>>(),
+                "analyte" => vec!["CD19_ABS"; self.b_cells.len()],
+                "value" => self.b_cells.iter().map(|x| Some(x.2)).collect::<Vec<_>>(),
+                "ivig_flag" => vec![false; self.b_cells.len()],
+            ]
+            .unwrap();
+            labs.with_column(date(
+                "sample_date",
+                self.b_cells.iter().map(|x| Some(d(x.1))).collect(),
+            ))
+            .unwrap();
+            let mut persistence = df![
+                "patient_id" => self.persistence.iter().map(|x| x.0).collect::<Vec<_>>(),
+                "detected" => self.persistence.iter().map(|x| x.2).collect::<Vec<_>>(),
+            ]
+            .unwrap();
+            persistence
+                .with_column(date(
+                    "sample_date",
+                    self.persistence.iter().map(|x| Some(d(x.1))).collect(),
+                ))
+                .unwrap();
             Registry {
                 patients,
                 diagnoses,
@@ -891,9 +972,9 @@ mod tests {
                 deaths,
                 toxicities: DataFrame::empty(),
                 infections: DataFrame::empty(),
-                labs: DataFrame::empty(),
+                labs,
                 ig_courses: DataFrame::empty(),
-                persistence: DataFrame::empty(),
+                persistence,
                 malignancies: DataFrame::empty(),
                 rows: BTreeMap::new(),
                 dropped_after_cutoff: BTreeMap::new(),
@@ -1121,5 +1202,100 @@ mod tests {
             Some((152, cnsr::LAST_CONTACT, String::new()))
         );
         assert_eq!(row(&t, "BCN-000009", "PFS"), None);
+    }
+    #[test]
+    fn b_cell_aplasia_ends_at_the_first_count_at_or_above_the_threshold() {
+        let f = Fixture {
+            patients: vec![
+                (11, "DLBCL_NOS", "2024-01-01"),
+                (12, "DLBCL_NOS", "2024-01-01"),
+                (13, "DLBCL_NOS", "2024-01-01"),
+                (14, "DLBCL_NOS", "2024-01-01"),
+            ],
+            contacts: vec![(11, "2024-12-01"), (12, "2024-12-01"), (14, "2024-12-01")],
+            deaths: vec![(13, "2024-03-01")],
+            b_cells: vec![
+                // 11: aplastic at day 0 (baseline, ignored) and day 30; 20/µL on day 91 is
+                // recovery; a later low count does not undo it.
+                (11, "2024-01-01", 150.0),
+                (11, "2024-01-31", 3.0),
+                (11, "2024-04-01", 20.0),
+                (11, "2024-06-01", 5.0),
+                // 12: aplastic at every count: censored at the last (day 152).
+                (12, "2024-02-01", 0.0),
+                (12, "2024-06-01", 19.9),
+                // 13: a count after death is ignored: censored at day 30.
+                (13, "2024-01-31", 2.0),
+                (13, "2024-05-01", 300.0),
+                // 14: only a Day 0 count: not evaluable.
+                (14, "2024-01-01", 1.0),
+            ],
+            ..Fixture::default()
+        };
+        let (_, t) = run(&f, &EndpointOptions::default());
+        assert_eq!(
+            row(&t, "BCN-000011", "BCAPL"),
+            Some((91, cnsr::EVENT, String::new()))
+        );
+        assert_eq!(
+            row(&t, "BCN-000012", "BCAPL"),
+            Some((152, cnsr::LAST_MEASUREMENT, String::new()))
+        );
+        assert_eq!(
+            row(&t, "BCN-000013", "BCAPL"),
+            Some((30, cnsr::LAST_MEASUREMENT, String::new()))
+        );
+        assert_eq!(row(&t, "BCN-000014", "BCAPL"), None);
+    }
+
+    #[test]
+    fn persistence_is_lost_at_the_first_undetectable_day_after_a_detectable_one() {
+        let f = Fixture {
+            patients: vec![
+                (21, "DLBCL_NOS", "2024-01-01"),
+                (22, "DLBCL_NOS", "2024-01-01"),
+                (23, "DLBCL_NOS", "2024-01-01"),
+                (24, "DLBCL_NOS", "2024-01-01"),
+            ],
+            contacts: vec![
+                (21, "2024-12-01"),
+                (22, "2024-12-01"),
+                (23, "2024-12-01"),
+                (24, "2024-12-01"),
+            ],
+            persistence: vec![
+                // 21: negative before the first detection (day 14) does not count; lost day 91.
+                (21, "2024-01-08", Some(false)),
+                (21, "2024-01-15", Some(true)),
+                (21, "2024-04-01", Some(false)),
+                (21, "2024-06-01", Some(true)),
+                // 22: a test without a result is no loss; censored at the last result (day 152).
+                (22, "2024-01-15", Some(true)),
+                (22, "2024-03-01", None),
+                (22, "2024-06-01", Some(true)),
+                // 23: two methods on one day, one detects: still detectable; lost on day 182.
+                (23, "2024-01-15", Some(true)),
+                (23, "2024-04-01", Some(false)),
+                (23, "2024-04-01", Some(true)),
+                (23, "2024-07-01", Some(false)),
+                // 24: never detected: not in the parameter.
+                (24, "2024-01-15", Some(false)),
+            ],
+            ..Fixture::default()
+        };
+        let (_, t) = run(&f, &EndpointOptions::default());
+        assert_eq!(
+            row(&t, "BCN-000021", "PERSLOSS"),
+            Some((91, cnsr::EVENT, String::new()))
+        );
+        assert_eq!(
+            row(&t, "BCN-000022", "PERSLOSS"),
+            Some((152, cnsr::LAST_MEASUREMENT, String::new()))
+        );
+        assert_eq!(
+            row(&t, "BCN-000023", "PERSLOSS"),
+            Some((182, cnsr::EVENT, String::new()))
+        );
+        assert_eq!(row(&t, "BCN-000024", "PERSLOSS"), None);
     }
 }

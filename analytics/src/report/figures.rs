@@ -6,15 +6,20 @@
 
 use polars::prelude::DataFrame;
 
-use super::analyses::{CONF_LEVEL, CONF_TYPE, tte_input};
+use super::analyses::{CONF_LEVEL, CONF_TYPE, native_igg, tte_input};
 use super::endpoints::days;
+use super::labels::stratum_label;
+use super::load::Registry;
 use super::summary::{MONTH_DAYS, Summary};
 use super::{ReportConfig, ReportError, Section};
 use crate::charts::bars::{BarChart, BarLayout, BarSeries, draw_bars};
 use crate::charts::cuminc::{CumIncChart, CumIncCurve, draw_cuminc};
 use crate::charts::forest::{ForestChart, ForestRow, ForestRowKind, ForestScale, draw_forest};
-use crate::charts::km::{KmChart, KmCurve, RiskGroup, RiskTable, draw_km};
+use crate::charts::km::{
+    KmChart, KmCurve, KmOptions, RiskGroup, RiskTable, draw_km, last_time_at_risk,
+};
 use crate::charts::render::{render, render_svg};
+use crate::charts::series::{PatientSeries, Reference, SeriesChart, draw_series};
 use crate::charts::swimmer::{
     SwimmerChart, SwimmerEvent, SwimmerLane, SwimmerMarker, draw_swimmer,
 };
@@ -122,21 +127,16 @@ fn km_chart(
     let mut curves = Vec::new();
     let mut groups: Vec<RiskGroup> = Vec::new();
     for (i, c) in fit.strata.iter().enumerate() {
-        let label = c
-            .stratum
-            .split_once('=')
-            .map_or(c.stratum.as_str(), |(_, l)| l)
-            .to_owned();
-        let label = if label == "all" { String::new() } else { label };
+        let label = if c.stratum == "all" {
+            String::new()
+        } else {
+            stratum_label(&c.stratum)
+        };
         let t = months(&c.time);
-        curves.push(KmCurve::from_rows(
-            &label,
-            &t,
-            &c.surv,
-            &c.lower,
-            &c.upper,
-            &c.n_censor,
-        ));
+        curves.push(
+            KmCurve::from_rows(&label, &t, &c.surv, &c.lower, &c.upper, &c.n_censor)
+                .with_n_risk(&c.n_risk),
+        );
         let mut g = RiskGroup::from_counts(
             &label,
             Some(i),
@@ -154,17 +154,153 @@ fn km_chart(
     let p = summary
         .time_to_event
         .iter()
+        .chain(&summary.immune_recovery.b_cell_aplasia)
+        .chain(&summary.immune_recovery.persistence_loss)
         .find(|a| a.paramcd == paramcd && a.by == by.unwrap_or("overall"))
         .and_then(|a| a.log_rank_p);
     let n = groups.len();
     Ok(Some((
         KmChart {
-            title: None,
             x_label: "Months since CAR-T infusion".to_owned(),
             y_label: y_label.to_owned(),
             curves,
             table: RiskTable { ticks, groups },
             p_value: p_text("Log-rank", p),
+            ..KmChart::default()
+        },
+        n,
+    )))
+}
+
+/// Draws one KMunicate chart per spec (parameter, stratifier, file stem, caption, y label)
+/// whose parameter has rows.
+fn km_charts(
+    config: &ReportConfig,
+    summary: &Summary,
+    adtte: &DataFrame,
+    stamp: &str,
+    specs: &[(&str, Option<&str>, &str, &str, &str)],
+    out: &mut Vec<ChartFile>,
+) -> Result<(), ReportError> {
+    for (param, by, name, caption, y) in specs {
+        if let Some((chart, groups)) = km_chart(adtte, summary, param, *by, y)? {
+            let height =
+                crate::charts::km::suggested_height_mm(&Theme::double_column(100.0), groups, 3);
+            let theme = Theme::double_column(height);
+            out.push(draw(config, &theme, stamp, name, caption, |area| {
+                draw_km(area, &theme, &chart)
+            })?);
+        }
+    }
+    Ok(())
+}
+
+/// Which competing-risk curves a cumulative incidence chart shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CifPanel {
+    /// Relapse (solid) and NRM (dashed), all patients.
+    Both,
+    /// One cause (0 = relapse, 1 = NRM), one curve per group of `by`, with Gray's p.
+    ByGroup { cause: usize, by: &'static str },
+}
+
+/// A cumulative incidence chart from the `CIR` rows of ADTTE (`CRCAUSE` is the cause).
+fn cif_chart(
+    adtte: &DataFrame,
+    summary: &Summary,
+    panel: CifPanel,
+) -> Result<Option<(CumIncChart, usize)>, ReportError> {
+    let by = match panel {
+        CifPanel::Both => None,
+        CifPanel::ByGroup { by, .. } => Some(by),
+    };
+    let input = tte_input(adtte, "CIR", by)?;
+    if input.time.is_empty() {
+        return Ok(None);
+    }
+    let max = input.time.iter().copied().fold(0.0, f64::max);
+    let mut data = CompetingRisksData::new(
+        input.time,
+        input.cause,
+        vec!["RELAPSE".to_owned(), "NRM".to_owned()],
+    )
+    .map_err(anyhow::Error::from)?;
+    if let (Some(name), Some(g)) = (by, &input.group) {
+        data = data
+            .with_groups(Groups::from_strings(name, g))
+            .map_err(anyhow::Error::from)?;
+    }
+    let fit = cumulative_incidence(&data, CONF_TYPE, CONF_LEVEL).map_err(anyhow::Error::from)?;
+    let ticks = ticks_months(max);
+    let cause_name = |k: usize| {
+        if k == 0 {
+            "Relapse/progression"
+        } else {
+            "Non-relapse mortality"
+        }
+    };
+    let mut curves = Vec::new();
+    let mut groups = Vec::new();
+    for (si, s) in fit.strata.iter().enumerate() {
+        let t: Vec<f64> = s.time.iter().map(|d| d / MONTH_DAYS).collect();
+        let label = match panel {
+            CifPanel::Both => "All patients".to_owned(),
+            CifPanel::ByGroup { .. } => stratum_label(&s.stratum),
+        };
+        for (k, c) in s.causes.iter().enumerate() {
+            let (wanted, curve_label, colour, dashed) = match panel {
+                CifPanel::Both => (true, cause_name(k).to_owned(), k, k == 1),
+                CifPanel::ByGroup { cause, .. } => (k == cause, label.clone(), si, false),
+            };
+            if wanted {
+                curves.push(CumIncCurve {
+                    label: curve_label,
+                    time: t.clone(),
+                    cif: c.cif.clone(),
+                    lower: c.lower.clone(),
+                    upper: c.upper.clone(),
+                    colour,
+                    dashed,
+                    end: last_time_at_risk(&t, &s.n_risk, KmOptions::default().min_at_risk),
+                });
+            }
+        }
+        let zeros = vec![0.0; t.len()];
+        let colour = match panel {
+            CifPanel::Both => None,
+            CifPanel::ByGroup { .. } => Some(si),
+        };
+        let mut g = RiskGroup::from_counts(&label, colour, &ticks, &t, &s.n_risk, &zeros, &zeros);
+        g.censored.clear();
+        g.events.clear();
+        groups.push(g);
+    }
+    let p_value = match panel {
+        CifPanel::Both => None,
+        CifPanel::ByGroup { cause, by } => {
+            let a = summary.competing_risks.iter().find(|a| a.by == by);
+            let p = a.and_then(|a| {
+                if cause == 0 {
+                    a.gray_p_relapse
+                } else {
+                    a.gray_p_nrm
+                }
+            });
+            p_text("Gray's test", p)
+        }
+    };
+    let n = groups.len();
+    Ok(Some((
+        CumIncChart {
+            x_label: "Months since CAR-T infusion".to_owned(),
+            y_label: match panel {
+                CifPanel::Both => "Cumulative incidence (%)".to_owned(),
+                CifPanel::ByGroup { cause, .. } => format!("{} (%)", cause_name(cause)),
+            },
+            curves,
+            table: RiskTable { ticks, groups },
+            p_value,
+            ..CumIncChart::default()
         },
         n,
     )))
@@ -174,127 +310,121 @@ fn km_chart(
 pub fn draw_all(
     config: &ReportConfig,
     summary: &Summary,
+    reg: &Registry,
     set: &DataFrame,
     adtte: &DataFrame,
     stamp: &str,
 ) -> Result<Vec<ChartFile>, ReportError> {
     let mut out = Vec::new();
     if config.wants(Section::Survival) {
-        let specs = [
-            (
-                "OS",
-                None,
-                "km_os",
-                "Overall survival",
-                "Overall survival (%)",
-            ),
-            (
-                "OS",
-                Some("DISEASE"),
-                "km_os_by_disease",
-                "Overall survival by disease",
-                "Overall survival (%)",
-            ),
-            (
-                "OS",
-                Some("PRODUCT"),
-                "km_os_by_product",
-                "Overall survival by product",
-                "Overall survival (%)",
-            ),
-            (
-                "PFS",
-                Some("DISEASE"),
-                "km_pfs_by_disease",
-                "Progression-free survival by disease (lymphoma, myeloma, other)",
-                "Progression-free survival (%)",
-            ),
-            (
-                "EFS",
-                None,
-                "km_efs",
-                "Event-free survival (B-ALL)",
-                "Event-free survival (%)",
-            ),
-            (
-                "DOR",
-                Some("DISEASE"),
-                "km_dor_by_disease",
-                "Duration of response by disease (responders)",
-                "Duration of response (%)",
-            ),
-        ];
-        for (param, by, name, caption, y) in specs {
-            if let Some((chart, groups)) = km_chart(adtte, summary, param, by, y)? {
-                let height =
-                    crate::charts::km::suggested_height_mm(&Theme::double_column(100.0), groups, 3);
-                let theme = Theme::double_column(height);
-                out.push(draw(config, &theme, stamp, name, caption, |area| {
-                    draw_km(area, &theme, &chart)
-                })?);
-            }
-        }
+        let os = "Overall survival (%)";
+        let pfs = "Progression-free survival (%)";
+        km_charts(
+            config,
+            summary,
+            adtte,
+            stamp,
+            &[
+                ("OS", None, "km_os", "Overall survival", os),
+                (
+                    "OS",
+                    Some("DISEASE"),
+                    "km_os_by_disease",
+                    "Overall survival by disease",
+                    os,
+                ),
+                (
+                    "OS",
+                    Some("PRODUCT"),
+                    "km_os_by_product",
+                    "Overall survival by product",
+                    os,
+                ),
+                (
+                    "OS",
+                    Some("ANTIGEN"),
+                    "km_os_by_antigen",
+                    "Overall survival by target antigen",
+                    os,
+                ),
+                (
+                    "PFS",
+                    Some("DISEASE"),
+                    "km_pfs_by_disease",
+                    "Progression-free survival by disease (lymphoma, myeloma, other)",
+                    pfs,
+                ),
+                (
+                    "PFS",
+                    Some("PRODUCT"),
+                    "km_pfs_by_product",
+                    "Progression-free survival by product (all diseases but B-ALL)",
+                    pfs,
+                ),
+                (
+                    "PFS",
+                    Some("ANTIGEN"),
+                    "km_pfs_by_antigen",
+                    "Progression-free survival by target antigen (all diseases but B-ALL)",
+                    pfs,
+                ),
+                (
+                    "EFS",
+                    None,
+                    "km_efs",
+                    "Event-free survival (B-ALL)",
+                    "Event-free survival (%)",
+                ),
+                (
+                    "DOR",
+                    Some("DISEASE"),
+                    "km_dor_by_disease",
+                    "Duration of response by disease (responders)",
+                    "Duration of response (%)",
+                ),
+            ],
+            &mut out,
+        )?;
     }
     if config.wants(Section::Competing) {
-        let input = tte_input(adtte, "CIR", None)?;
-        if !input.time.is_empty() {
-            let max = input.time.iter().copied().fold(0.0, f64::max);
-            let data = CompetingRisksData::new(
-                input.time,
-                input.cause,
-                vec!["RELAPSE".to_owned(), "NRM".to_owned()],
-            )
-            .map_err(anyhow::Error::from)?;
-            let fit =
-                cumulative_incidence(&data, CONF_TYPE, CONF_LEVEL).map_err(anyhow::Error::from)?;
-            let ticks = ticks_months(max);
-            let mut curves = Vec::new();
-            let mut groups = Vec::new();
-            if let Some(s) = fit.strata.first() {
-                let t: Vec<f64> = s.time.iter().map(|d| d / MONTH_DAYS).collect();
-                for (k, c) in s.causes.iter().enumerate() {
-                    curves.push(CumIncCurve {
-                        label: if k == 0 {
-                            "Relapse/progression".to_owned()
-                        } else {
-                            "Non-relapse mortality".to_owned()
-                        },
-                        time: t.clone(),
-                        cif: c.cif.clone(),
-                        lower: c.lower.clone(),
-                        upper: c.upper.clone(),
-                        colour: k,
-                        dashed: k == 1,
-                        end: None,
-                    });
-                }
-                let zeros = vec![0.0; t.len()];
-                let mut g = RiskGroup::from_counts(
-                    "All patients",
-                    None,
-                    &ticks,
-                    &t,
-                    &s.n_risk,
-                    &zeros,
-                    &zeros,
-                );
-                g.censored.clear();
-                g.events.clear();
-                groups.push(g);
+        let panels = [
+            (
+                CifPanel::Both,
+                "cuminc_relapse_nrm",
+                "Cumulative incidence of relapse/progression and non-relapse mortality (Aalen-Johansen)",
+            ),
+            (
+                CifPanel::ByGroup {
+                    cause: 0,
+                    by: "DISEASE",
+                },
+                "cuminc_relapse_by_disease",
+                "Cumulative incidence of relapse/progression by disease (death without relapse as competing event; Gray's test)",
+            ),
+            (
+                CifPanel::ByGroup {
+                    cause: 1,
+                    by: "DISEASE",
+                },
+                "cuminc_nrm_by_disease",
+                "Non-relapse mortality by disease (relapse/progression as competing event; Gray's test)",
+            ),
+        ];
+        for (panel, name, caption) in panels {
+            if let Some((chart, groups)) = cif_chart(adtte, summary, panel)? {
+                let height = match panel {
+                    CifPanel::Both => 90.0,
+                    CifPanel::ByGroup { .. } => crate::charts::km::suggested_height_mm(
+                        &Theme::double_column(100.0),
+                        groups,
+                        1,
+                    ),
+                };
+                let theme = Theme::double_column(height);
+                out.push(draw(config, &theme, stamp, name, caption, |area| {
+                    draw_cuminc(area, &theme, &chart)
+                })?);
             }
-            let chart = CumIncChart {
-                title: None,
-                x_label: "Months since CAR-T infusion".to_owned(),
-                y_label: "Cumulative incidence (%)".to_owned(),
-                curves,
-                table: RiskTable { ticks, groups },
-                p_value: None,
-                y_max: None,
-            };
-            let theme = Theme::double_column(90.0);
-            out.push(draw(config, &theme, stamp, "cuminc_relapse_nrm", "Cumulative incidence of relapse/progression and non-relapse mortality (Aalen-Johansen)", |area| {
-                draw_cuminc(area, &theme, &chart)
-            })?);
         }
     }
     if config.wants(Section::Response)
@@ -308,7 +438,7 @@ pub fn draw_all(
         }];
         for r in &by_product.rows {
             rows.push(ForestRow {
-                label: r.level.clone(),
+                label: r.label.clone(),
                 kind: ForestRowKind::Item,
                 n: u32::try_from(r.n).ok(),
                 events: u32::try_from(r.orr.x).ok(),
@@ -372,18 +502,18 @@ pub fn draw_all(
             .iter()
             .map(|r| r.period.clone())
             .collect();
-        let mut classes: Vec<String> = summary
+        let mut classes: Vec<(String, String)> = summary
             .infections
             .by_period_and_class
             .iter()
-            .map(|r| r.organism_class.clone())
+            .map(|r| (r.organism_class.clone(), r.organism_class_label.clone()))
             .collect();
         classes.sort();
         classes.dedup();
         let series = classes
             .iter()
-            .map(|c| BarSeries {
-                label: c.clone(),
+            .map(|(c, label)| BarSeries {
+                label: label.clone(),
                 values: periods
                     .iter()
                     .map(|p| {
@@ -417,7 +547,160 @@ pub fn draw_all(
             |area| draw_bars(area, &theme, &chart),
         )?);
     }
+    if config.wants(Section::Immune) {
+        km_charts(
+            config,
+            summary,
+            adtte,
+            stamp,
+            &[
+                (
+                    "BCAPL",
+                    None,
+                    "km_b_cell_aplasia",
+                    "B-cell aplasia duration: probability of ongoing aplasia (no CD19+ count at or above the recovery threshold yet), Kaplan-Meier",
+                    "Ongoing B-cell aplasia (%)",
+                ),
+                (
+                    "PERSLOSS",
+                    None,
+                    "km_persistence",
+                    "CAR-T persistence: probability of still detectable CAR-T cells among patients with a detectable test, Kaplan-Meier",
+                    "CAR-T still detectable (%)",
+                ),
+            ],
+            &mut out,
+        )?;
+        let igg = igg_chart(summary, reg, set)?;
+        let theme = Theme::double_column(90.0);
+        out.push(draw(
+            config,
+            &theme,
+            stamp,
+            "igg_over_time",
+            &format!(
+                "Native IgG over time: the first {IGG_LANES} patients with native IgG by registry id (grey), median at 3, 6, 12 and 24 months (closest sample within 30 days), 400 mg/dL threshold dashed"
+            ),
+            |area| draw_series(area, &theme, &igg),
+        )?);
+        let pers = persistence_chart(summary);
+        out.push(draw(
+            config,
+            &theme,
+            stamp,
+            "persistence_over_time",
+            "CAR-T persistence: patients with detectable CAR-T cells among those tested (closest test within 30 days of 3, 6, 12 and 24 months)",
+            |area| draw_series(area, &theme, &pers),
+        )?);
+    }
     Ok(out)
+}
+
+/// Patients drawn as grey lines in the IgG chart (by registry id, so the choice is stable).
+pub const IGG_LANES: usize = 60;
+
+/// Months on the x axis of the immune-recovery series (the timepoints reach 24 months).
+const SERIES_TICKS: [f64; 5] = [0.0, 6.0, 12.0, 18.0, 24.0];
+
+fn timepoint_months(day: i32) -> f64 {
+    f64::from(day) / MONTH_DAYS
+}
+
+/// Native IgG (mg/dL) per patient up to 25 months for the first [`IGG_LANES`] patients with a
+/// native sample, and the timepoint medians of `summary.json`.
+fn igg_chart(
+    summary: &Summary,
+    reg: &Registry,
+    set: &DataFrame,
+) -> Result<SeriesChart, ReportError> {
+    use polars::prelude::*;
+    let last_day = (25.0 * MONTH_DAYS) as i32;
+    let samples = native_igg(set, reg)
+        .filter(col("day").gt(lit(0)).and(col("day").lt_eq(lit(last_day))))
+        .join(
+            set.clone()
+                .lazy()
+                .select([col("patient_id"), col("usubjid")]),
+            [col("patient_id")],
+            [col("patient_id")],
+            JoinArgs::new(JoinType::Inner),
+        );
+    let chosen = samples
+        .clone()
+        .select([col("usubjid")])
+        .unique_stable_generic(Some(vec![col("usubjid")]), UniqueKeepStrategy::First)
+        .sort(["usubjid"], SortMultipleOptions::default())
+        .limit(IGG_LANES as IdxSize);
+    let df = samples
+        .join(
+            chosen,
+            [col("usubjid")],
+            [col("usubjid")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .sort(["usubjid", "day"], SortMultipleOptions::default())
+        .select([col("usubjid"), col("day"), col("value")])
+        .collect()?;
+    let ids = df.column("usubjid")?.str()?;
+    let day = df.column("day")?.i32()?;
+    let value = df.column("value")?.f64()?;
+    let mut series: Vec<PatientSeries> = Vec::new();
+    for i in 0..df.height() {
+        let (Some(id), Some(d), Some(v)) = (ids.get(i), day.get(i), value.get(i)) else {
+            continue;
+        };
+        match series.last_mut() {
+            Some(s) if s.id == id => s.points.push((timepoint_months(d), v)),
+            _ => series.push(PatientSeries {
+                id: id.to_owned(),
+                points: vec![(timepoint_months(d), v)],
+            }),
+        }
+    }
+    let median = summary
+        .immune_recovery
+        .igg_median_mg_dl
+        .iter()
+        .filter_map(|m| m.median.map(|v| (timepoint_months(m.day), v)))
+        .collect();
+    Ok(SeriesChart {
+        x_label: "Months since CAR-T infusion".to_owned(),
+        y_label: "Native IgG (mg/dL)".to_owned(),
+        series,
+        summary: median,
+        summary_label: "Median".to_owned(),
+        log_y: false,
+        y_range: None,
+        x_ticks: SERIES_TICKS.to_vec(),
+        reference: Some(Reference {
+            value: 400.0,
+            label: "IgG 400 mg/dL".to_owned(),
+        }),
+        ..SeriesChart::default()
+    })
+}
+
+/// The share with detectable CAR-T at each timepoint, in percent (no per-patient lines: the
+/// registry records detected or not, most tests without a quantity).
+fn persistence_chart(summary: &Summary) -> SeriesChart {
+    let points = summary
+        .immune_recovery
+        .persistence_detectable
+        .iter()
+        .filter_map(|t| t.share.map(|v| (timepoint_months(t.day), 100.0 * v)))
+        .collect();
+    SeriesChart {
+        x_label: "Months since CAR-T infusion".to_owned(),
+        y_label: "Detectable CAR-T, % of tested".to_owned(),
+        series: Vec::new(),
+        summary: points,
+        summary_label: "Detectable".to_owned(),
+        log_y: false,
+        y_range: Some((0.0, 100.0)),
+        x_ticks: SERIES_TICKS.to_vec(),
+        reference: None,
+        ..SeriesChart::default()
+    }
 }
 
 /// Lanes for the first [`SWIMMER_LANES`] responders (by registry id, so the choice is stable).
@@ -454,7 +737,7 @@ fn swimmer(set: &DataFrame) -> Result<SwimmerChart, ReportError> {
     let m = |d: i32| f64::from(d) / MONTH_DAYS;
     let mut lanes = Vec::new();
     for i in 0..df.height() {
-        let g = dis.get(i).unwrap_or("").to_owned();
+        let g = super::labels::GroupVar::Disease.label(dis.get(i).unwrap_or(""));
         let gi = match groups.iter().position(|x| *x == g) {
             Some(k) => k,
             None => {

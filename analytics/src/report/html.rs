@@ -65,7 +65,7 @@ fn counts(out: &mut String, title: &str, c: &[Count]) {
     let _ = write!(out, "<h3>{}</h3>", esc(title));
     let rows: Vec<Vec<String>> = c
         .iter()
-        .map(|x| vec![esc(&x.level), x.n.to_string()])
+        .map(|x| vec![esc(&x.label), x.n.to_string()])
         .collect();
     table(out, &["", "N"], &rows);
 }
@@ -79,6 +79,83 @@ fn figure(out: &mut String, charts: &[ChartFile], name: &str) {
             esc(&c.caption),
             esc(&c.name)
         );
+    }
+}
+
+/// The heading of a stratifier: `DISEASE` -> "By disease".
+fn by_title(by: &str) -> &'static str {
+    match by {
+        "DISEASE" => "By disease",
+        "PRODUCT" => "By product",
+        "ANTIGEN" => "By target antigen",
+        "SITE" => "By site",
+        _ => "All patients",
+    }
+}
+
+/// The name of an ADTTE parameter in headings.
+fn param_title(paramcd: &str) -> &str {
+    match paramcd {
+        "OS" => "Overall survival",
+        "PFS" => "Progression-free survival",
+        "EFS" => "Event-free survival (B-ALL)",
+        "DOR" => "Duration of response",
+        "BCAPL" => "B-cell aplasia duration",
+        "PERSLOSS" => "Time to loss of CAR-T persistence",
+        other => other,
+    }
+}
+
+/// One Kaplan-Meier analysis: median and landmark rates per stratum, and the log-rank p.
+fn tte_table(o: &mut String, a: &TteAnalysis) {
+    let _ = write!(
+        o,
+        "<h3>{} ({}): {}</h3>",
+        esc(param_title(&a.paramcd)),
+        esc(&a.paramcd),
+        esc(by_title(&a.by))
+    );
+    let rows: Vec<Vec<String>> = a
+        .strata
+        .iter()
+        .map(|st| {
+            let mut r = vec![
+                esc(&st.label),
+                st.n.to_string(),
+                st.events.to_string(),
+                format!(
+                    "{} ({}–{})",
+                    months(st.median_days),
+                    months(st.median_lower_days),
+                    months(st.median_upper_days)
+                ),
+            ];
+            for l in &st.landmarks {
+                r.push(format!(
+                    "{} ({}–{})",
+                    opt_pct(l.surv),
+                    opt_pct(l.lower),
+                    opt_pct(l.upper)
+                ));
+            }
+            r
+        })
+        .collect();
+    table(
+        o,
+        &[
+            "Stratum",
+            "N",
+            "Events",
+            "Median, months (95% CI)",
+            "6 mo %",
+            "12 mo %",
+            "24 mo %",
+        ],
+        &rows,
+    );
+    if a.by != "overall" {
+        let _ = writeln!(o, "<p>Log-rank p = {}</p>", p(a.log_rank_p));
     }
 }
 
@@ -121,55 +198,16 @@ pub fn page(
     if config.wants(Section::Survival) {
         o.push_str("<h2>Time-to-event endpoints</h2>\n");
         for a in &s.time_to_event {
-            let _ = write!(o, "<h3>{} ({})</h3>", esc(&a.paramcd), esc(&a.by));
-            let rows: Vec<Vec<String>> = a
-                .strata
-                .iter()
-                .map(|st| {
-                    let mut r = vec![
-                        esc(&st.stratum),
-                        st.n.to_string(),
-                        st.events.to_string(),
-                        format!(
-                            "{} ({}–{})",
-                            months(st.median_days),
-                            months(st.median_lower_days),
-                            months(st.median_upper_days)
-                        ),
-                    ];
-                    for l in &st.landmarks {
-                        r.push(format!(
-                            "{} ({}–{})",
-                            opt_pct(l.surv),
-                            opt_pct(l.lower),
-                            opt_pct(l.upper)
-                        ));
-                    }
-                    r
-                })
-                .collect();
-            table(
-                &mut o,
-                &[
-                    "Stratum",
-                    "N",
-                    "Events",
-                    "Median, months (95% CI)",
-                    "6 mo %",
-                    "12 mo %",
-                    "24 mo %",
-                ],
-                &rows,
-            );
-            if a.by != "overall" {
-                let _ = writeln!(o, "<p>Log-rank p = {}</p>", p(a.log_rank_p));
-            }
+            tte_table(&mut o, a);
         }
         for name in [
             "km_os",
             "km_os_by_disease",
             "km_os_by_product",
+            "km_os_by_antigen",
             "km_pfs_by_disease",
+            "km_pfs_by_product",
+            "km_pfs_by_antigen",
             "km_efs",
             "km_dor_by_disease",
         ] {
@@ -179,13 +217,13 @@ pub fn page(
     if config.wants(Section::Competing) {
         o.push_str("<h2>Relapse and non-relapse mortality (competing risks)</h2>\n");
         for a in &s.competing_risks {
-            let _ = write!(o, "<h3>{}</h3>", esc(&a.by));
+            let _ = write!(o, "<h3>{}</h3>", esc(by_title(&a.by)));
             let rows: Vec<Vec<String>> = a
                 .strata
                 .iter()
                 .map(|st| {
                     let mut r = vec![
-                        esc(&st.stratum),
+                        esc(&st.label),
                         st.n.to_string(),
                         st.relapse_events.to_string(),
                         st.nrm_events.to_string(),
@@ -218,18 +256,24 @@ pub fn page(
                 );
             }
         }
-        figure(&mut o, charts, "cuminc_relapse_nrm");
+        for name in [
+            "cuminc_relapse_nrm",
+            "cuminc_relapse_by_disease",
+            "cuminc_nrm_by_disease",
+        ] {
+            figure(&mut o, charts, name);
+        }
     }
     if config.wants(Section::Response) {
         o.push_str("<h2>Best overall response</h2>\n");
         for a in &s.response {
-            let _ = write!(o, "<h3>{}</h3>", esc(&a.by));
+            let _ = write!(o, "<h3>{}</h3>", esc(by_title(&a.by)));
             let rows: Vec<Vec<String>> = a
                 .rows
                 .iter()
                 .map(|r| {
                     vec![
-                        esc(&r.level),
+                        esc(&r.label),
                         r.n.to_string(),
                         format!(
                             "{} ({}–{})",
@@ -271,7 +315,7 @@ pub fn page(
                 .chain(&t.by_product)
                 .map(|r| {
                     vec![
-                        esc(&r.product),
+                        esc(&r.label),
                         r.n.to_string(),
                         format!(
                             "{} ({}–{})",
@@ -352,6 +396,31 @@ pub fn page(
                 .collect();
             table(&mut o, &["Timepoint", "x", "N", "%"], &rows);
         }
+        o.push_str("<h3>Median native IgG (mg/dL)</h3>");
+        let rows: Vec<Vec<String>> = ir
+            .igg_median_mg_dl
+            .iter()
+            .map(|m| {
+                vec![
+                    esc(&m.timepoint),
+                    m.n.to_string(),
+                    m.median.map_or("–".into(), |v| format!("{v:.0}")),
+                ]
+            })
+            .collect();
+        table(&mut o, &["Timepoint", "N", "Median"], &rows);
+        figure(&mut o, charts, "igg_over_time");
+        figure(&mut o, charts, "persistence_over_time");
+        let _ = writeln!(
+            o,
+            "<p>B-cell aplasia lasts from Day 0 to the first CD19+ B-cell count at or above {} cells/µL (Kaplan-Meier; censored at the last count). Loss of persistence is the first test after a detectable one on which no test detects CAR-T cells (censored at the last test).</p>",
+            ir.b_cell_recovery_threshold_per_ul
+        );
+        for a in ir.b_cell_aplasia.iter().chain(&ir.persistence_loss) {
+            tte_table(&mut o, a);
+        }
+        figure(&mut o, charts, "km_b_cell_aplasia");
+        figure(&mut o, charts, "km_persistence");
     }
     if config.wants(Section::Malignancies) {
         o.push_str("<h2>New malignancies</h2>\n");

@@ -3,12 +3,14 @@
 //!
 //! - [`cli`]: `analytics report` flags and exit codes (0 ok, 2 bad input, 1 ours).
 //! - [`load`]: typed, read-only load of the registry tables, cut at the cut-off, hashed.
-//! - [`endpoints`]: the per-patient analysis set and the endpoint expressions.
+//! - [`endpoints`]: the per-patient analysis set and the endpoint expressions; [`immune`]: the
+//!   B-cell recovery and persistence-loss dates they use.
 //! - [`adam`]: `adtte.csv` and `adrs.csv`.
 //! - [`analyses`]: the engine on those datasets, and the descriptive tables.
 //! - [`summary`]: `summary.json` (schema in `analytics/schemas/summary.schema.json`).
 //! - [`quality`]: data-quality findings; [`methods`]: the methods text; [`html`]: `index.html`;
-//!   [`figures`]: engine results -> the charts engineer's chart inputs.
+//!   [`figures`]: engine results -> the charts engineer's chart inputs; [`labels`]: the human
+//!   label of every code a table or chart shows.
 //!
 //! [`run`] writes everything into `DIR/.<cutoff>.partial`, then renames it to `DIR/<cutoff>`
 //! and points `DIR/latest` at it, so a failed run never leaves a half-written report where the
@@ -21,6 +23,8 @@ pub mod cli;
 pub mod endpoints;
 pub mod figures;
 pub mod html;
+pub mod immune;
+pub mod labels;
 pub mod load;
 pub mod methods;
 pub mod quality;
@@ -231,7 +235,7 @@ pub fn run(config: &ReportConfig) -> Result<RunOutcome, ReportError> {
     progress.stage("analyses");
 
     let stamp_text = stamp(config.cutoff, &reg.sha256);
-    let charts = figures::draw_all(config, &summary, &set, &adtte, &stamp_text)?;
+    let charts = figures::draw_all(config, &summary, &reg, &set, &adtte, &stamp_text)?;
     for chart in &charts {
         std::fs::write(
             work.join("charts").join(format!("{}.svg", chart.name)),
@@ -342,12 +346,16 @@ fn build_summary(
         }
     };
     let immune_recovery = if config.wants(Section::Immune) {
-        analyses::immune(set, reg)?
+        analyses::immune(set, reg, adtte)?
     } else {
         ImmuneRecovery {
             igg_below_400: Vec::new(),
             ig_replacement: Vec::new(),
             persistence_detectable: Vec::new(),
+            igg_median_mg_dl: Vec::new(),
+            b_cell_recovery_threshold_per_ul: immune::B_CELL_RECOVERY_PER_UL,
+            b_cell_aplasia: Vec::new(),
+            persistence_loss: Vec::new(),
         }
     };
     let new_malignancies = if config.wants(Section::Malignancies) {

@@ -82,6 +82,7 @@ pub fn findings(set: &DataFrame, reg: &Registry) -> PolarsResult<DataQuality> {
             .filter(|(_, n)| **n > 0)
             .map(|(t, n)| Count {
                 level: (*t).to_owned(),
+                label: (*t).to_owned(),
                 n: *n,
             })
             .collect(),

@@ -17,7 +17,7 @@ pub const MONTH_DAYS: f64 = 30.4375;
 pub const LANDMARK_MONTHS: [u32; 3] = [6, 12, 24];
 
 /// Version of this document's shape.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
@@ -52,7 +52,10 @@ pub struct Program {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Count {
+    /// The stored code (or value), as in the CSVs.
     pub level: String,
+    /// What a reader sees ([`super::labels`]).
+    pub label: String,
     pub n: u64,
 }
 
@@ -94,6 +97,8 @@ pub struct Landmark {
 pub struct TteStratum {
     /// `all`, or R's label `DISEASE=LBCL`.
     pub stratum: String,
+    /// What a reader sees: "All patients", "LBCL".
+    pub label: String,
     pub n: usize,
     pub events: usize,
     pub median_days: Option<f64>,
@@ -125,6 +130,7 @@ pub struct CifPoint {
 #[derive(Debug, Clone, Serialize)]
 pub struct CompetingStratum {
     pub stratum: String,
+    pub label: String,
     pub n: usize,
     pub relapse_events: u64,
     pub nrm_events: u64,
@@ -143,6 +149,7 @@ pub struct CompetingAnalysis {
 #[derive(Debug, Clone, Serialize)]
 pub struct RateRow {
     pub level: String,
+    pub label: String,
     pub n: u64,
     pub orr: ExactInterval,
     pub cr: ExactInterval,
@@ -157,7 +164,9 @@ pub struct ResponseAnalysis {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ToxicityRow {
+    /// Product code, or `all`.
     pub product: String,
+    pub label: String,
     pub n: u64,
     pub any_grade: ExactInterval,
     pub grade3plus: ExactInterval,
@@ -196,6 +205,7 @@ pub struct DensityRow {
 pub struct ClassDensityRow {
     pub period: String,
     pub organism_class: String,
+    pub organism_class_label: String,
     pub infections: u64,
     pub per_100_patient_days: Option<f64>,
 }
@@ -215,6 +225,15 @@ pub struct TimepointShare {
     pub share: Option<f64>,
 }
 
+/// The median of a measurement at a timepoint (closest sample in the window).
+#[derive(Debug, Clone, Serialize)]
+pub struct TimepointMedian {
+    pub timepoint: String,
+    pub day: i32,
+    pub n: u64,
+    pub median: Option<f64>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ImmuneRecovery {
     /// IgG < 400 mg/dL among patients with a native IgG (not within 30 days after IVIG) in the
@@ -224,6 +243,14 @@ pub struct ImmuneRecovery {
     pub ig_replacement: Vec<TimepointShare>,
     /// CAR-T detectable among patients tested in the window.
     pub persistence_detectable: Vec<TimepointShare>,
+    /// Median native IgG (mg/dL) at each timepoint, same samples as `igg_below_400`.
+    pub igg_median_mg_dl: Vec<TimepointMedian>,
+    /// CD19+ B cells per µL at or above which B cells count as recovered.
+    pub b_cell_recovery_threshold_per_ul: f64,
+    /// B-cell aplasia duration (ADTTE `BCAPL`): Kaplan-Meier overall and by product.
+    pub b_cell_aplasia: Vec<TteAnalysis>,
+    /// Time to loss of CAR-T persistence (ADTTE `PERSLOSS`): overall and by product.
+    pub persistence_loss: Vec<TteAnalysis>,
 }
 
 #[derive(Debug, Clone, Serialize)]

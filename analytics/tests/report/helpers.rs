@@ -75,6 +75,22 @@ impl TestDb {
         ));
     }
 
+    /// A CD19+ B-cell count in cells/µL.
+    pub fn b_cells(&mut self, id: i32, date: &str, per_ul: f64) {
+        self.exec(&format!(
+            "INSERT INTO lab_results (patient_id, sample_date, analyte, value, unit, normalised_value, normalised_unit, created_by, updated_by)
+               VALUES ({id}, '{date}', 'CD19_ABS', {per_ul}, 'CELLS_PER_UL', {per_ul}, 'CELLS_PER_UL', 1, 1);"
+        ));
+    }
+
+    /// A peripheral-blood qPCR persistence test; `detected` is the stored code (`Y`, `N`, `ND`).
+    pub fn persistence(&mut self, id: i32, date: &str, detected: &str) {
+        self.exec(&format!(
+            "INSERT INTO persistence_tests (patient_id, course_id, sample_date, specimen, method, detected, created_by, updated_by)
+               VALUES ({id}, {id}, '{date}', 'PB', 'QPCR_TRANSGENE', '{detected}', 1, 1);"
+        ));
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -8,5 +8,11 @@
 mod cutoff;
 /// A hand-made registry database (raw SQL inserts) and a seeded one.
 mod helpers;
+/// B-cell aplasia duration and persistence loss through the real load and cut-off.
+mod immune;
+/// The typed load on its own: declared schema, parallel = sequential, cut-off rules, data hash.
+mod load;
 /// The whole report: equality with the engine on adtte.csv, byte-identical reruns, exit codes.
 mod report;
+/// summary.json against analytics/schemas/summary.schema.json with a JSON Schema validator.
+mod schema;

@@ -4,13 +4,14 @@ use std::process::Command;
 use analytics::report::endpoints::EndpointOptions;
 use analytics::report::{ReportConfig, Section, run};
 use analytics::survival::{
-    ConfType, Groups, SurvivalData, clopper_pearson, kaplan_meier, log_rank,
+    CompetingRisksData, ConfType, Groups, SurvivalData, clopper_pearson, cumulative_incidence,
+    gray_test, kaplan_meier, log_rank,
 };
 use serde_json::Value;
 
 use crate::helpers::{TestDb, date, small_cohort};
 
-fn config(db: &Path, out: &Path, raster: bool) -> ReportConfig {
+pub(crate) fn config(db: &Path, out: &Path, raster: bool) -> ReportConfig {
     ReportConfig {
         db: db.to_owned(),
         out: out.to_owned(),
@@ -24,7 +25,7 @@ fn config(db: &Path, out: &Path, raster: bool) -> ReportConfig {
 
 /// A seeded database from the seed engineer's generator, or the hand-made cohort if the
 /// generator cannot run here.
-fn seeded() -> TestDb {
+pub(crate) fn seeded() -> TestDb {
     let mut db = TestDb::new();
     let path = db.dir.path().join("seeded.db");
     let options = registry::seed::SeedOptions {
@@ -49,30 +50,55 @@ fn seeded() -> TestDb {
     }
 }
 
+/// The columns of tables/adtte.csv the engine needs, read as a statistician would.
 struct Adtte {
+    usubjid: Vec<String>,
     paramcd: Vec<String>,
     aval: Vec<f64>,
     cnsr: Vec<i32>,
-    disease: Vec<String>,
+    crcause: Vec<String>,
+    /// DISEASE, PRODUCT, ANTIGEN columns by name.
+    groups: Vec<(String, Vec<String>)>,
+}
+
+impl Adtte {
+    fn rows(&self, param: &str) -> Vec<usize> {
+        (0..self.paramcd.len())
+            .filter(|&i| self.paramcd[i] == param)
+            .collect()
+    }
+
+    fn group(&self, by: &str, rows: &[usize]) -> Vec<String> {
+        let col = &self.groups.iter().find(|g| g.0 == by).unwrap().1;
+        rows.iter().map(|&i| col[i].clone()).collect()
+    }
 }
 
 fn read_adtte(path: &Path) -> Adtte {
     let mut r = csv::Reader::from_path(path).unwrap();
     let h = r.headers().unwrap().clone();
     let idx = |n: &str| h.iter().position(|x| x == n).unwrap();
-    let (p, a, c, d) = (idx("PARAMCD"), idx("AVAL"), idx("CNSR"), idx("DISEASE"));
     let mut out = Adtte {
+        usubjid: vec![],
         paramcd: vec![],
         aval: vec![],
         cnsr: vec![],
-        disease: vec![],
+        crcause: vec![],
+        groups: ["DISEASE", "PRODUCT", "ANTIGEN"]
+            .iter()
+            .map(|g| ((*g).to_owned(), vec![]))
+            .collect(),
     };
     for rec in r.records() {
         let rec = rec.unwrap();
-        out.paramcd.push(rec[p].to_owned());
-        out.aval.push(rec[a].parse().unwrap());
-        out.cnsr.push(rec[c].parse().unwrap());
-        out.disease.push(rec[d].to_owned());
+        out.usubjid.push(rec[idx("USUBJID")].to_owned());
+        out.paramcd.push(rec[idx("PARAMCD")].to_owned());
+        out.aval.push(rec[idx("AVAL")].parse().unwrap());
+        out.cnsr.push(rec[idx("CNSR")].parse().unwrap());
+        out.crcause.push(rec[idx("CRCAUSE")].to_owned());
+        for (name, v) in &mut out.groups {
+            v.push(rec[idx(name)].to_owned());
+        }
     }
     out
 }
@@ -85,6 +111,127 @@ fn close(a: Option<f64>, b: &Value) -> bool {
     }
 }
 
+fn finite(v: f64) -> Option<f64> {
+    v.is_finite().then_some(v)
+}
+
+const MARKS: [f64; 3] = [6.0 * 30.4375, 12.0 * 30.4375, 24.0 * 30.4375];
+
+/// survfit(Surv(AVAL, CNSR == 0) ~ BY) and survdiff on the `param` rows of adtte.csv, against
+/// one `time_to_event`-shaped analysis of summary.json.
+fn check_km(t: &Adtte, param: &str, by: &str, got: &Value) {
+    let rows = t.rows(param);
+    let time: Vec<f64> = rows.iter().map(|&i| t.aval[i]).collect();
+    let event: Vec<bool> = rows.iter().map(|&i| t.cnsr[i] == 0).collect();
+    let mut data = SurvivalData::new(time, event).unwrap();
+    if by != "overall" {
+        data = data
+            .with_groups(Groups::from_strings(by, &t.group(by, &rows)))
+            .unwrap();
+    }
+    let fit = kaplan_meier(&data, ConfType::Log, 0.95).unwrap();
+    let strata = got["strata"].as_array().unwrap();
+    assert_eq!(strata.len(), fit.strata.len(), "{param} by {by}: strata");
+    for (curve, s) in fit.strata.iter().zip(strata) {
+        let what = format!("{param} by {by}, {}", curve.stratum);
+        assert_eq!(s["stratum"], curve.stratum.as_str(), "{what}");
+        assert_eq!(s["n"].as_u64().unwrap() as usize, curve.n, "{what} n");
+        assert_eq!(
+            s["events"].as_u64().unwrap() as usize,
+            curve.events,
+            "{what} events"
+        );
+        let m = curve.median();
+        assert!(close(m.estimate, &s["median_days"]), "{what} median");
+        assert!(close(m.lower, &s["median_lower_days"]), "{what} lower");
+        assert!(close(m.upper, &s["median_upper_days"]), "{what} upper");
+        let at = curve.at(&MARKS).unwrap();
+        for k in 0..MARKS.len() {
+            let l = &s["landmarks"][k];
+            assert!(
+                close(Some(at.n_risk[k]), &l["n_risk"]),
+                "{what} at risk {k}"
+            );
+            assert!(close(finite(at.surv[k]), &l["surv"]), "{what} rate {k}");
+            assert!(close(finite(at.lower[k]), &l["lower"]), "{what} lower {k}");
+            assert!(close(finite(at.upper[k]), &l["upper"]), "{what} upper {k}");
+        }
+    }
+    if by == "overall" {
+        assert!(got["log_rank_p"].is_null());
+    } else {
+        match log_rank(&data, 0.0) {
+            Ok(lr) => {
+                assert!(close(Some(lr.p), &got["log_rank_p"]), "{param} by {by} p");
+                assert!(
+                    close(Some(lr.chisq), &got["log_rank_chisq"]),
+                    "{param} by {by} chisq"
+                );
+            }
+            Err(_) => assert!(got["log_rank_p"].is_null()),
+        }
+    }
+}
+
+/// cuminc / Aalen-Johansen and Gray's test on the CIR rows (cause from CRCAUSE) against one
+/// `competing_risks` analysis.
+fn check_competing(t: &Adtte, by: &str, got: &Value) {
+    let rows = t.rows("CIR");
+    let time: Vec<f64> = rows.iter().map(|&i| t.aval[i]).collect();
+    let cause: Vec<u32> = rows
+        .iter()
+        .map(|&i| match t.crcause[i].as_str() {
+            "RELAPSE" => 1,
+            "NRM" => 2,
+            _ => 0,
+        })
+        .collect();
+    let mut data =
+        CompetingRisksData::new(time, cause, vec!["RELAPSE".into(), "NRM".into()]).unwrap();
+    if by != "overall" {
+        data = data
+            .with_groups(Groups::from_strings(by, &t.group(by, &rows)))
+            .unwrap();
+    }
+    let fit = cumulative_incidence(&data, ConfType::Log, 0.95).unwrap();
+    let strata = got["strata"].as_array().unwrap();
+    assert_eq!(strata.len(), fit.strata.len(), "CIF by {by}: strata");
+    for (st, s) in fit.strata.iter().zip(strata) {
+        let what = format!("CIF by {by}, {}", st.stratum);
+        assert_eq!(s["stratum"], st.stratum.as_str(), "{what}");
+        assert_eq!(s["n"].as_u64().unwrap() as usize, st.n, "{what} n");
+        let at = st.at(&MARKS).unwrap();
+        for (k, key) in ["relapse", "nrm"].iter().enumerate() {
+            for i in 0..MARKS.len() {
+                let p = &s[*key][i];
+                let c = &at.causes[k];
+                assert!(close(finite(c.cif[i]), &p["cif"]), "{what} {key} {i}");
+                assert!(
+                    close(finite(c.lower[i]), &p["lower"]),
+                    "{what} {key} lo {i}"
+                );
+                assert!(
+                    close(finite(c.upper[i]), &p["upper"]),
+                    "{what} {key} up {i}"
+                );
+            }
+        }
+    }
+    if by == "overall" {
+        assert!(got["gray_p_relapse"].is_null() && got["gray_p_nrm"].is_null());
+    } else {
+        let tests = gray_test(&data, 0.0).unwrap();
+        assert!(
+            close(finite(tests[0].p), &got["gray_p_relapse"]),
+            "Gray relapse by {by}"
+        );
+        assert!(
+            close(finite(tests[1].p), &got["gray_p_nrm"]),
+            "Gray NRM by {by}"
+        );
+    }
+}
+
 #[test]
 fn summary_numbers_equal_the_engine_on_adtte_csv() {
     let db = seeded();
@@ -94,71 +241,68 @@ fn summary_numbers_equal_the_engine_on_adtte_csv() {
     let summary: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
     let t = read_adtte(&dir.join("tables/adtte.csv"));
-    for param in ["OS", "PFS", "DOR"] {
-        let rows: Vec<usize> = (0..t.paramcd.len())
-            .filter(|&i| t.paramcd[i] == param)
-            .collect();
-        if rows.is_empty() {
-            continue;
-        }
-        let time: Vec<f64> = rows.iter().map(|&i| t.aval[i]).collect();
-        let event: Vec<bool> = rows.iter().map(|&i| t.cnsr[i] == 0).collect();
-        let groups: Vec<String> = rows.iter().map(|&i| t.disease[i].clone()).collect();
-        // Overall: survfit(Surv(AVAL, CNSR == 0) ~ 1)
-        let data = SurvivalData::new(time.clone(), event.clone()).unwrap();
-        let fit = kaplan_meier(&data, ConfType::Log, 0.95).unwrap();
-        let got = summary["time_to_event"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["paramcd"] == param && a["by"] == "overall")
-            .unwrap();
-        let curve = &fit.strata[0];
-        let s = &got["strata"][0];
-        assert_eq!(s["n"].as_u64().unwrap() as usize, curve.n, "{param}");
-        assert_eq!(
-            s["events"].as_u64().unwrap() as usize,
-            curve.events,
-            "{param}"
-        );
-        let m = curve.median();
-        assert!(close(m.estimate, &s["median_days"]), "{param} median");
-        assert!(
-            close(m.lower, &s["median_lower_days"]),
-            "{param} median lower"
-        );
-        assert!(
-            close(m.upper, &s["median_upper_days"]),
-            "{param} median upper"
-        );
-        let marks = [6.0 * 30.4375, 12.0 * 30.4375, 24.0 * 30.4375];
-        let at = curve.at(&marks).unwrap();
-        for k in 0..3 {
-            let l = &s["landmarks"][k];
+
+    // Kaplan-Meier: every parameter and stratification the report has, and nothing left out.
+    let analyses: Vec<&Value> = summary["time_to_event"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(
+            summary["immune_recovery"]["b_cell_aplasia"]
+                .as_array()
+                .unwrap(),
+        )
+        .chain(
+            summary["immune_recovery"]["persistence_loss"]
+                .as_array()
+                .unwrap(),
+        )
+        .collect();
+    let mut seen = Vec::new();
+    for a in &analyses {
+        let (param, by) = (a["paramcd"].as_str().unwrap(), a["by"].as_str().unwrap());
+        check_km(&t, param, by, a);
+        seen.push(format!("{param}/{by}"));
+    }
+    for param in ["OS", "PFS", "EFS", "DOR"] {
+        for by in ["overall", "DISEASE", "PRODUCT", "ANTIGEN"] {
             assert!(
-                close(at.surv[k].is_finite().then_some(at.surv[k]), &l["surv"]),
-                "{param} rate {k}"
+                seen.contains(&format!("{param}/{by}")),
+                "{param}/{by} missing"
             );
-            assert!(
-                close(at.lower[k].is_finite().then_some(at.lower[k]), &l["lower"]),
-                "{param} lower {k}"
-            );
-        }
-        // By disease: log-rank p.
-        let grouped = data
-            .with_groups(Groups::from_strings("DISEASE", &groups))
-            .unwrap();
-        let by = summary["time_to_event"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["paramcd"] == param && a["by"] == "DISEASE")
-            .unwrap();
-        match log_rank(&grouped, 0.0) {
-            Ok(lr) => assert!(close(Some(lr.p), &by["log_rank_p"]), "{param} log-rank"),
-            Err(_) => assert!(by["log_rank_p"].is_null()),
         }
     }
+    for param in ["BCAPL", "PERSLOSS"] {
+        for by in ["overall", "PRODUCT"] {
+            assert!(
+                seen.contains(&format!("{param}/{by}")),
+                "{param}/{by} missing"
+            );
+        }
+    }
+
+    // Competing risks: CIR/NRM cumulative incidence at the landmarks and Gray's test.
+    let competing = summary["competing_risks"].as_array().unwrap();
+    assert_eq!(competing.len(), 4, "overall, by disease, product, antigen");
+    for a in competing {
+        check_competing(&t, a["by"].as_str().unwrap(), a);
+    }
+    // The NRM parameter is the CIR rows seen from the other cause.
+    let cir = t.rows("CIR");
+    let nrm = t.rows("NRM");
+    assert_eq!(cir.len(), nrm.len());
+    for (&c, &n) in cir.iter().zip(&nrm) {
+        assert_eq!(t.usubjid[c], t.usubjid[n]);
+        assert_eq!(t.aval[c], t.aval[n]);
+        assert_eq!(t.crcause[n] == "NRM", t.cnsr[n] == 0, "{}", t.usubjid[n]);
+        assert_eq!(
+            t.crcause[c] == "RELAPSE",
+            t.cnsr[c] == 0,
+            "{}",
+            t.usubjid[c]
+        );
+    }
+
     // ORR from adrs.csv.
     let mut r = csv::Reader::from_path(dir.join("tables/adrs.csv")).unwrap();
     let h = r.headers().unwrap().clone();
