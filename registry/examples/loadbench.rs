@@ -5,8 +5,11 @@
 //! `--clients` concurrent clients for `--seconds`, each cycling through the three things a
 //! coordinator does most: the worklist (`GET /`), a patient page (`GET /patients/{id}`) and a
 //! follow-up save (`POST` of a new follow-up draft through the form, CSRF token and all). It
-//! reports p50/p90/p99/max latency per kind and saves per second, beside the raw SQLite commit
-//! rate of the same disk (single-row insert transactions with the app's own pragmas).
+//! reports p50/p90/p99/max latency per kind and saves per second, beside two raw SQLite rates
+//! of the same disk with the app's own pragmas, one connection, no HTTP: empty commits
+//! (single-row insert transactions), and like-for-like saves (the transaction a follow-up
+//! draft save runs: look up the form, insert it, read it back, one audit row per field, on a
+//! copy of the database so the cohort is not changed).
 //!
 //! ```text
 //! cargo run --release -p registry --features web --example loadbench -- --help
@@ -159,6 +162,8 @@ fn main() -> anyhow::Result<()> {
         .unwrap_or_else(|| PathBuf::from("."));
     let raw_before = raw_commit_rate(&raw_dir, Duration::from_secs(opts.raw_seconds))?;
     println!("loadbench: raw SQLite commits/s before the load: {raw_before:.0}");
+    let raw_saves = raw_save_rate(&db, temp.path(), Duration::from_secs(opts.raw_seconds))?;
+    println!("loadbench: like-for-like save transactions/s (no HTTP): {raw_saves:.0}");
 
     let port = start_server(&db, opts.workers)?;
     // Log everyone in first (not measured), then start together.
@@ -222,6 +227,10 @@ fn main() -> anyhow::Result<()> {
          (before {raw_before:.0}, after {raw_after:.0}); ratio {:.2}",
         total as f64 / elapsed,
         saves_per_s / raw
+    );
+    println!(
+        "like-for-like: save transactions/s without HTTP {raw_saves:.0}; ratio {:.2}",
+        saves_per_s / raw_saves
     );
     println!(
         "aims: p99 < 50 ms: {}; saves/s >= raw/2: {}",
@@ -436,6 +445,98 @@ fn raw_commit_rate(dir: &Path, duration: Duration) -> anyhow::Result<f64> {
     drop(conn);
     for suffix in ["-wal", "-shm"] {
         let mut side = file.path().as_os_str().to_owned();
+        side.push(suffix);
+        let _ = std::fs::remove_file(side);
+    }
+    Ok(rate)
+}
+
+/// Transactions per second of what a follow-up draft save writes, run directly on one
+/// connection of a copy of `db` (made in `dir`, deleted after): for each free (course,
+/// Year-k) form, look it up, open an audit change set, insert the draft, read it back and
+/// write its audit rows, in one immediate transaction, as `follow_ups::post::save` does.
+fn raw_save_rate(db: &Path, dir: &Path, duration: Duration) -> anyhow::Result<f64> {
+    use registry::db::{
+        audit::{ChangeSet, fields_of},
+        follow_ups::FollowUpRow,
+        ids::{PatientId, UserId},
+        schema::follow_ups,
+    };
+    let copy = dir.join("raw-saves.sqlite");
+    {
+        let mut conn = SqliteConnection::establish(path_str(db)?)?;
+        diesel::sql_query("VACUUM INTO ?")
+            .bind::<sql_types::Text, _>(path_str(&copy)?)
+            .execute(&mut conn)?;
+    }
+    let mut conn = registry::db::open(&copy)?;
+    let targets: Vec<Target> = diesel::sql_query(
+        "SELECT p.site_id, i.patient_id, i.course_id FROM infusions i \
+         JOIN patients p ON p.id = i.patient_id WHERE i.infusion_number = 1 ORDER BY i.id",
+    )
+    .load(&mut conn)?;
+    let taken: std::collections::BTreeSet<(i32, String)> =
+        diesel::sql_query("SELECT course_id, timepoint FROM follow_ups")
+            .load::<Taken>(&mut conn)?
+            .into_iter()
+            .map(|t| (t.course_id, t.timepoint))
+            .collect();
+    let mut free = TIMEPOINTS
+        .iter()
+        .flat_map(|tp| {
+            targets
+                .iter()
+                .map(move |t| (t.patient_id, t.course_id, *tp))
+        })
+        .filter(|(_, c, tp)| !taken.contains(&(*c, (*tp).to_owned())));
+    let user = UserId(SYSTEM_USER_ID);
+    let started = Instant::now();
+    let mut n = 0u64;
+    while started.elapsed() < duration {
+        let Some((pid, cid, tp)) = free.next() else {
+            break;
+        };
+        conn.immediate_transaction(|conn| -> anyhow::Result<()> {
+            let existing = follow_ups::table
+                .filter(follow_ups::course_id.eq(cid))
+                .filter(follow_ups::timepoint.eq(tp))
+                .select(FollowUpRow::as_select())
+                .first(conn)
+                .optional()?;
+            ensure!(existing.is_none(), "form {cid}/{tp} exists");
+            let changes = ChangeSet::begin(conn, user, None, None)?;
+            let id: i32 = diesel::insert_into(follow_ups::table)
+                .values((
+                    follow_ups::patient_id.eq(pid),
+                    follow_ups::course_id.eq(cid),
+                    follow_ups::timepoint.eq(tp),
+                    follow_ups::form_status.eq("IN_PROGRESS"),
+                    follow_ups::infections_none_to_report.eq(Some(true)),
+                    follow_ups::new_malignancies_none_to_report.eq(Some(true)),
+                    follow_ups::created_by.eq(SYSTEM_USER_ID),
+                    follow_ups::updated_by.eq(SYSTEM_USER_ID),
+                ))
+                .returning(follow_ups::id)
+                .get_result(conn)?;
+            let row: FollowUpRow = follow_ups::table
+                .find(id)
+                .select(FollowUpRow::as_select())
+                .first(conn)?;
+            changes.record_insert(
+                conn,
+                "follow_ups",
+                id,
+                Some(PatientId(pid)),
+                &fields_of(&row)?,
+            )?;
+            Ok(())
+        })?;
+        n += 1;
+    }
+    let rate = n as f64 / started.elapsed().as_secs_f64();
+    drop(conn);
+    for suffix in ["", "-wal", "-shm"] {
+        let mut side = copy.as_os_str().to_owned();
         side.push(suffix);
         let _ = std::fs::remove_file(side);
     }

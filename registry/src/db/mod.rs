@@ -2,7 +2,8 @@
 //! queries. The only place SQL types appear.
 //!
 //! - [`open`] opens (or creates) a database file with the settings every connection needs:
-//!   foreign keys on, a busy timeout, WAL journal, `synchronous = NORMAL`.
+//!   foreign keys on, a busy timeout, WAL journal, `synchronous = NORMAL`, and the cache, memory
+//!   map and temp-store settings of [`configure_connection`].
 //! - [`pool`] builds the web app's r2d2 pool; [`ConnectionCustomizer`] applies the same
 //!   per-connection settings to every pooled connection (SQLite forgets them per connection).
 //! - [`migrate`] applies pending migrations, refusing a database written by a newer program;
@@ -81,14 +82,18 @@ impl From<diesel::result::Error> for DbError {
 
 /// The per-connection settings: foreign keys enforced and a busy timeout, plus
 /// `synchronous = NORMAL` (durable in WAL mode except for the last commits on power loss).
-/// SQLite forgets these when a connection closes, so every connection must apply them.
+/// For speed under load: a 16 MiB page cache (the default 2 MiB holds less than the worklist
+/// reads), reads through a 256 MiB memory map (no copy into the cache), and temporary sort
+/// tables in memory. SQLite forgets these when a connection closes, so every connection must
+/// apply them.
 pub fn configure_connection(
     conn: &mut SqliteConnection,
     busy_timeout: Duration,
 ) -> QueryResult<()> {
     let ms = busy_timeout.as_millis();
     conn.batch_execute(&format!(
-        "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {ms}; PRAGMA synchronous = NORMAL;"
+        "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {ms}; PRAGMA synchronous = NORMAL; \
+         PRAGMA cache_size = -16384; PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY;"
     ))
 }
 

@@ -2,7 +2,9 @@
 //! status of each timepoint for a patient (not yet due, due, overdue, done, missed, not
 //! applicable), computed from the infusion date, today (always passed in: nothing here reads
 //! the clock), the follow-ups recorded and how follow-up ended. The worklist is built on it.
-//! Which follow-up *fields* exist is `follow_up`'s business, not this module's.
+//! Which follow-up *fields* exist is `follow_up`'s business, not this module's. The worklist of
+//! many courses at once (the web app's home page) is computed on day numbers by [`days`], which
+//! gives the same visits as [`worklist`] here, the reference.
 //!
 //! # Default windows (study days, both ends inclusive)
 //!
@@ -47,6 +49,8 @@
 //!   Day 0 [S1]: this course's timepoints whose window opens after it are not applicable.
 //! - A completed form always makes its timepoint done, whatever else is true (a completed form
 //!   after death is a data error that validation reports, not a schedule state).
+
+pub mod days;
 
 use std::fmt;
 

@@ -1,22 +1,21 @@
 //! `/`: the worklist, the home page. Follow-ups due, overdue and missed for the user's sites,
-//! most urgent first, each one click from its form. The site filter is in the SQL; the
-//! statuses come from the domain's schedule (`crate::domain::schedule`).
+//! most urgent first, each one click from its form, a page at a time. The site filter is in
+//! the SQL (`query`); the statuses come from the domain's schedule, computed on day numbers
+//! (`crate::domain::schedule::days`), which gives the same statuses as the full schedule. The
+//! page keeps the courses it read between requests and updates them from the audit trail
+//! (`cache`); [`load_worklist`] reads afresh.
 
+mod cache;
 pub mod get;
+mod query;
 
-use std::collections::HashMap;
+pub use cache::WorklistCache;
 
 use chrono::NaiveDate;
-use diesel::prelude::*;
+use diesel::SqliteConnection;
 
-use crate::db::schema::{deaths, follow_ups, infusions, patients, sites, treatment_courses};
 use crate::domain::{
-    follow_up::FormStatus,
-    patient::LtfuStatus,
-    schedule::{
-        FollowUpStanding, PatientFollowUp, RecordedFollowUp, Schedule, ScheduledVisit, Timepoint,
-        worklist,
-    },
+    schedule::{Schedule, ScheduledVisit},
     vocabulary::Vocabulary,
 };
 use crate::web::auth::extract::SiteFilter;
@@ -57,136 +56,11 @@ impl WorkItem {
     }
 }
 
-type CourseLine = (
-    i32,
-    String,
-    String,
-    String,
-    Option<NaiveDate>,
-    i32,
-    i32,
-    NaiveDate,
-);
-
-/// The worklist of the sites in `filter` on `today`, most urgent first.
+/// The worklist of the sites in `filter` on `today`, most urgent first (ties by registry ID).
 pub fn load_worklist(
     conn: &mut SqliteConnection,
     filter: &SiteFilter,
     today: NaiveDate,
 ) -> anyhow::Result<Vec<WorkItem>> {
-    use anyhow::Context;
-    let mut courses_q = infusions::table
-        .inner_join(patients::table.on(patients::id.eq(infusions::patient_id)))
-        .inner_join(sites::table.on(sites::id.eq(patients::site_id)))
-        .inner_join(treatment_courses::table.on(treatment_courses::id.eq(infusions::course_id)))
-        .filter(infusions::infusion_number.eq(1))
-        .select((
-            patients::id,
-            patients::registry_id,
-            sites::code,
-            patients::ltfu_status,
-            patients::ltfu_status_date,
-            treatment_courses::id,
-            treatment_courses::course_number,
-            infusions::infusion_date,
-        ))
-        .into_boxed();
-    let mut follow_q = follow_ups::table
-        .inner_join(patients::table.on(patients::id.eq(follow_ups::patient_id)))
-        .select((
-            follow_ups::course_id,
-            follow_ups::timepoint,
-            follow_ups::contact_date,
-            follow_ups::form_status,
-        ))
-        .into_boxed();
-    let mut deaths_q = deaths::table
-        .inner_join(patients::table.on(patients::id.eq(deaths::patient_id)))
-        .select((deaths::patient_id, deaths::death_date))
-        .into_boxed();
-    if let SiteFilter::Only(ids) = filter {
-        courses_q = courses_q.filter(patients::site_id.eq_any(ids.clone()));
-        follow_q = follow_q.filter(patients::site_id.eq_any(ids.clone()));
-        deaths_q = deaths_q.filter(patients::site_id.eq_any(ids.clone()));
-    }
-    let courses: Vec<CourseLine> = courses_q
-        .load(conn)
-        .context("Failed to load the courses for the worklist")?;
-    let recorded: Vec<(i32, String, Option<NaiveDate>, String)> = follow_q
-        .load(conn)
-        .context("Failed to load the follow-ups for the worklist")?;
-    let death_dates: HashMap<i32, NaiveDate> = deaths_q
-        .load::<(i32, NaiveDate)>(conn)
-        .context("Failed to load the deaths for the worklist")?
-        .into_iter()
-        .collect();
-
-    let mut by_course: HashMap<i32, Vec<RecordedFollowUp>> = HashMap::new();
-    for (course_id, timepoint, contact_date, status) in recorded {
-        let (Ok(timepoint), Ok(form_status)) =
-            (Timepoint::parse(&timepoint), FormStatus::parse(&status))
-        else {
-            continue;
-        };
-        by_course
-            .entry(course_id)
-            .or_default()
-            .push(RecordedFollowUp {
-                timepoint,
-                contact_date,
-                form_status,
-            });
-    }
-    // Day 0 of each patient's courses, to find the next course of each.
-    let mut day0s: HashMap<i32, Vec<(i32, NaiveDate)>> = HashMap::new();
-    for c in &courses {
-        day0s.entry(c.0).or_default().push((c.6, c.7));
-    }
-
-    let schedule = Schedule::default();
-    let mut items = Vec::new();
-    for (patient_id, registry_id, site_code, ltfu, ltfu_date, course_id, course_number, day0) in
-        courses
-    {
-        let Ok(status) = LtfuStatus::parse(&ltfu) else {
-            continue;
-        };
-        let Ok(standing) =
-            FollowUpStanding::new(status, ltfu_date, death_dates.get(&patient_id).copied())
-        else {
-            continue;
-        };
-        let next_course_day0 = day0s
-            .get(&patient_id)
-            .and_then(|list| {
-                list.iter()
-                    .filter(|(n, _)| *n > course_number)
-                    .min_by_key(|(n, _)| *n)
-            })
-            .map(|(_, d)| *d);
-        let recorded = by_course.get(&course_id).map(Vec::as_slice).unwrap_or(&[]);
-        let patient = PatientFollowUp {
-            infusion_date: day0,
-            standing,
-            follow_ups: recorded,
-            next_course_day0,
-        };
-        for visit in worklist(&schedule, &patient, today) {
-            items.push(WorkItem {
-                patient_id,
-                registry_id: registry_id.clone(),
-                site_code: site_code.clone(),
-                course_id,
-                course_number,
-                visit,
-            });
-        }
-    }
-    items.sort_by(|a, b| {
-        a.visit
-            .urgency_key()
-            .cmp(&b.visit.urgency_key())
-            .then_with(|| a.registry_id.cmp(&b.registry_id))
-    });
-    Ok(items)
+    query::load(conn, filter, today, &Schedule::default())
 }
