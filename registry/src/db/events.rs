@@ -784,3 +784,420 @@ pub struct DeathContributingCauseChangeset {
     pub cause_other: Option<String>,
     pub updated_by: UserId,
 }
+
+/// The kinds of recorded event a coordinator can correct, one per event table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    Response,
+    Toxicity,
+    Infection,
+    Immunoglobulin,
+    Lab,
+    Persistence,
+    Malignancy,
+    Therapy,
+    Death,
+}
+
+impl EventKind {
+    /// Every kind, in the order the timeline names them.
+    pub const ALL: [Self; 9] = [
+        Self::Response,
+        Self::Toxicity,
+        Self::Infection,
+        Self::Immunoglobulin,
+        Self::Lab,
+        Self::Persistence,
+        Self::Malignancy,
+        Self::Therapy,
+        Self::Death,
+    ];
+
+    /// The URL segment, e.g. `/patients/1/events/toxicity/7/edit`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Response => "response",
+            Self::Toxicity => "toxicity",
+            Self::Infection => "infection",
+            Self::Immunoglobulin => "immunoglobulin",
+            Self::Lab => "lab",
+            Self::Persistence => "persistence",
+            Self::Malignancy => "malignancy",
+            Self::Therapy => "therapy",
+            Self::Death => "death",
+        }
+    }
+
+    /// The kind of a URL segment.
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.slug() == slug)
+    }
+
+    /// The table (a fixed name, never user input: it is spliced into SQL).
+    pub fn table(self) -> &'static str {
+        match self {
+            Self::Response => "response_assessments",
+            Self::Toxicity => "toxicity_events",
+            Self::Infection => "infections",
+            Self::Immunoglobulin => "immunoglobulin_courses",
+            Self::Lab => "lab_results",
+            Self::Persistence => "persistence_tests",
+            Self::Malignancy => "new_malignancies",
+            Self::Therapy => "subsequent_therapies",
+            Self::Death => "deaths",
+        }
+    }
+
+    /// What a coordinator calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Response => "Response assessment",
+            Self::Toxicity => "Toxicity",
+            Self::Infection => "Infection",
+            Self::Immunoglobulin => "Immunoglobulin course",
+            Self::Lab => "Lab result",
+            Self::Persistence => "CAR-T persistence test",
+            Self::Malignancy => "New malignancy",
+            Self::Therapy => "Subsequent therapy",
+            Self::Death => "Death",
+        }
+    }
+
+    /// The child table whose rows belong to one event, and its foreign-key column: deleted
+    /// (and audited) with the event, since the schema restricts deleting a parent.
+    fn children(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Self::Toxicity => Some(("toxicity_treatments", "toxicity_event_id")),
+            Self::Infection => Some(("infection_sites", "infection_id")),
+            Self::Death => Some(("death_contributing_causes", "death_id")),
+            _ => None,
+        }
+    }
+}
+
+/// One recorded event as stored: its links, its version and every column as text (the audit
+/// trail's view of a row, [`crate::db::audit::fields_of`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEvent {
+    pub kind: EventKind,
+    pub id: i32,
+    pub patient_id: PatientId,
+    pub course_id: Option<CourseId>,
+    pub follow_up_id: Option<FollowUpId>,
+    pub row_version: i32,
+    pub updated_by: UserId,
+    pub updated_at: NaiveDateTime,
+    pub fields: crate::db::audit::Fields,
+}
+
+impl StoredEvent {
+    /// A column's stored text ("" for NULL or an unknown column).
+    pub fn text(&self, column: &str) -> String {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == column)
+            .and_then(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// Loads one event by kind and id, or `None`.
+pub fn load_event(
+    conn: &mut SqliteConnection,
+    kind: EventKind,
+    id: i32,
+) -> QueryResult<Option<StoredEvent>> {
+    use crate::db::audit::fields_of;
+    macro_rules! load {
+        ($table:ident, $row:ty, $course:expr) => {{
+            let Some(row) = $table::table
+                .find(id)
+                .select(<$row>::as_select())
+                .first(conn)
+                .optional()?
+            else {
+                return Ok(None);
+            };
+            let course: fn(&$row) -> Option<CourseId> = $course;
+            StoredEvent {
+                kind,
+                id,
+                patient_id: row.patient_id,
+                course_id: course(&row),
+                follow_up_id: row.reported_in_follow_up_id,
+                row_version: row.row_version,
+                updated_by: row.updated_by,
+                updated_at: row.updated_at,
+                fields: fields_of(&row)?,
+            }
+        }};
+    }
+    Ok(Some(match kind {
+        EventKind::Response => load!(response_assessments, ResponseAssessmentRow, |r| Some(
+            r.course_id
+        )),
+        EventKind::Toxicity => load!(toxicity_events, ToxicityEventRow, |r| Some(r.course_id)),
+        EventKind::Infection => load!(infections, InfectionRow, |_| None),
+        EventKind::Immunoglobulin => {
+            load!(immunoglobulin_courses, ImmunoglobulinCourseRow, |_| None)
+        }
+        EventKind::Lab => load!(lab_results, LabResultRow, |_| None),
+        EventKind::Persistence => {
+            load!(persistence_tests, PersistenceTestRow, |r| Some(r.course_id))
+        }
+        EventKind::Malignancy => load!(new_malignancies, NewMalignancyRow, |_| None),
+        EventKind::Therapy => load!(subsequent_therapies, SubsequentTherapyRow, |r| Some(
+            r.course_id
+        )),
+        EventKind::Death => load!(deaths, DeathRow, |_| None),
+    }))
+}
+
+/// A validated value for one column of an event table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnValue {
+    Text(Option<String>),
+    Integer(Option<i32>),
+    Real(Option<f64>),
+    Bool(bool),
+    Date(Option<NaiveDate>),
+}
+
+/// What a correction or a deletion came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventRevision {
+    /// Written with its audit rows (or nothing to change).
+    Done,
+    /// Someone saved the event since it was read: nothing was written. The event as stored
+    /// now, and the username of who saved it last.
+    Stale {
+        current: Box<StoredEvent>,
+        by: String,
+    },
+    /// The event is gone (deleted meanwhile).
+    Missing,
+    /// The database state forbids it (e.g. a recurrence points at this infection): nothing
+    /// was written; the message says why.
+    Refused(String),
+}
+
+/// The work a correction does beside the event row, inside the same transaction and change
+/// set (e.g. the patient's status when a death changes). `Some(message)` refuses the whole
+/// change (rolled back) with that message.
+pub type Companion<'a> = Box<
+    dyn FnOnce(
+            &mut SqliteConnection,
+            &crate::db::audit::ChangeSet,
+            &StoredEvent,
+        ) -> QueryResult<Option<String>>
+        + 'a,
+>;
+
+/// Why a companion refused: rolls the transaction back, carrying the message out.
+#[derive(Debug)]
+struct RefusedByCompanion(String);
+
+impl std::fmt::Display for RefusedByCompanion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RefusedByCompanion {}
+
+fn refused_or(e: diesel::result::Error) -> QueryResult<EventRevision> {
+    if let diesel::result::Error::QueryBuilderError(inner) = &e
+        && let Some(r) = inner.downcast_ref::<RefusedByCompanion>()
+    {
+        return Ok(EventRevision::Refused(r.0.clone()));
+    }
+    Err(e)
+}
+
+fn stale(conn: &mut SqliteConnection, current: StoredEvent) -> QueryResult<EventRevision> {
+    use crate::db::schema::users;
+    let by: String = users::table
+        .find(current.updated_by.0)
+        .select(users::username)
+        .first(conn)?;
+    Ok(EventRevision::Stale {
+        current: Box::new(current),
+        by,
+    })
+}
+
+/// Corrects the columns of one event in one transaction: refuses a stale `expected_version`,
+/// writes the columns, bumps `row_version`, runs the companion, and writes one audit row per
+/// changed column (the event's and the companion's) under one change set with `reason`.
+/// Nothing changed: nothing is written. The caller has checked the user's scope.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one correction has this many parts"
+)]
+pub fn revise_event(
+    conn: &mut SqliteConnection,
+    actor: UserId,
+    kind: EventKind,
+    id: i32,
+    expected_version: i32,
+    reason: &str,
+    columns: &[(&'static str, ColumnValue)],
+    companion: Option<Companion<'_>>,
+) -> QueryResult<EventRevision> {
+    use crate::db::audit::ChangeSet;
+    use diesel::sql_types::{Bool, Date, Double, Integer, Nullable, Text, Timestamp};
+    let outcome = conn.immediate_transaction(|conn| {
+        let Some(before) = load_event(conn, kind, id)? else {
+            return Ok(EventRevision::Missing);
+        };
+        if before.row_version != expected_version {
+            return stale(conn, before);
+        }
+        let sets: Vec<String> = columns.iter().map(|(c, _)| format!("{c} = ?")).collect();
+        let sql = format!(
+            "UPDATE {} SET {}, row_version = row_version + 1, updated_at = ?, updated_by = ? \
+             WHERE id = ? AND row_version = ?",
+            kind.table(),
+            sets.join(", ")
+        );
+        let mut query = diesel::sql_query(sql).into_boxed::<Sqlite>();
+        for (_, value) in columns {
+            query = match value.clone() {
+                ColumnValue::Text(v) => query.bind::<Nullable<Text>, _>(v),
+                ColumnValue::Integer(v) => query.bind::<Nullable<Integer>, _>(v),
+                ColumnValue::Real(v) => query.bind::<Nullable<Double>, _>(v),
+                ColumnValue::Bool(v) => query.bind::<Bool, _>(v),
+                ColumnValue::Date(v) => query.bind::<Nullable<Date>, _>(v),
+            };
+        }
+        let n = query
+            .bind::<Timestamp, _>(chrono::Utc::now().naive_utc())
+            .bind::<Integer, _>(actor.0)
+            .bind::<Integer, _>(id)
+            .bind::<Integer, _>(expected_version)
+            .execute(conn)?;
+        if n == 0 {
+            return stale(conn, before);
+        }
+        let Some(after) = load_event(conn, kind, id)? else {
+            return Ok(EventRevision::Missing);
+        };
+        let changes = ChangeSet::begin(conn, actor, None, Some(reason))?;
+        let written = changes.record_update(
+            conn,
+            kind.table(),
+            id,
+            Some(before.patient_id),
+            &before.fields,
+            &after.fields,
+        )?;
+        if written == 0 {
+            // The same values again: undo the version bump, leave no trace.
+            return Err(diesel::result::Error::RollbackTransaction);
+        }
+        if let Some(companion) = companion
+            && let Some(message) = companion(conn, &changes, &after)?
+        {
+            return Err(diesel::result::Error::QueryBuilderError(Box::new(
+                RefusedByCompanion(message),
+            )));
+        }
+        Ok(EventRevision::Done)
+    });
+    match outcome {
+        Err(diesel::result::Error::RollbackTransaction) => Ok(EventRevision::Done),
+        Err(e) => refused_or(e),
+        ok => ok,
+    }
+}
+
+/// Deletes one event (and its child rows) in one transaction: refuses a stale
+/// `expected_version`, records every deleted row's last values in the audit trail under one
+/// change set with `reason`, and runs the companion (which may refuse).
+pub fn delete_event(
+    conn: &mut SqliteConnection,
+    actor: UserId,
+    kind: EventKind,
+    id: i32,
+    expected_version: i32,
+    reason: &str,
+    companion: Option<Companion<'_>>,
+) -> QueryResult<EventRevision> {
+    use crate::db::audit::{ChangeSet, fields_of};
+    use diesel::sql_types::Integer;
+    let outcome = conn.immediate_transaction(|conn| {
+        let Some(before) = load_event(conn, kind, id)? else {
+            return Ok(EventRevision::Missing);
+        };
+        if before.row_version != expected_version {
+            return stale(conn, before);
+        }
+        if kind == EventKind::Infection {
+            let recurrences: i64 = infections::table
+                .filter(infections::recurrence_of_infection_id.eq(id))
+                .count()
+                .get_result(conn)?;
+            if recurrences > 0 {
+                return Ok(EventRevision::Refused(
+                    "Another infection is recorded as a recurrence of this one: correct or delete \
+                     that one first."
+                        .to_owned(),
+                ));
+            }
+        }
+        let changes = ChangeSet::begin(conn, actor, None, Some(reason))?;
+        let patient = Some(before.patient_id);
+        if let Some((table, fk)) = kind.children() {
+            let children: Vec<(i32, crate::db::audit::Fields)> = match kind {
+                EventKind::Toxicity => toxicity_treatments::table
+                    .filter(toxicity_treatments::toxicity_event_id.eq(id))
+                    .select(ToxicityTreatmentRow::as_select())
+                    .load(conn)?
+                    .iter()
+                    .map(|r| Ok((r.id.0, fields_of(r)?)))
+                    .collect::<QueryResult<_>>()?,
+                EventKind::Infection => infection_sites::table
+                    .filter(infection_sites::infection_id.eq(id))
+                    .select(InfectionSiteRow::as_select())
+                    .load(conn)?
+                    .iter()
+                    .map(|r| Ok((r.id.0, fields_of(r)?)))
+                    .collect::<QueryResult<_>>()?,
+                EventKind::Death => death_contributing_causes::table
+                    .filter(death_contributing_causes::death_id.eq(id))
+                    .select(DeathContributingCauseRow::as_select())
+                    .load(conn)?
+                    .iter()
+                    .map(|r| Ok((r.id.0, fields_of(r)?)))
+                    .collect::<QueryResult<_>>()?,
+                _ => Vec::new(),
+            };
+            for (child_id, fields) in &children {
+                changes.record_delete(conn, table, *child_id, patient, fields)?;
+            }
+            diesel::sql_query(format!("DELETE FROM {table} WHERE {fk} = ?"))
+                .bind::<Integer, _>(id)
+                .execute(conn)?;
+        }
+        let n = diesel::sql_query(format!(
+            "DELETE FROM {} WHERE id = ? AND row_version = ?",
+            kind.table()
+        ))
+        .bind::<Integer, _>(id)
+        .bind::<Integer, _>(expected_version)
+        .execute(conn)?;
+        if n == 0 {
+            return Err(diesel::result::Error::NotFound);
+        }
+        changes.record_delete(conn, kind.table(), id, patient, &before.fields)?;
+        if let Some(companion) = companion
+            && let Some(message) = companion(conn, &changes, &before)?
+        {
+            return Err(diesel::result::Error::QueryBuilderError(Box::new(
+                RefusedByCompanion(message),
+            )));
+        }
+        Ok(EventRevision::Done)
+    });
+    outcome.or_else(refused_or)
+}

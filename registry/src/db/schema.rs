@@ -237,6 +237,7 @@ diesel::table! {
         updated_at -> Timestamp,
         updated_by -> Integer,
         row_version -> Integer,
+        intent -> Nullable<Text>,
     }
 }
 
@@ -487,6 +488,7 @@ diesel::table! {
         updated_at -> Timestamp,
         updated_by -> Integer,
         row_version -> Integer,
+        investigational_target_other -> Nullable<Text>,
     }
 }
 

@@ -179,3 +179,73 @@ pub struct ApiTokenChangeset {
     pub revoked_by: Option<UserId>,
     pub updated_by: UserId,
 }
+
+/// Whether an API token still opens the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenStatus {
+    Active,
+    Expired,
+    Revoked,
+}
+
+impl TokenStatus {
+    /// The word printed for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Expired => "expired",
+            Self::Revoked => "revoked",
+        }
+    }
+}
+
+/// One API token as an administrator lists it: never the hash.
+#[derive(Debug, Clone, PartialEq, Queryable)]
+pub struct TokenListing {
+    pub id: ApiTokenId,
+    pub username: String,
+    pub name: String,
+    pub token_prefix: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: Option<NaiveDateTime>,
+    pub last_used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+impl TokenListing {
+    /// Revoked wins over expired: it was a decision.
+    pub fn status(&self, now: NaiveDateTime) -> TokenStatus {
+        if self.revoked_at.is_some() {
+            TokenStatus::Revoked
+        } else if self.expires_at.is_some_and(|e| e <= now) {
+            TokenStatus::Expired
+        } else {
+            TokenStatus::Active
+        }
+    }
+}
+
+/// Every API token, or one user's, oldest first.
+pub fn list_api_tokens(
+    conn: &mut SqliteConnection,
+    user: Option<UserId>,
+) -> QueryResult<Vec<TokenListing>> {
+    let mut query = api_tokens::table
+        .inner_join(users::table.on(users::id.eq(api_tokens::user_id)))
+        .select((
+            api_tokens::id,
+            users::username,
+            api_tokens::name,
+            api_tokens::token_prefix,
+            api_tokens::created_at,
+            api_tokens::expires_at,
+            api_tokens::last_used_at,
+            api_tokens::revoked_at,
+        ))
+        .order(api_tokens::id.asc())
+        .into_boxed();
+    if let Some(UserId(id)) = user {
+        query = query.filter(api_tokens::user_id.eq(id));
+    }
+    query.load(conn)
+}

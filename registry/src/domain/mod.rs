@@ -69,6 +69,7 @@ macro_rules! for_each_vocabulary {
             product::BridgingTherapy,
             product::CostimulatoryDomain,
             product::DoseUnit,
+            product::InfusionIntent,
             product::InfusionRoute,
             product::InfusionSetting,
             product::LymphodepletionRegimen,

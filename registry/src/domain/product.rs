@@ -1,6 +1,7 @@
 //! CAR-T products and what is known about each (target antigen, costimulatory domain, vector,
 //! approved indications: domain.md §5), plus the vocabularies of the treatment course:
-//! product class, lymphodepletion, bridging, dose unit, route and setting (§3.3).
+//! product class, lymphodepletion, bridging, dose unit, route and setting, and why an infusion
+//! was given (§3.3).
 
 use crate::domain::diagnosis::{Disease, DiseaseGroup};
 use crate::vocabulary;
@@ -201,6 +202,30 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Why an infusion was given (domain.md §3.3 `infusion_number_in_course`, §3.12 intent,
+    /// [S10]): the course's first infusion, or a re-infusion of the same product within the
+    /// course. The re-infusion codes are those of the subsequent-therapy intent
+    /// (`therapy::TherapyIntent`) so both read alike in an export.
+    pub enum InfusionIntent: "infusion intent" {
+        /// The course's first infusion (Day 0); only infusion number 1.
+        Initial = ("INITIAL", "Initial infusion (Day 0)"),
+        RelapseProgression = ("RELAPSE_PROGRESSION", "Re-infusion for relapse / progression"),
+        /// Loss of B-cell aplasia: CAR-T persistence lost [S10].
+        BCellRecovery = ("REINFUSION_B_CELL_RECOVERY", "Re-infusion for loss of B-cell aplasia"),
+        MrdPositive = ("MRD_POSITIVE", "Re-infusion for MRD-positive disease"),
+        /// Counts toward best response [S8].
+        Consolidation = ("CONSOLIDATION_MAINTENANCE", "Re-infusion as consolidation / maintenance"),
+    }
+}
+
+impl InfusionIntent {
+    /// `true` for the intents of a re-infusion (infusion number 2 onwards).
+    pub fn is_reinfusion(self) -> bool {
+        self != Self::Initial
+    }
+}
+
+vocabulary! {
     /// Where the infusion was given (domain.md §3.3).
     pub enum InfusionSetting: "infusion setting" {
         Inpatient = ("INPATIENT", "Inpatient"),
@@ -254,6 +279,24 @@ mod tests {
             ));
             assert_ne!(p.costimulatory_domain(), CostimulatoryDomain::None);
             assert!(!p.approved_for().is_empty());
+        }
+    }
+
+    #[test]
+    fn only_the_first_infusion_is_initial_and_reinfusion_codes_match_therapy_intent() {
+        use crate::domain::therapy::TherapyIntent;
+        let reinfusions: Vec<_> = InfusionIntent::ALL
+            .iter()
+            .filter(|i| i.is_reinfusion())
+            .collect();
+        assert_eq!(reinfusions.len(), InfusionIntent::ALL.len() - 1);
+        assert!(!InfusionIntent::Initial.is_reinfusion());
+        for intent in reinfusions {
+            assert!(
+                TherapyIntent::parse(intent.code()).is_ok(),
+                "{} is a subsequent-therapy intent code",
+                intent.code()
+            );
         }
     }
 }

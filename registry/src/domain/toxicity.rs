@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+use crate::domain::vocabulary::Vocabulary;
 use crate::vocabulary;
 
 vocabulary! {
@@ -52,6 +53,69 @@ impl ToxicityType {
             _ => GradingSystem::Ctcae5,
         }
     }
+}
+
+impl ToxicityType {
+    /// CRS and ICANS: graded by ASTCT 2019 from components recorded with them (hypotension,
+    /// hypoxia, ICE score); every other type is entered with its grade alone.
+    pub fn has_astct_components(self) -> bool {
+        matches!(self, Self::Crs | Self::Icans)
+    }
+
+    /// Organ and other toxicities are only meaningful with their CTCAE term or a description
+    /// (the schema requires one).
+    pub fn needs_term(self) -> bool {
+        matches!(self, Self::Organ | Self::Other)
+    }
+
+    /// The highest grade of this type's default grading system: EHA/EBMT 2023 grades ICAHT 1 to
+    /// 4 by depth and duration of neutropenia, with no fatal grade [G6]; ASTCT 2019 and CTCAE v5
+    /// go up to 5, death (domain.md §4.6, §4.7).
+    pub fn highest_grade(self) -> u8 {
+        match self.default_grading_system() {
+            GradingSystem::EhaEbmt2023 => 4,
+            _ => 5,
+        }
+    }
+}
+
+/// The last day after infusion that early ICAHT covers (day 0-30, domain.md §4.7 [G6]).
+pub const EARLY_ICAHT_LAST_DAY: i64 = 30;
+
+/// A grade or onset that a toxicity type's own rules refuse (domain.md §3.6, §4.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ToxicityFinding {
+    /// E.g. ICAHT grade 5: EHA/EBMT 2023 stops at grade 4.
+    #[error("{} grades {} from 1 to {highest}, not {given}", system.label(), kind.label())]
+    GradeOutsideSystem {
+        kind: ToxicityType,
+        system: GradingSystem,
+        given: u8,
+        highest: u8,
+    },
+    /// Early ICAHT is the haematotoxicity of days 0-30; a later onset is late ICAHT. (The reverse
+    /// is not a finding: late ICAHT is often the continuation of a neutropenia that began early.)
+    #[error(
+        "early ICAHT covers days 0 to {EARLY_ICAHT_LAST_DAY} after infusion: an onset on day {day} is late ICAHT"
+    )]
+    EarlyIcahtAfterDay30 { day: i64 },
+}
+
+/// Checks a grade number against the highest grade of the type's grading system.
+pub fn check_grade(kind: ToxicityType, given: u8) -> Option<ToxicityFinding> {
+    let highest = kind.highest_grade();
+    (!(1..=highest).contains(&given)).then_some(ToxicityFinding::GradeOutsideSystem {
+        kind,
+        system: kind.default_grading_system(),
+        given,
+        highest,
+    })
+}
+
+/// Checks an onset (days after infusion) against the window its type is defined by.
+pub fn check_onset_day(kind: ToxicityType, day: i64) -> Option<ToxicityFinding> {
+    (kind == ToxicityType::IcahtEarly && day > EARLY_ICAHT_LAST_DAY)
+        .then_some(ToxicityFinding::EarlyIcahtAfterDay30 { day })
 }
 
 /// `number()` / `from_number()` for the grade vocabularies whose variants are `G1`..`G5`.
@@ -783,5 +847,33 @@ mod tests {
             ToxicityType::Crs.default_grading_system(),
             GradingSystem::Astct2019
         );
+    }
+
+    #[test]
+    fn other_types_have_their_own_grade_range_and_window() {
+        assert_eq!(check_grade(ToxicityType::IecHs, 5), None);
+        assert_eq!(check_grade(ToxicityType::Tls, 1), None);
+        assert_eq!(check_grade(ToxicityType::IcahtLate, 4), None);
+        let f = check_grade(ToxicityType::IcahtEarly, 5).unwrap();
+        assert_eq!(
+            f,
+            ToxicityFinding::GradeOutsideSystem {
+                kind: ToxicityType::IcahtEarly,
+                system: GradingSystem::EhaEbmt2023,
+                given: 5,
+                highest: 4
+            }
+        );
+        assert!(f.to_string().contains("from 1 to 4, not 5"), "{f}");
+        assert!(check_grade(ToxicityType::Organ, 0).is_some());
+        assert_eq!(check_onset_day(ToxicityType::IcahtEarly, 30), None);
+        assert_eq!(
+            check_onset_day(ToxicityType::IcahtEarly, 31),
+            Some(ToxicityFinding::EarlyIcahtAfterDay30 { day: 31 })
+        );
+        assert_eq!(check_onset_day(ToxicityType::IcahtLate, 12), None);
+        assert!(ToxicityType::Other.needs_term() && !ToxicityType::IecHs.needs_term());
+        assert!(ToxicityType::Icans.has_astct_components());
+        assert!(!ToxicityType::IcahtLate.has_astct_components());
     }
 }

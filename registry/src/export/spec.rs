@@ -339,6 +339,11 @@ const TREATMENT_COURSES: &[Column] = &[
         "Target antigen of an investigational product",
     ),
     col(
+        "investigational_target_other",
+        Text,
+        "Target antigen of an investigational product when 'other' (e.g. CD22)",
+    ),
+    col(
         "product_class",
         code("ProductClass"),
         "Commercial / investigational / out of specification",
@@ -373,6 +378,11 @@ const INFUSIONS: &[Column] = &[
         "infusion_number",
         Integer,
         "Infusion number in the course (re-infusions > 1)",
+    ),
+    col(
+        "intent",
+        code("InfusionIntent"),
+        "Why it was given: initial, or the reason for a re-infusion (empty: not recorded)",
     ),
     col(
         "lymphodepletion_regimen",

@@ -12,10 +12,14 @@ use clap::{Args, Subcommand};
 use diesel::SqliteConnection;
 
 use crate::cli::CliError;
+use crate::db::{ids::UserId, users::list_api_tokens};
 use crate::domain::{access::Role, vocabulary::Vocabulary};
 use crate::web::{
     accounts::{self, AccountError, NewAccount, SYSTEM_USER_ID},
-    auth::password::{self, PasswordCost},
+    auth::{
+        api_token::{TokenLifetime, create_token_expiring},
+        password::{self, PasswordCost},
+    },
     configuration::{SecuritySettings, Settings},
     form::Field,
     routes::admin::sites::{SiteFormView, add_site},
@@ -123,6 +127,19 @@ pub enum UserCommand {
         /// What the token is for, e.g. "nightly import".
         #[arg(long)]
         name: String,
+        /// Days until the token expires (1 to 3650).
+        #[arg(long, value_name = "N", default_value_t = i64::from(TokenLifetime::DEFAULT_DAYS))]
+        expires_in_days: i64,
+    },
+    /// List API tokens (never the tokens themselves): prefix, owner, name, created, expires,
+    /// last used, status.
+    Tokens {
+        /// The SQLite database file.
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+        /// Only this user's tokens.
+        #[arg(long)]
+        username: Option<String>,
     },
     /// Set a user's password (first line of standard input) and clear any lock.
     SetPassword {
@@ -290,22 +307,60 @@ fn run_user(command: UserCommand) -> Result<(), CliError> {
             }
             Ok(())
         }
-        UserCommand::Token { db, username, name } => {
+        UserCommand::Token {
+            db,
+            username,
+            name,
+            expires_in_days,
+        } => {
             if name.trim().is_empty() {
                 return Err(CliError::Input(
                     "--name: say what the token is for".to_owned(),
                 ));
             }
+            let lifetime = TokenLifetime::days(expires_in_days)
+                .map_err(|e| CliError::Input(format!("--expires-in-days: {e}")))?;
             let mut conn = connect(&db)?;
             let id = accounts::user_id_by_name(&mut conn, &username).map_err(account_error)?;
-            let (token, _) = crate::web::auth::api_token::create_token(
-                &mut conn,
-                SYSTEM_USER_ID,
-                id,
-                name.trim(),
-            )?;
+            let (token, _) =
+                create_token_expiring(&mut conn, SYSTEM_USER_ID, id, name.trim(), lifetime)?;
             println!("{token}");
-            eprintln!("API token for {username}: shown once; only its hash is stored.");
+            eprintln!(
+                "API token for {username}: shown once; only its hash is stored. Expires in {} days.",
+                lifetime.get()
+            );
+            Ok(())
+        }
+        UserCommand::Tokens { db, username } => {
+            let mut conn = connect(&db)?;
+            let user = match username {
+                Some(name) => Some(UserId(
+                    accounts::user_id_by_name(&mut conn, &name).map_err(account_error)?,
+                )),
+                None => None,
+            };
+            let now = chrono::Utc::now().naive_utc();
+            let stamp = |t: Option<chrono::NaiveDateTime>| {
+                t.map_or_else(
+                    || "-".to_owned(),
+                    |t| t.format("%Y-%m-%d %H:%M").to_string(),
+                )
+            };
+            println!("prefix\tuser\tname\tcreated\texpires\tlast_used\tstatus");
+            for t in list_api_tokens(&mut conn, user).map_err(|e| {
+                CliError::Unexpected(anyhow::Error::new(e).context("Failed to list tokens"))
+            })? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    t.token_prefix,
+                    t.username,
+                    t.name,
+                    stamp(Some(t.created_at)),
+                    stamp(t.expires_at),
+                    stamp(t.last_used_at),
+                    t.status(now).label(),
+                );
+            }
             Ok(())
         }
         UserCommand::Disable { db, username } => set_active(&db, &username, false),

@@ -32,6 +32,9 @@ use super::{
 };
 use crate::db::DbPool;
 
+/// How long a client may take to send a request's head (see `Application::build`).
+const CLIENT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The follow-up form of one timepoint of one course.
 const FOLLOW_UP: &str = "/patients/{pid}/courses/{cid}/follow-ups/{timepoint}";
 
@@ -41,6 +44,8 @@ pub struct AppState {
     pub settings: Settings,
     pub ip_throttle: IpThrottle,
     pub sessions: MemorySessionStore,
+    /// The worklist's courses, kept between requests (`routes::worklist::cache`).
+    pub worklist: worklist::WorklistCache,
 }
 
 impl AppState {
@@ -95,6 +100,7 @@ impl Application {
         let state = web::Data::new(AppState {
             ip_throttle: IpThrottle::new(security.max_failures_per_ip, security.ip_window),
             sessions: MemorySessionStore::default(),
+            worklist: worklist::WorklistCache::default(),
             pool,
             settings,
         });
@@ -128,7 +134,8 @@ impl Application {
                         .route("/worklist", web::get().to(api::worklist::get))
                         .route("/patients", web::get().to(api::patients::list))
                         .route("/patients", web::post().to(api::patients::create))
-                        .route("/patients/{id}", web::get().to(api::patients::show)),
+                        .route("/patients/{id}", web::get().to(api::patients::show))
+                        .configure(api::follow_ups::routes),
                 )
                 .service(
                     web::scope("")
@@ -140,6 +147,8 @@ impl Application {
                             "/account/tokens/{id}/revoke",
                             web::post().to(account::post::revoke),
                         )
+                        .configure(account::password_routes)
+                        .configure(patients::correction_routes)
                         .route("/exports", web::get().to(exports::get::list))
                         .route("/exports/{file}", web::get().to(exports::get::csv))
                         .route("/patients", web::get().to(patients::list::get))
@@ -154,6 +163,14 @@ impl Application {
                         .route(
                             "/patients/{id}/treatments/new",
                             web::get().to(treatments::new::get),
+                        )
+                        .route(
+                            "/patients/{id}/courses/{cid}/infusions",
+                            web::post().to(treatments::infusion::create),
+                        )
+                        .route(
+                            "/patients/{id}/courses/{cid}/infusions/new",
+                            web::get().to(treatments::infusion::new),
                         )
                         .service(
                             web::resource(FOLLOW_UP)
@@ -178,6 +195,10 @@ impl Application {
                         ),
                 )
         });
+        // A request's head must arrive within this time of the connection being accepted.
+        // actix's default (5 s) counts time the connection waits for a busy worker, and ends it
+        // with nothing sent: a login under load once got an empty reply.
+        let server = server.client_request_timeout(CLIENT_REQUEST_TIMEOUT);
         let server = match workers {
             Some(n) => server.workers(n),
             None => server,

@@ -814,3 +814,83 @@ fn every_table_column_is_exported_and_every_exported_column_is_in_the_dictionary
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Investigational products and re-infusions
+
+/// An investigational course's named target (`investigational_target_other`) and an infusion's
+/// intent (migration 000022) are exported, the intent with its label, in both profiles.
+#[test]
+fn the_other_target_and_the_infusion_intent_are_exported_with_labels() {
+    let db = seeded();
+    let mut conn = connect(&db.path);
+    let course = count(
+        &mut conn,
+        "SELECT i.course_id FROM infusions i WHERE i.infusion_number = 1 AND NOT EXISTS \
+         (SELECT 1 FROM infusions j WHERE j.course_id = i.course_id AND j.infusion_number = 2) \
+         ORDER BY i.id LIMIT 1",
+    );
+    conn.batch_execute(&format!(
+        "UPDATE treatment_courses SET product = 'INVESTIGATIONAL', \
+           product_class = 'INVESTIGATIONAL', investigational_product_name = 'CAR22-01', \
+           investigational_target = 'OTHER', investigational_target_other = 'CD22', \
+           trial_id = 'NCT01234567', row_version = row_version + 1 WHERE id = {course};
+         UPDATE infusions SET intent = 'INITIAL', row_version = row_version + 1
+           WHERE course_id = {course} AND infusion_number = 1;
+         INSERT INTO infusions (course_id, patient_id, infusion_number, lymphodepletion_regimen,
+                                infusion_date, intent, created_by, updated_by)
+           SELECT course_id, patient_id, 2, 'NONE', date(infusion_date, '+200 days'),
+                  'REINFUSION_B_CELL_RECOVERY', 1, 1
+           FROM infusions WHERE course_id = {course} AND infusion_number = 1;"
+    ))
+    .unwrap();
+
+    let courses = Csv::parse(&entity_csv(
+        &mut conn,
+        Entity::TreatmentCourses,
+        &ExportOptions::full(),
+    ));
+    let infusions_full = Csv::parse(&entity_csv(
+        &mut conn,
+        Entity::Infusions,
+        &ExportOptions::full(),
+    ));
+    let infusions_deid = Csv::parse(&entity_csv(
+        &mut conn,
+        Entity::Infusions,
+        &deidentified(true),
+    ));
+
+    let row = courses
+        .rows
+        .iter()
+        .find(|r| r[courses.index("id")] == course.to_string())
+        .unwrap();
+    assert_eq!(row[courses.index("investigational_target")], "OTHER");
+    assert_eq!(row[courses.index("investigational_target_other")], "CD22");
+    for infusions in [&infusions_full, &infusions_deid] {
+        let ours: Vec<(&str, &str, &str)> = infusions
+            .rows
+            .iter()
+            .filter(|r| r[infusions.index("course_id")] == course.to_string())
+            .map(|r| {
+                (
+                    r[infusions.index("infusion_number")].as_str(),
+                    r[infusions.index("intent")].as_str(),
+                    r[infusions.index("intent_label")].as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            ours,
+            vec![
+                ("1", "INITIAL", "Initial infusion (Day 0)"),
+                (
+                    "2",
+                    "REINFUSION_B_CELL_RECOVERY",
+                    "Re-infusion for loss of B-cell aplasia"
+                ),
+            ]
+        );
+    }
+}

@@ -1540,8 +1540,8 @@ fn coded_columns() -> Vec<(&'static str, &'static str, BTreeSet<String>)> {
     use registry::domain::patient::{ConsentStatus, LtfuStatus, Sex};
     use registry::domain::persistence::{PersistenceMethod, PersistenceUnit, Specimen};
     use registry::domain::product::{
-        BridgingTherapy, DoseUnit, InfusionRoute, InfusionSetting, LymphodepletionRegimen, Product,
-        ProductClass, TargetAntigen,
+        BridgingTherapy, DoseUnit, InfusionIntent, InfusionRoute, InfusionSetting,
+        LymphodepletionRegimen, Product, ProductClass, TargetAntigen,
     };
     use registry::domain::response::{
         AssessmentMethod, Assessor, GenericResponse, MrdMethod, MrdSensitivity, MrdStatus,
@@ -1612,6 +1612,7 @@ fn coded_columns() -> Vec<(&'static str, &'static str, BTreeSet<String>)> {
             answer_codes::<YesNo>(),
         ),
         ("infusions", "route", codes::<InfusionRoute>()),
+        ("infusions", "intent", codes::<InfusionIntent>()),
         ("infusions", "care_setting", codes::<InfusionSetting>()),
         ("follow_ups", "timepoint", codes::<Timepoint>()),
         ("follow_ups", "contact_type", codes::<ContactType>()),

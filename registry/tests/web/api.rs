@@ -137,3 +137,356 @@ fn a_user_creates_a_token_shown_once_uses_it_and_revokes_it() {
         401
     );
 }
+
+/// A complete Day 100 follow-up body for a patient infused 95 days ago.
+fn follow_up_body(row_version: i64, changes: &[(&str, serde_json::Value)]) -> String {
+    let mut body = serde_json::json!({
+        "row_version": row_version,
+        "complete": true,
+        "contact_date": days_ago(1).to_string(),
+        "contact_type": "CLINIC",
+        "survival_status": "ALIVE",
+        "ecog": 1,
+        "relapse_since_last": "N",
+        "none_responses": "none",
+        "none_toxicities": "none",
+        "none_infections": "none",
+        "none_immunoglobulin": "none",
+        "none_lab_results": "none",
+        "none_persistence_tests": "none",
+        "none_new_malignancies": "none",
+        "none_subsequent_therapies": "none",
+    });
+    for (k, v) in changes {
+        body[*k] = v.clone();
+    }
+    body.to_string()
+}
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap()
+}
+
+/// PUT with an `If-Match` header.
+fn put_if_match(
+    client: &mut crate::helpers::Browser,
+    path: &str,
+    token: &str,
+    version: &str,
+    body: &str,
+) -> crate::helpers::Response {
+    let auth = format!("Bearer {token}");
+    let etag = format!("\"{version}\"");
+    client.request_with(
+        "PUT",
+        path,
+        Some(body.to_owned()),
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+            ("If-Match", &etag),
+        ],
+    )
+}
+
+#[test]
+fn a_follow_up_is_created_read_listed_and_updated_through_the_api_with_its_audit() {
+    use diesel::prelude::*;
+    use registry::db::schema::audit_log;
+    let app = spawn_app();
+    let (patient, course) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(95));
+    let token = app.token_for(&app.coordinator);
+    let mut client = app.browser();
+    let path = format!("/api/v1/patients/{patient}/courses/{course}/follow-ups/D100");
+    assert_eq!(
+        client.api("GET", &path, &token, None).status,
+        404,
+        "none yet"
+    );
+
+    let created = client.api("PUT", &path, &token, Some(&follow_up_body(0, &[])));
+
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.header("etag"), Some("\"1\""));
+    let row = json(&created.body);
+    assert_eq!(row["form_status"], "COMPLETE");
+    assert_eq!(row["relapse_since_last"], "N");
+    let tokened: i64 = audit_log::table
+        .filter(audit_log::table_name.eq("follow_ups"))
+        .filter(audit_log::api_token_id.is_not_null())
+        .count()
+        .get_result(&mut app.db())
+        .unwrap();
+    assert!(tokened > 0, "the audit rows name the token");
+    assert_eq!(app.audit_change_sets("follow_ups").len(), 1);
+
+    let read = client.api("GET", &path, &token, None);
+    assert_eq!(read.status, 200);
+    assert_eq!(read.header("etag"), Some("\"1\""));
+    let list = client.api(
+        "GET",
+        &format!("/api/v1/patients/{patient}/follow-ups"),
+        &token,
+        None,
+    );
+    assert_eq!(list.status, 200);
+    let items = json(&list.body);
+    assert_eq!(items[0]["timepoint"], "D100");
+    assert_eq!(items[0]["row_version"], 1);
+
+    // An update of a complete form needs a reason, like the page; If-Match carries the version.
+    let no_reason = put_if_match(
+        &mut client,
+        &path,
+        &token,
+        "1",
+        &follow_up_body(99, &[("ecog", 2.into())]),
+    );
+    assert_eq!(no_reason.status, 422);
+    assert!(json(&no_reason.body)["errors"]["reason"].is_string());
+    let updated = put_if_match(
+        &mut client,
+        &path,
+        &token,
+        "1",
+        &follow_up_body(
+            99,
+            &[
+                ("ecog", 2.into()),
+                ("reason", "ECOG corrected from notes".into()),
+            ],
+        ),
+    );
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    assert_eq!(json(&updated.body)["ecog_performance_status"], 2);
+    assert_eq!(updated.header("etag"), Some("\"2\""));
+    assert_eq!(app.audit_change_sets("follow_ups").len(), 2);
+}
+
+#[test]
+fn api_follow_ups_refuse_invalid_stale_locked_and_out_of_scope_writes() {
+    let app = spawn_app();
+    let (patient, course) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(95));
+    let (other, other_course) = app.insert_treated_patient(app.site_b, "BBB-000001", days_ago(95));
+    let token = app.token_for(&app.coordinator);
+    let monitor = app.token_for(&app.monitor);
+    let mut client = app.browser();
+    let path = format!("/api/v1/patients/{patient}/courses/{course}/follow-ups/D100");
+
+    let invalid = client.api(
+        "PUT",
+        &path,
+        &token,
+        Some(&follow_up_body(
+            0,
+            &[
+                ("contact_date", "2020-02-30".into()),
+                ("relapse_since_last", "Y".into()),
+                ("relapse_date", days_ago(50).to_string().into()),
+            ],
+        )),
+    );
+    assert_eq!(invalid.status, 422);
+    let errors = &json(&invalid.body)["errors"];
+    assert_eq!(
+        errors["contact_date"],
+        "Use the form YYYY-MM-DD, e.g. 2024-03-15."
+    );
+    assert_eq!(
+        errors["relapse_method"],
+        "Choose how the relapse was detected."
+    );
+    let no_version = client.api(
+        "PUT",
+        &path,
+        &token,
+        Some(r#"{"contact_date": "2024-01-01"}"#),
+    );
+    assert_eq!(no_version.status, 422);
+    assert!(json(&no_version.body)["errors"]["row_version"].is_string());
+    let misspelt = client.api(
+        "PUT",
+        &path,
+        &token,
+        Some(&follow_up_body(0, &[("relapse_metod", "FLOW".into())])),
+    );
+    assert_eq!(misspelt.status, 422);
+    assert_eq!(
+        json(&misspelt.body)["errors"]["relapse_metod"],
+        "Not a field of the follow-up form."
+    );
+    assert_eq!(
+        app.audit_change_sets("follow_ups").len(),
+        0,
+        "nothing written"
+    );
+
+    assert_eq!(
+        client
+            .api("PUT", &path, &token, Some(&follow_up_body(0, &[])))
+            .status,
+        201
+    );
+    let stale = client.api(
+        "PUT",
+        &path,
+        &token,
+        Some(&follow_up_body(
+            0,
+            &[("ecog", 3.into()), ("reason", "late edit".into())],
+        )),
+    );
+    assert_eq!(stale.status, 409);
+    let stale = json(&stale.body);
+    assert!(
+        stale["error"]
+            .as_str()
+            .unwrap()
+            .contains("ECOG is now 1 (you entered 3)")
+    );
+    assert_eq!(stale["current"]["row_version"], 1);
+
+    let foreign = format!("/api/v1/patients/{other}/courses/{other_course}/follow-ups/D100");
+    assert_eq!(
+        client
+            .api("PUT", &foreign, &token, Some(&follow_up_body(0, &[])))
+            .status,
+        404
+    );
+    assert_eq!(client.api("GET", &foreign, &token, None).status, 404);
+    assert_eq!(
+        client
+            .api(
+                "GET",
+                &format!("/api/v1/patients/{other}/follow-ups"),
+                &token,
+                None
+            )
+            .status,
+        404
+    );
+    assert_eq!(
+        client
+            .api("PUT", &path, &monitor, Some(&follow_up_body(1, &[])))
+            .status,
+        403,
+        "a monitor reads but does not write"
+    );
+    assert_eq!(client.api("GET", &path, &monitor, None).status, 200);
+
+    // Locked by the monitor: the API refuses with 423 and changes nothing.
+    let form = format!("/patients/{patient}/courses/{course}/follow-ups/D100");
+    let mut browser = app.logged_in(&app.monitor);
+    browser.get(&form);
+    browser
+        .post(
+            &format!("{form}/lock"),
+            &[
+                ("meaning", "REVIEW"),
+                ("password", crate::helpers::PASSWORD),
+            ],
+        )
+        .assert_redirect_to(&form);
+    let sets = app.audit_change_sets("follow_ups").len();
+    let locked = client.api(
+        "PUT",
+        &path,
+        &token,
+        Some(&follow_up_body(
+            2,
+            &[("ecog", 3.into()), ("reason", "after lock".into())],
+        )),
+    );
+    assert_eq!(locked.status, 423, "{}", locked.body);
+    assert!(
+        json(&locked.body)["error"]
+            .as_str()
+            .unwrap()
+            .contains("locked")
+    );
+    assert_eq!(app.audit_change_sets("follow_ups").len(), sets);
+}
+
+#[test]
+fn tokens_expire_record_their_last_use_and_are_listed() {
+    use diesel::prelude::*;
+    use registry::db::schema::api_tokens;
+    use registry::db::users::{TokenStatus, list_api_tokens};
+    use registry::web::auth::api_token::{TokenLifetime, create_token_expiring};
+    let app = spawn_app();
+    let token = app.token_for(&app.coordinator);
+    let mut client = app.browser();
+    let (expires, used): (Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>) =
+        api_tokens::table
+            .select((api_tokens::expires_at, api_tokens::last_used_at))
+            .first(&mut app.db())
+            .unwrap();
+    let days = (expires.unwrap() - chrono::Utc::now().naive_utc()).num_days();
+    assert!((89..=90).contains(&days), "90 days by default, not {days}");
+    assert_eq!(used, None);
+
+    assert_eq!(
+        client.api("GET", "/api/v1/patients", &token, None).status,
+        200
+    );
+    let first_use: Option<chrono::NaiveDateTime> = api_tokens::table
+        .select(api_tokens::last_used_at)
+        .first(&mut app.db())
+        .unwrap();
+    assert!(first_use.is_some(), "last use recorded");
+    let version: i32 = api_tokens::table
+        .select(api_tokens::row_version)
+        .first(&mut app.db())
+        .unwrap();
+    assert_eq!(
+        client.api("GET", "/api/v1/patients", &token, None).status,
+        200
+    );
+    let (second_use, version_after): (Option<chrono::NaiveDateTime>, i32) = api_tokens::table
+        .select((api_tokens::last_used_at, api_tokens::row_version))
+        .first(&mut app.db())
+        .unwrap();
+    assert_eq!(second_use, first_use, "at most one write a minute");
+    assert_eq!(version_after, version);
+
+    // Expired: a 401, and listed as expired.
+    diesel::sql_query(
+        "UPDATE api_tokens SET expires_at = '2020-01-01 00:00:00', row_version = row_version + 1",
+    )
+    .execute(&mut app.db())
+    .unwrap();
+    assert_eq!(
+        client.api("GET", "/api/v1/patients", &token, None).status,
+        401
+    );
+    let now = chrono::Utc::now().naive_utc();
+    let listed = list_api_tokens(&mut app.db(), None).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].username, app.coordinator.username);
+    assert_eq!(listed[0].status(now), TokenStatus::Expired);
+
+    // A chosen lifetime; out-of-range lifetimes are refused.
+    let (_, id) = create_token_expiring(
+        &mut app.db(),
+        1,
+        app.monitor.id,
+        "one week",
+        TokenLifetime::days(7).unwrap(),
+    )
+    .unwrap();
+    let expires: Option<chrono::NaiveDateTime> = api_tokens::table
+        .find(id)
+        .select(api_tokens::expires_at)
+        .first(&mut app.db())
+        .unwrap();
+    assert_eq!((expires.unwrap() - now).num_days(), 7);
+    assert!(TokenLifetime::days(0).is_err());
+    assert!(TokenLifetime::days(3651).is_err());
+    let mine = list_api_tokens(
+        &mut app.db(),
+        Some(registry::db::ids::UserId(app.monitor.id)),
+    )
+    .unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].status(now), TokenStatus::Active);
+}

@@ -601,3 +601,467 @@ fn immunoglobulin_persistence_and_subsequent_therapy_are_entered_in_one_save() {
         );
     }
 }
+
+/// Day `n` after `day0` as form text.
+fn day(day0: chrono::NaiveDate, n: i64) -> String {
+    (day0 + chrono::Duration::days(n)).to_string()
+}
+
+/// Makes the arranged patient's course a B-ALL treated with tisa-cel (a CD19 product).
+fn make_b_all(app: &TestApp, patient: i32) {
+    use diesel::prelude::*;
+    let mut conn = app.db();
+    for sql in [
+        format!(
+            "UPDATE diagnoses SET disease = 'BALL', row_version = row_version + 1 WHERE patient_id = {patient}"
+        ),
+        format!(
+            "UPDATE treatment_courses SET product = 'TISA_CEL', row_version = row_version + 1 WHERE patient_id = {patient}"
+        ),
+    ] {
+        diesel::sql_query(sql).execute(&mut conn).unwrap();
+    }
+}
+
+#[test]
+fn a_relapse_is_reported_once_in_its_period_with_method_and_antigen_then_previously_reported() {
+    use diesel::prelude::*;
+    use registry::db::schema::{audit_log, follow_ups};
+    let app = spawn_app();
+    let day0 = days_ago(400);
+    let (patient, course) = app.insert_treated_patient(app.site_a, "AAA-000009", day0);
+    make_b_all(&app, patient);
+    let base = format!("/patients/{patient}/courses/{course}/follow-ups");
+    let mut c = app.logged_in(&app.coordinator);
+    c.get(&format!("{base}/D28"));
+    let d28 = with(
+        &valid_fields("0"),
+        &[
+            ("contact_date", &day(day0, 28)),
+            ("relapse_since_last", "N"),
+        ],
+    );
+    assert_eq!(c.post(&format!("{base}/D28"), &as_refs(&d28)).status, 303);
+    let relapse = |date: &str, antigen: &str| {
+        with(
+            &valid_fields("0"),
+            &[
+                ("contact_date", &day(day0, 100)),
+                ("relapse_since_last", "Y"),
+                ("relapse_date", date),
+                ("relapse_method", "FLOW"),
+                ("relapse_antigen_status", antigen),
+            ],
+        )
+    };
+    let d100 = format!("{base}/D100");
+    let page = c.get(&d100);
+    assert!(
+        page.body.contains("Target antigen on the relapse"),
+        "CD19 product"
+    );
+
+    let in_earlier_period = c.post(&d100, &as_refs(&relapse(&day(day0, 20), "NEG")));
+    let no_antigen = c.post(&d100, &as_refs(&relapse(&day(day0, 60), "")));
+    let saved = c.post(&d100, &as_refs(&relapse(&day(day0, 60), "NEG")));
+
+    assert_eq!(in_earlier_period.status, 422);
+    assert!(
+        in_earlier_period
+            .body
+            .contains("falls in an earlier period")
+    );
+    assert_eq!(
+        in_earlier_period.input_value("relapse_date"),
+        Some(day(day0, 20)),
+        "value kept"
+    );
+    assert_eq!(no_antigen.status, 422);
+    assert!(
+        no_antigen
+            .body
+            .contains("id=\"relapse_antigen_status-error\"")
+    );
+    assert!(no_antigen.body.contains("CD19 negative (antigen escape)"));
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let stored: (Option<String>, Option<String>, Option<String>) = follow_ups::table
+        .filter(follow_ups::timepoint.eq("D100"))
+        .select((
+            follow_ups::relapse_since_last,
+            follow_ups::relapse_method,
+            follow_ups::relapse_antigen_status,
+        ))
+        .first(&mut app.db())
+        .unwrap();
+    assert_eq!(
+        stored,
+        (Some("Y".into()), Some("FLOW".into()), Some("NEG".into()))
+    );
+    let audited: Vec<(String, Option<String>)> = audit_log::table
+        .filter(audit_log::table_name.eq("follow_ups"))
+        .select((audit_log::field_name, audit_log::new_value))
+        .load(&mut app.db())
+        .unwrap();
+    assert!(audited.contains(&("relapse_method".into(), Some("FLOW".into()))));
+    assert!(audited.contains(&("relapse_antigen_status".into(), Some("NEG".into()))));
+
+    // The next period shows it as previously reported and takes it only as such.
+    let m6 = format!("{base}/M6");
+    let later = c.get(&m6);
+    assert!(
+        later
+            .body
+            .contains("Relapse or progression previously reported")
+    );
+    assert!(
+        later
+            .body
+            .contains(&format!("reported at D100, {}", day(day0, 60)))
+    );
+    let again = with(
+        &valid_fields("0"),
+        &[
+            ("contact_date", &day(day0, 182)),
+            ("relapse_since_last", "Y"),
+            ("relapse_date", &day(day0, 170)),
+            ("relapse_method", "FLOW"),
+            ("relapse_antigen_status", "NEG"),
+        ],
+    );
+    let refused = c.post(&m6, &as_refs(&again));
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("answer Previously reported"));
+    let prev = with(
+        &valid_fields("0"),
+        &[
+            ("contact_date", &day(day0, 182)),
+            ("relapse_since_last", "PREV"),
+        ],
+    );
+    assert_eq!(c.post(&m6, &as_refs(&prev)).status, 303);
+}
+
+#[test]
+fn relapse_answers_are_validated_with_422_keeping_the_values() {
+    let Arranged { app, patient, form } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let day0 = days_ago(95);
+    let before_day0 = day(day0, -3);
+    let after_contact = days_ago(0).to_string();
+    let in_period = day(day0, 50);
+    // (changes, field, message)
+    type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            vec![("relapse_since_last", "Y"), ("relapse_method", "FLOW")],
+            "relapse_date",
+            "Enter the date of relapse or progression.",
+        ),
+        (
+            vec![
+                ("relapse_since_last", "Y"),
+                ("relapse_date", &before_day0),
+                ("relapse_method", "FLOW"),
+            ],
+            "relapse_date",
+            "cannot precede Day 0",
+        ),
+        (
+            vec![
+                ("relapse_since_last", "Y"),
+                ("relapse_date", &after_contact),
+                ("relapse_method", "FLOW"),
+            ],
+            "relapse_date",
+            "after this period&#x27;s contact date",
+        ),
+        (
+            vec![("relapse_since_last", "Y"), ("relapse_date", &in_period)],
+            "relapse_method",
+            "Choose how the relapse was detected.",
+        ),
+        (
+            vec![("relapse_since_last", "N"), ("relapse_method", "FLOW")],
+            "relapse_method",
+            "Only with a relapse reported in this period",
+        ),
+        (
+            vec![("relapse_since_last", "N"), ("relapse_date", &in_period)],
+            "relapse_date",
+            "Only with a relapse reported in this period",
+        ),
+        (
+            vec![("relapse_since_last", "PREV")],
+            "relapse_since_last",
+            "No earlier period of this course reported a relapse",
+        ),
+        (
+            vec![
+                ("relapse_since_last", "Y"),
+                ("relapse_date", &in_period),
+                ("relapse_method", "SMELL"),
+            ],
+            "relapse_method",
+            "Choose how the relapse was detected.",
+        ),
+    ];
+    for (changes, field, message) in &cases {
+        let fields = with(&valid_fields("0"), changes);
+
+        let response = coordinator.post(&form, &as_refs(&fields));
+
+        assert_eq!(response.status, 422, "{changes:?}");
+        let normalised = response.body.replace("&#39;", "&#x27;");
+        assert!(normalised.contains(message), "{changes:?}: {message}");
+        assert!(
+            response.body.contains(&format!("id=\"{field}-error\"")),
+            "{changes:?}: {field}"
+        );
+        for (name, typed) in changes {
+            if *name != "relapse_since_last" && *name != "relapse_method" {
+                assert_eq!(response.input_value(name).as_deref(), Some(*typed), "kept");
+            }
+        }
+    }
+    // A relapse after death: the death ends the last period.
+    {
+        use diesel::prelude::*;
+        diesel::sql_query(format!(
+            "INSERT INTO deaths (patient_id, death_date, primary_cause, created_by, updated_by) \
+             VALUES ({patient}, '{}', 'INFECTION_BACTERIAL', 1, 1)",
+            days_ago(10)
+        ))
+        .execute(&mut app.db())
+        .unwrap();
+    }
+    let after_death = with(
+        &valid_fields("0"),
+        &[
+            ("contact_date", &days_ago(10).to_string()),
+            ("survival_status", "DEAD"),
+            ("relapse_since_last", "Y"),
+            ("relapse_date", &days_ago(5).to_string()),
+            ("relapse_method", "CLINICAL"),
+        ],
+    );
+    let response = coordinator.post(&form, &as_refs(&after_death));
+    assert_eq!(response.status, 422);
+    assert!(response.body.contains("A relapse cannot follow the death."));
+    assert_eq!(
+        app.audit_change_sets("follow_ups").len(),
+        0,
+        "nothing saved"
+    );
+}
+
+/// The option `code` is selected, or `name`'s input holds `typed` (a blank needs no check).
+fn kept(response: &crate::helpers::Response, name: &str, typed: &str) -> bool {
+    typed.is_empty()
+        || response.input_value(name).as_deref() == Some(typed)
+        || response
+            .body
+            .contains(&format!("<option value=\"{typed}\" selected>"))
+}
+
+#[test]
+fn other_toxicities_are_refused_with_422_a_message_by_the_field_and_the_values_kept() {
+    let Arranged { app, form, .. } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let before = app.change_set_count();
+    // Day 0 is 95 days ago; the contact is yesterday (day 94).
+    let onset = days_ago(80).to_string();
+    let day35 = days_ago(60).to_string();
+    let earlier = days_ago(85).to_string();
+    let today = days_ago(0).to_string();
+    let before_day0 = days_ago(96).to_string();
+    let iec_hs = [
+        ("none_toxicities", "events"),
+        ("toxicity_kind", "IEC_HS"),
+        ("toxicity_onset_date", onset.as_str()),
+        ("toxicity_max_grade", "G2"),
+    ];
+    type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            vec![("toxicity_kind", "")],
+            "toxicity_kind",
+            "Choose the kind of toxicity.",
+        ),
+        (
+            vec![("toxicity_max_grade", "")],
+            "toxicity_max_grade",
+            "Choose the maximum grade.",
+        ),
+        (
+            vec![
+                ("toxicity_kind", "ICAHT_LATE"),
+                ("toxicity_max_grade", "G5"),
+            ],
+            "toxicity_max_grade",
+            "from 1 to 4, not 5",
+        ),
+        (
+            vec![
+                ("toxicity_kind", "ICAHT_EARLY"),
+                ("toxicity_onset_date", day35.as_str()),
+            ],
+            "toxicity_onset_date",
+            "an onset on day 35 is late ICAHT",
+        ),
+        (
+            vec![("toxicity_onset_date", "")],
+            "toxicity_onset_date",
+            "Enter a date (YYYY-MM-DD).",
+        ),
+        (
+            vec![("toxicity_onset_date", before_day0.as_str())],
+            "toxicity_onset_date",
+            "A toxicity of CAR-T cannot precede Day 0.",
+        ),
+        (
+            vec![("toxicity_kind", "ORGAN"), ("toxicity_term", "")],
+            "toxicity_term",
+            "Give the CTCAE term or a description of this toxicity.",
+        ),
+        (
+            vec![
+                ("toxicity_kind", "TLS"),
+                ("toxicity_resolution_date", earlier.as_str()),
+            ],
+            "toxicity_resolution_date",
+            "The resolution cannot precede the onset.",
+        ),
+        (
+            vec![
+                ("toxicity_kind", "HYPOGAMMA"),
+                ("toxicity_resolution_date", today.as_str()),
+            ],
+            "toxicity_resolution_date",
+            "contact date: leave it blank (ongoing).",
+        ),
+        (
+            vec![("toxicity_hypotension", "VASO_1")],
+            "toxicity_hypotension",
+            "Hypotension and hypoxia belong to CRS.",
+        ),
+        (
+            vec![
+                ("toxicity_kind", "DELAYED_NEURO"),
+                ("toxicity_ice_score", "5"),
+            ],
+            "toxicity_ice_score",
+            "The ICE score belongs to ICANS.",
+        ),
+        (
+            vec![
+                ("toxicity_kind", "CRS"),
+                ("toxicity_max_grade", "G1"),
+                ("toxicity_hypotension", "NONE"),
+                ("toxicity_hypoxia", "NONE"),
+                ("toxicity_term", "fever"),
+            ],
+            "toxicity_term",
+            "CRS and ICANS are named by their type: leave the term blank.",
+        ),
+        (
+            vec![("none_toxicities", "none")],
+            "none_toxicities",
+            "it cannot be nothing to report",
+        ),
+    ];
+    for (changes, field, message) in &cases {
+        let fields = with(&with(&valid_fields("0"), &iec_hs), changes);
+
+        let response = coordinator.post(&form, &as_refs(&fields));
+
+        assert_eq!(response.status, 422, "{changes:?}");
+        assert!(
+            response.body.contains(message),
+            "{changes:?}: no {message:?}"
+        );
+        assert!(
+            response.body.contains(&format!("id=\"{field}-error\"")),
+            "{changes:?}: message not beside {field}"
+        );
+        for (name, typed) in fields.iter().filter(|(k, _)| k.starts_with("toxicity_")) {
+            assert!(
+                kept(&response, name, typed),
+                "{changes:?}: {name}={typed} not kept"
+            );
+        }
+    }
+    assert_eq!(app.change_set_count(), before, "nothing was written");
+}
+
+#[test]
+fn an_icaht_is_saved_in_its_own_grading_system_with_audit_rows_and_shown_as_previously_reported() {
+    use diesel::prelude::*;
+    use registry::db::schema::{audit_log, toxicity_events};
+    let Arranged { app, patient, form } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let before = app.change_set_count();
+    let onset = days_ago(90);
+    let resolved = days_ago(70);
+    let fields = with(
+        &valid_fields("0"),
+        &[
+            ("none_toxicities", "events"),
+            ("toxicity_kind", "ICAHT_EARLY"),
+            ("toxicity_onset_date", &onset.to_string()),
+            ("toxicity_resolution_date", &resolved.to_string()),
+            ("toxicity_max_grade", "G3"),
+        ],
+    );
+
+    let response = coordinator.post(&form, &as_refs(&fields));
+
+    assert_eq!(response.status, 303, "{}", response.body);
+    let stored: (
+        String,
+        String,
+        String,
+        chrono::NaiveDate,
+        Option<chrono::NaiveDate>,
+    ) = toxicity_events::table
+        .filter(toxicity_events::patient_id.eq(patient))
+        .select((
+            toxicity_events::toxicity_type,
+            toxicity_events::grading_system,
+            toxicity_events::max_grade,
+            toxicity_events::onset_date,
+            toxicity_events::resolution_date,
+        ))
+        .first(&mut app.db())
+        .unwrap();
+    assert_eq!(
+        stored,
+        (
+            "ICAHT_EARLY".into(),
+            "EHA_EBMT2023".into(),
+            "G3".into(),
+            onset,
+            Some(resolved)
+        )
+    );
+    assert_eq!(app.change_set_count(), before + 1, "one change set");
+    let sets_fu = app.audit_change_sets("follow_ups");
+    let sets_tox = app.audit_change_sets("toxicity_events");
+    assert_eq!(sets_fu.last().unwrap().0, sets_tox.last().unwrap().0);
+    let audited: Vec<(String, Option<String>)> = audit_log::table
+        .filter(audit_log::table_name.eq("toxicity_events"))
+        .select((audit_log::field_name, audit_log::new_value))
+        .load(&mut app.db())
+        .unwrap();
+    assert!(audited.contains(&("grading_system".into(), Some("EHA_EBMT2023".into()))));
+    assert!(audited.contains(&("resolution_date".into(), Some(resolved.to_string()))));
+    assert!(audited.contains(&("toxicity_type".into(), Some("ICAHT_EARLY".into()))));
+
+    // The next period lists it as previously reported, not as this period's.
+    let m6 = coordinator.get(&form.replace("/D100", "/M6"));
+    assert!(m6.body.contains("Previously reported (not re-entered)"));
+    assert!(m6.body.contains("ICAHT_EARLY, maximum grade G3"));
+    assert!(!m6.body.contains("Reported in this period"));
+}

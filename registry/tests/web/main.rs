@@ -17,6 +17,9 @@ mod access;
 mod api;
 // Admin pages: sites and users, with their audit rows.
 mod admin;
+// Corrections: editing and deleting recorded events, demographics, follow-up status, and a
+// user's own password.
+mod corrections;
 // CSV exports: scope, de-identification, codes and labels.
 mod exports;
 // The follow-up form: sections, validation, stale edits, lock and unlock.
@@ -25,5 +28,7 @@ mod follow_ups;
 mod patients;
 // Recording diagnosis, course and infusion; the whole coordinator workflow.
 mod treatments;
+// Snapshots (insta) of the follow-up form and the OpenAPI document, dynamic parts redacted.
+mod snapshot_pages;
 // The worklist (home page): statuses, urgency, site scoping.
 mod worklist;

@@ -216,3 +216,76 @@ fn an_invalid_enrolment_is_refused_with_422_keeping_every_value() {
     }
     assert_eq!(app.change_set_count(), before, "nothing was written");
 }
+
+/// The patient page names an investigational product (name, the named target, trial) instead
+/// of the generic label, lists every infusion of the course with its dose and intent and a
+/// link to record a re-infusion (for writers only), and puts a reported relapse on the
+/// timeline with how it was detected and the antigen status.
+#[test]
+fn the_patient_page_shows_the_investigational_product_every_infusion_and_the_relapse() {
+    let app = spawn_app();
+    let (patient, course) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(200));
+    let relapse = days_ago(30);
+    {
+        use diesel::connection::SimpleConnection;
+        app.db()
+            .batch_execute(&format!(
+                "UPDATE treatment_courses SET product = 'INVESTIGATIONAL', \
+                   product_class = 'INVESTIGATIONAL', investigational_product_name = 'CAR22-01', \
+                   investigational_target = 'OTHER', investigational_target_other = 'CD22', \
+                   trial_id = 'NCT01234567', row_version = row_version + 1 WHERE id = {course};
+                 UPDATE infusions SET dose = 2000000, dose_unit = 'CELLS_PER_KG', \
+                   intent = 'INITIAL', row_version = row_version + 1 WHERE course_id = {course};
+                 INSERT INTO infusions (course_id, patient_id, infusion_number, \
+                   lymphodepletion_regimen, infusion_date, intent, created_by, updated_by) \
+                   VALUES ({course}, {patient}, 2, 'NONE', '{}', 'MRD_POSITIVE', 1, 1);
+                 INSERT INTO follow_ups (patient_id, course_id, timepoint, contact_date, \
+                   relapse_since_last, relapse_date, relapse_method, relapse_antigen_status, \
+                   form_status, created_by, updated_by) \
+                   VALUES ({patient}, {course}, 'M6', '{}', 'Y', '{relapse}', 'FLOW', 'NEG', \
+                   'IN_PROGRESS', 1, 1);",
+                days_ago(60),
+                days_ago(20),
+            ))
+            .unwrap();
+    }
+    let path = format!("/patients/{patient}");
+
+    let page = app.logged_in(&app.coordinator).get(&path);
+    let read_only = app.logged_in(&app.monitor).get(&path);
+
+    assert_eq!(page.status, 200);
+    let body = &page.body;
+    assert!(
+        body.contains("investigational product CAR22-01 (target CD22; trial NCT01234567)"),
+        "{body}"
+    );
+    assert!(!body.contains("Investigational product (specify)"));
+    for row in [
+        format!(
+            "<tr><td>1</td><td>{}</td><td>2.00 × 10^6 CAR-positive viable T cells per kg</td>\
+             <td>Initial infusion (Day 0)</td>",
+            days_ago(200)
+        ),
+        format!(
+            "<tr><td>2</td><td>{}</td><td>dose not recorded</td>\
+             <td>Re-infusion for MRD-positive disease</td>",
+            days_ago(60)
+        ),
+    ] {
+        assert!(body.contains(&row), "{row} in {body}");
+    }
+    let reinfusion = format!("/patients/{patient}/courses/{course}/infusions/new");
+    assert!(body.contains(&reinfusion) && body.contains("Record a re-infusion"));
+    assert!(read_only.body.contains("CAR22-01"));
+    assert!(
+        !read_only.body.contains(&reinfusion),
+        "monitors cannot write"
+    );
+    assert!(body.contains(&format!(
+        "<td>{relapse}</td><td>{}</td><td>Relapse / progression</td>\
+         <td>Detected by: Flow cytometry; antigen status: Target antigen negative (antigen escape)",
+        (relapse - days_ago(200)).num_days()
+    )));
+    assert!(body.contains("Infusion 2: Re-infusion for MRD-positive disease"));
+}

@@ -2,6 +2,10 @@
 //! token is shown once when created. The API scope's middleware resolves the token to the same
 //! `CurrentUser` the pages use (same roles, same site scoping), and remembers which token it
 //! was, so audit rows name it. No session and no cookie are involved, so no CSRF either.
+//!
+//! Tokens expire (`TokenLifetime`, 90 days unless chosen otherwise): an expired or revoked
+//! token is a 401. `last_used_at` is refreshed on use at most once a minute, so a busy client
+//! costs one write a minute, not one per request.
 
 use std::future::{Ready, ready};
 
@@ -13,7 +17,7 @@ use actix_web::{
     middleware::Next,
     web,
 };
-use chrono::{NaiveDateTime, Utc};
+use chrono::{Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::{extract::CurrentUser, store, token};
@@ -38,16 +42,73 @@ impl FromRequest for ApiTokenId {
     }
 }
 
-/// Creates a token for a user; returns the token (shown once) and its id.
+/// How long a new token stays valid: whole days, 1 to 3650 (ten years). A token that never
+/// expires is not offered: a leaked token must die on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenLifetime(u16);
+
+/// A lifetime outside 1..=3650 days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a token lives from 1 to 3650 days, not {0}")]
+pub struct InvalidTokenLifetime(pub i64);
+
+impl TokenLifetime {
+    /// The lifetime when none is chosen.
+    pub const DEFAULT_DAYS: u16 = 90;
+    const MAX_DAYS: u16 = 3650;
+
+    /// A lifetime of `days` whole days.
+    pub fn days(days: i64) -> Result<Self, InvalidTokenLifetime> {
+        u16::try_from(days)
+            .ok()
+            .filter(|d| (1..=Self::MAX_DAYS).contains(d))
+            .map(Self)
+            .ok_or(InvalidTokenLifetime(days))
+    }
+
+    /// The number of days.
+    pub fn get(self) -> u16 {
+        self.0
+    }
+
+    /// When a token created at `now` expires.
+    pub fn expiry_from(self, now: NaiveDateTime) -> NaiveDateTime {
+        now + Duration::days(i64::from(self.0))
+    }
+}
+
+impl Default for TokenLifetime {
+    fn default() -> Self {
+        Self(Self::DEFAULT_DAYS)
+    }
+}
+
+/// How often `last_used_at` is refreshed at most.
+const LAST_USED_RESOLUTION: Duration = Duration::seconds(60);
+
+/// Creates a token for a user with the default lifetime; returns the token (shown once) and
+/// its id.
 pub fn create_token(
     conn: &mut SqliteConnection,
     actor: i32,
     user_id: i32,
     name: &str,
 ) -> anyhow::Result<(String, i32)> {
+    create_token_expiring(conn, actor, user_id, name, TokenLifetime::default())
+}
+
+/// Creates a token that expires after `lifetime`; returns the token (shown once) and its id.
+pub fn create_token_expiring(
+    conn: &mut SqliteConnection,
+    actor: i32,
+    user_id: i32,
+    name: &str,
+    lifetime: TokenLifetime,
+) -> anyhow::Result<(String, i32)> {
     let secret = format!("rgt_{}", token::random_token()?);
     let hash = token::sha256_hex(&secret);
     let prefix: String = secret.chars().take(12).collect();
+    let expires_at = lifetime.expiry_from(Utc::now().naive_utc());
     let id = conn.immediate_transaction(|conn| -> anyhow::Result<i32> {
         let id: i32 = diesel::insert_into(api_tokens::table)
             .values((
@@ -55,6 +116,7 @@ pub fn create_token(
                 api_tokens::name.eq(name),
                 api_tokens::token_hash.eq(&hash),
                 api_tokens::token_prefix.eq(&prefix),
+                api_tokens::expires_at.eq(Some(expires_at)),
                 api_tokens::created_by.eq(actor),
                 api_tokens::updated_by.eq(actor),
             ))
@@ -65,6 +127,10 @@ pub fn create_token(
             ("user_id".to_owned(), Some(user_id.to_string())),
             ("name".to_owned(), Some(name.to_owned())),
             ("token_prefix".to_owned(), Some(prefix.clone())),
+            (
+                "expires_at".to_owned(),
+                Some(expires_at.format("%Y-%m-%d %H:%M:%S").to_string()),
+            ),
         ];
         changes.record_insert(conn, "api_tokens", id, None, &fields)?;
         Ok(id)
@@ -72,25 +138,35 @@ pub fn create_token(
     Ok((secret, id))
 }
 
+/// The columns `resolve` reads: id, user, expiry, revocation, last use.
+type TokenState = (
+    i32,
+    i32,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+);
+
 /// Resolves a bearer token to its user: `None` when unknown, revoked, expired, or the user is
-/// disabled.
+/// disabled. Records the use (`last_used_at`) when the last recorded one is over a minute old.
 pub fn resolve(
     conn: &mut SqliteConnection,
     secret: &str,
 ) -> anyhow::Result<Option<(CurrentUser, ApiTokenId)>> {
     let hash = token::sha256_hex(secret);
     let now = Utc::now().naive_utc();
-    let found: Option<(i32, i32, Option<NaiveDateTime>, Option<NaiveDateTime>)> = api_tokens::table
+    let found: Option<TokenState> = api_tokens::table
         .filter(api_tokens::token_hash.eq(&hash))
         .select((
             api_tokens::id,
             api_tokens::user_id,
             api_tokens::expires_at,
             api_tokens::revoked_at,
+            api_tokens::last_used_at,
         ))
         .first(conn)
         .optional()?;
-    let Some((id, user_id, expires_at, None)) = found else {
+    let Some((id, user_id, expires_at, None, last_used_at)) = found else {
         return Ok(None);
     };
     if expires_at.is_some_and(|e| e <= now) {
@@ -99,7 +175,29 @@ pub fn resolve(
     let Some(user) = store::load_user(conn, user_id)? else {
         return Ok(None);
     };
+    if last_used_at.is_none_or(|t| now - t >= LAST_USED_RESOLUTION) {
+        record_use(conn, id, now)?;
+    }
     Ok(Some((user, ApiTokenId(id))))
+}
+
+/// Sets `last_used_at`. Bookkeeping, not a change of the token (no audit row, `updated_at`
+/// kept); the row-version trigger still wants its increment. The condition on the old value
+/// makes concurrent requests write once.
+fn record_use(conn: &mut SqliteConnection, id: i32, now: NaiveDateTime) -> QueryResult<usize> {
+    let cutoff = now - LAST_USED_RESOLUTION;
+    diesel::update(
+        api_tokens::table.filter(api_tokens::id.eq(id)).filter(
+            api_tokens::last_used_at
+                .is_null()
+                .or(api_tokens::last_used_at.le(cutoff)),
+        ),
+    )
+    .set((
+        api_tokens::last_used_at.eq(Some(now)),
+        api_tokens::row_version.eq(api_tokens::row_version + 1),
+    ))
+    .execute(conn)
 }
 
 /// A JSON error body: `{"error": "..."}`, with the status of the `AppError`.

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod audit;
+pub mod events;
 pub mod exports;
 pub mod follow_ups;
 pub mod login;

@@ -11,10 +11,18 @@ use crate::web::{
     startup::AppState,
 };
 
-/// Lists the user's API tokens.
+/// The page's query: `?password=changed` after a password change.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct AccountQuery {
+    #[serde(default)]
+    password: String,
+}
+
+/// Lists the user's API tokens, with the change-password form.
 pub async fn get(
     user: CurrentUser,
     session: TypedSession,
+    query: web::Query<AccountQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let id = user.id;
@@ -25,6 +33,8 @@ pub async fn get(
         tokens,
         token_name: Field::default(),
         new_token: None,
+        password: super::password::PasswordForm::default(),
+        password_changed: query.password == "changed",
     };
     render(StatusCode::OK, &page)
 }

@@ -1,6 +1,8 @@
-//! `/account`: the user's own API tokens: list, create (the token is shown once), revoke.
+//! `/account`: the user's own API tokens (list, create: the token is shown once, revoke) and
+//! their own password (`password.rs`).
 
 pub mod get;
+pub mod password;
 pub mod post;
 
 use askama::Template;
@@ -30,6 +32,10 @@ pub struct AccountPage {
     pub token_name: Field,
     /// A token just created: shown once.
     pub new_token: Option<String>,
+    /// The change-password form (values never echoed back, only messages).
+    pub password: password::PasswordForm,
+    /// The password was just changed (after the redirect).
+    pub password_changed: bool,
 }
 
 /// The user's tokens, newest first.
@@ -55,4 +61,12 @@ pub fn tokens_of(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<Vec<T
             revoked: revoked.map(|r| r.format("%Y-%m-%d %H:%M UTC").to_string()),
         })
         .collect())
+}
+
+/// The change-password route. Registered inside the logged-in scope.
+pub fn password_routes(cfg: &mut actix_web::web::ServiceConfig) {
+    cfg.route(
+        "/account/password",
+        actix_web::web::post().to(password::post),
+    );
 }

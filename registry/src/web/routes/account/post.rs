@@ -56,6 +56,8 @@ pub async fn create(
         tokens,
         token_name: name,
         new_token,
+        password: super::password::PasswordForm::default(),
+        password_changed: false,
     };
     render(status, &page)
 }

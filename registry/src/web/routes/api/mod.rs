@@ -2,6 +2,7 @@
 //! scoping, validation and audit as the pages (the handlers call the same query and validation
 //! functions), JSON errors, and an OpenAPI document at `/api/v1/openapi.json`.
 
+pub mod follow_ups;
 pub mod openapi;
 pub mod patients;
 pub mod worklist;

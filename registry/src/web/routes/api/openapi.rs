@@ -23,6 +23,56 @@ pub async fn get() -> HttpResponse {
                     "type": "object",
                     "properties": { "errors": { "type": "object", "additionalProperties": { "type": "string" } } }
                 },
+                "FollowUp": {
+                    "type": "object",
+                    "description": "A follow-up reporting period as stored (codes, ISO dates); its row_version is also the ETag.",
+                    "properties": {
+                        "id": { "type": "integer" },
+                        "patient_id": { "type": "integer" },
+                        "course_id": { "type": "integer" },
+                        "timepoint": { "type": "string" },
+                        "contact_date": { "type": ["string", "null"], "format": "date" },
+                        "contact_type": { "type": ["string", "null"] },
+                        "survival_status": { "type": ["string", "null"] },
+                        "relapse_since_last": { "type": ["string", "null"], "enum": ["Y", "N", "PREV", "UNK", null] },
+                        "relapse_date": { "type": ["string", "null"], "format": "date" },
+                        "relapse_method": { "type": ["string", "null"] },
+                        "relapse_antigen_status": { "type": ["string", "null"] },
+                        "form_status": { "type": "string" },
+                        "locked_at": { "type": ["string", "null"] },
+                        "row_version": { "type": "integer" }
+                    }
+                },
+                "FollowUpInput": {
+                    "type": "object",
+                    "description": "The follow-up form's fields by their form names; a field not sent is blank. Event fields (infection_*, toxicity_*, ig_*, persistence_*, therapy_*, malignancy_*, lab_*, response_*; the form's names) add one event of this period when given. Any other key is refused (422).",
+                    "properties": {
+                        "row_version": { "type": "integer", "description": "the version read (0 to create); an If-Match header takes precedence" },
+                        "complete": { "type": "boolean", "description": "mark the form complete (every section answered)" },
+                        "confirm_window": { "type": "boolean", "description": "confirm a contact date outside the timepoint's window" },
+                        "reason": { "type": "string", "description": "required when changing a completed form" },
+                        "contact_date": { "type": "string", "format": "date" },
+                        "contact_type": { "type": "string", "enum": ["CLINIC", "OUTSIDE_RECORDS", "PHONE", "QUESTIONNAIRE", "SURVIVAL_TOOL", "REGISTRY_LINKAGE"] },
+                        "survival_status": { "type": "string", "enum": ["ALIVE", "DEAD", "UNKNOWN"] },
+                        "ecog": { "type": ["integer", "string"] },
+                        "relapse_since_last": { "type": "string", "enum": ["Y", "N", "PREV", "UNK"], "description": "PREV only after an earlier period of the course reported the relapse; Y only once" },
+                        "relapse_date": { "type": "string", "format": "date", "description": "with Y: in this period, from Day 0, not after death" },
+                        "relapse_method": { "type": "string", "enum": ["MOLECULAR", "FLOW", "CYTO_FISH", "RADIOLOGICAL", "CLINICAL"] },
+                        "relapse_antigen_status": { "type": "string", "enum": ["NEG", "POS", "DIM"], "description": "CD19 or BCMA products; required for B-ALL after a CD19 product" },
+                        "none_responses": { "$ref": "#/components/schemas/SectionAnswer" },
+                        "none_toxicities": { "$ref": "#/components/schemas/SectionAnswer" },
+                        "none_infections": { "$ref": "#/components/schemas/SectionAnswer" },
+                        "none_immunoglobulin": { "$ref": "#/components/schemas/SectionAnswer" },
+                        "none_lab_results": { "$ref": "#/components/schemas/SectionAnswer" },
+                        "none_persistence_tests": { "$ref": "#/components/schemas/SectionAnswer" },
+                        "none_new_malignancies": { "$ref": "#/components/schemas/SectionAnswer" },
+                        "none_subsequent_therapies": { "$ref": "#/components/schemas/SectionAnswer" },
+                        "death_date": { "type": "string", "format": "date" },
+                        "death_cause": { "type": "string" }
+                    },
+                    "additionalProperties": { "type": ["string", "number", "boolean", "null"] }
+                },
+                "SectionAnswer": { "type": "string", "enum": ["none", "events", ""], "description": "nothing to report, events reported, or not answered (blank is not none)" },
                 "NewPatient": {
                     "type": "object",
                     "required": ["site", "sex", "birth_year", "enrolment_date", "consent_research"],
@@ -65,6 +115,43 @@ pub async fn get() -> HttpResponse {
                         "201": { "description": "enrolled" },
                         "422": { "description": "invalid", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ValidationErrors" } } } },
                         "403": { "description": "role may not enrol" }
+                    }
+                }
+            },
+            "/patients/{pid}/follow-ups": { "get": {
+                "summary": "The follow-ups of a patient of your sites",
+                "parameters": [{ "name": "pid", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "responses": {
+                    "200": { "description": "id, course_id, timepoint, contact_date, form_status, locked, row_version per follow-up" },
+                    "401": { "description": "no valid token" },
+                    "404": { "description": "not found or not your site" }
+                }
+            }},
+            "/patients/{pid}/courses/{cid}/follow-ups/{timepoint}": {
+                "parameters": [
+                    { "name": "pid", "in": "path", "required": true, "schema": { "type": "integer" } },
+                    { "name": "cid", "in": "path", "required": true, "schema": { "type": "integer" } },
+                    { "name": "timepoint", "in": "path", "required": true, "schema": { "type": "string", "enum": ["D7", "D14", "D28", "D100", "M6", "Y1", "Y2", "Y3", "Y4", "Y5", "Y6", "Y7", "Y8", "Y9", "Y10", "Y11", "Y12", "Y13", "Y14", "Y15", "UNSCHEDULED"] } }
+                ],
+                "get": {
+                    "summary": "One follow-up (ETag: its row_version)",
+                    "responses": {
+                        "200": { "description": "the follow-up", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/FollowUp" } } } },
+                        "404": { "description": "not recorded yet, not found, or not your site" }
+                    }
+                },
+                "put": {
+                    "summary": "Create (row_version 0) or update a follow-up: the form's validation, audit and stale-edit rules (coordinators, own sites)",
+                    "parameters": [{ "name": "If-Match", "in": "header", "schema": { "type": "string" }, "description": "\"<row_version>\" as read; overrides the body's row_version" }],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/FollowUpInput" } } } },
+                    "responses": {
+                        "200": { "description": "updated", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/FollowUp" } } } },
+                        "201": { "description": "created", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/FollowUp" } } } },
+                        "403": { "description": "role may not write" },
+                        "404": { "description": "not found or not your site" },
+                        "409": { "description": "stale: saved by someone else since row_version; body has error and current" },
+                        "422": { "description": "invalid", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ValidationErrors" } } } },
+                        "423": { "description": "locked: an administrator must unlock it first" }
                     }
                 }
             },

@@ -1,11 +1,13 @@
-//! `GET /api/v1/worklist`
+//! `GET /api/v1/worklist`: the same list as the worklist page, read through the shared
+//! worklist cache (`state.worklist`) so a polling client does not re-read the whole site on
+//! every call.
 
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
 use super::ApiError;
 use crate::domain::{access::Permission, vocabulary::Vocabulary};
-use crate::web::{auth::extract::CurrentUser, routes::worklist::load_worklist, startup::AppState};
+use crate::web::{auth::extract::CurrentUser, startup::AppState};
 
 #[derive(Serialize)]
 struct Item {
@@ -24,8 +26,9 @@ struct Item {
 pub async fn get(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let scope = user.sites_for(Permission::ReadPatients)?;
     let today = chrono::Utc::now().date_naive();
+    let shared = state.clone();
     let items = state
-        .db(move |conn| Ok(load_worklist(conn, &scope, today)?))
+        .db(move |conn| Ok(shared.worklist.worklist(conn, &scope, today)?))
         .await?;
     let out: Vec<Item> = items
         .into_iter()

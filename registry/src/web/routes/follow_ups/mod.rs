@@ -10,7 +10,11 @@
 pub mod get;
 pub mod lock;
 pub mod post;
+pub mod relapse;
+pub mod toxicity;
 pub mod unlock;
+
+pub use toxicity::{NewToxicity, NewToxicityForm};
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -22,16 +26,17 @@ use crate::db::{
 };
 use crate::domain::{
     death::CauseOfDeath,
-    diagnosis::Disease,
+    diagnosis::{Disease, DiseaseGroup},
     follow_up::{ContactType, FormStatus, SignatureMeaning, SurvivalStatus},
     infection::{InfectionSeverity, OrganismClass},
     lab::{LabAnalyte, LabUnit},
     malignancy::{NewMalignancyType, TransgeneResult},
     persistence::{PersistenceMethod, Specimen},
-    response::{MrdStatus, Response, ResponseCriteria},
+    product::{Product, TargetAntigen},
+    response::{MrdStatus, RelapseAntigenStatus, RelapseMethod, Response, ResponseCriteria},
     schedule::{Schedule, Timepoint, WindowCheck},
     therapy::SubsequentTherapyCategory,
-    toxicity::{CrsGrade, Hypotension, Hypoxia, IceScore, ToxicityType},
+    toxicity::{CrsGrade, Hypotension, Hypoxia, ToxicityType},
     vocabulary::Vocabulary,
 };
 use crate::web::{
@@ -65,9 +70,27 @@ pub struct Context {
     pub criteria: ResponseCriteria,
     pub existing: Option<FollowUpRow>,
     pub events: Vec<EventLine>,
+    /// The antigen the course's product targets (an investigational product's recorded one).
+    pub target: TargetAntigen,
+    /// The group of the course's disease.
+    pub disease_group: Option<DiseaseGroup>,
+    /// Contact dates of the course's other follow-ups: the previous one starts this period.
+    pub other_contacts: Vec<NaiveDate>,
+    /// The relapse an earlier period of the course reported, if any.
+    pub earlier_relapse: Option<relapse::EarlierRelapse>,
 }
 
 impl Context {
+    /// The start of the period that ends on `contact` (exclusive): the latest other contact of
+    /// the course before it; `None` for the first period (it starts at Day 0).
+    pub fn period_start(&self, contact: NaiveDate) -> Option<NaiveDate> {
+        self.other_contacts
+            .iter()
+            .copied()
+            .filter(|c| *c < contact)
+            .max()
+    }
+
     /// The form status now.
     pub fn status(&self) -> FormStatus {
         self.existing
@@ -95,17 +118,35 @@ pub fn load_context(
 ) -> Result<Context, AppError> {
     let timepoint = Timepoint::parse(timepoint).map_err(|_| AppError::NotFound)?;
     let patient = find_patient(conn, scope, pid)?.ok_or(AppError::NotFound)?;
-    let (course_number, disease): (i32, String) = treatment_courses::table
+    let (course_number, disease, product, investigational_target): (
+        i32,
+        String,
+        String,
+        Option<String>,
+    ) = treatment_courses::table
         .inner_join(diagnoses::table.on(diagnoses::id.eq(treatment_courses::diagnosis_id)))
         .filter(treatment_courses::id.eq(cid))
         .filter(treatment_courses::patient_id.eq(pid))
-        .select((treatment_courses::course_number, diagnoses::disease))
+        .select((
+            treatment_courses::course_number,
+            diagnoses::disease,
+            treatment_courses::product,
+            treatment_courses::investigational_target,
+        ))
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
-    let criteria = Disease::parse(&disease)
+    let disease = Disease::parse(&disease).ok();
+    let criteria = disease
         .map(Disease::response_criteria)
         .unwrap_or(ResponseCriteria::Other);
+    let target = match Product::parse(&product) {
+        Ok(Product::Investigational) | Err(_) => investigational_target
+            .as_deref()
+            .and_then(|t| TargetAntigen::parse(t).ok())
+            .unwrap_or(TargetAntigen::Other),
+        Ok(listed) => listed.target_antigen(),
+    };
     let day0: NaiveDate = infusions::table
         .filter(infusions::course_id.eq(cid))
         .filter(infusions::infusion_number.eq(1))
@@ -125,6 +166,33 @@ pub fn load_context(
         .first(conn)
         .optional()?;
     let events = events_of(conn, pid)?;
+    let others: Vec<FollowUpRow> = follow_ups::table
+        .filter(follow_ups::course_id.eq(cid))
+        .filter(follow_ups::timepoint.ne(timepoint.code()))
+        .select(FollowUpRow::as_select())
+        .load(conn)?;
+    let other_contacts = others.iter().filter_map(|r| r.contact_date).collect();
+    let this_contact = existing.as_ref().and_then(|r| r.contact_date);
+    let earlier_relapse = others
+        .iter()
+        .filter(|r| r.relapse_since_last.as_deref() == Some("Y"))
+        .filter(|r| match (r.contact_date, this_contact) {
+            (Some(theirs), Some(ours)) => theirs < ours,
+            _ => true,
+        })
+        .min_by_key(|r| r.relapse_date)
+        .map(|r| relapse::EarlierRelapse {
+            timepoint: r.timepoint.clone(),
+            date: r.relapse_date,
+            method: r
+                .relapse_method
+                .as_deref()
+                .and_then(|m| RelapseMethod::parse(m).ok()),
+            antigen: r
+                .relapse_antigen_status
+                .as_deref()
+                .and_then(|a| RelapseAntigenStatus::parse(a).ok()),
+        });
     Ok(Context {
         patient,
         course_id: cid,
@@ -135,6 +203,10 @@ pub fn load_context(
         criteria,
         existing,
         events,
+        target,
+        disease_group: disease.map(Disease::group),
+        other_contacts,
+        earlier_relapse,
     })
 }
 
@@ -159,161 +231,6 @@ pub struct NewInfectionForm {
     pub severity: Field,
 }
 
-/// A CRS or ICANS event added in this period, graded by ASTCT 2019 (all blank: none added).
-#[derive(Debug, Clone, Default)]
-pub struct NewToxicityForm {
-    pub kind: Field,
-    pub onset_date: Field,
-    pub max_grade: Field,
-    pub hypotension: Field,
-    pub hypoxia: Field,
-    pub ice_score: Field,
-}
-
-/// A validated CRS or ICANS event.
-#[derive(Debug, Clone)]
-pub struct NewToxicity {
-    pub kind: ToxicityType,
-    pub onset: NaiveDate,
-    pub grade: String,
-    pub hypotension: Option<Hypotension>,
-    pub hypoxia: Option<Hypoxia>,
-    pub ice_score: Option<u8>,
-}
-
-impl NewToxicityForm {
-    fn is_blank(&self) -> bool {
-        [
-            &self.kind,
-            &self.onset_date,
-            &self.max_grade,
-            &self.hypotension,
-            &self.hypoxia,
-            &self.ice_score,
-        ]
-        .iter()
-        .all(|f| f.is_blank())
-    }
-
-    fn has_error(&self) -> bool {
-        [
-            &self.kind,
-            &self.onset_date,
-            &self.max_grade,
-            &self.hypotension,
-            &self.hypoxia,
-            &self.ice_score,
-        ]
-        .iter()
-        .any(|f| f.error.is_some())
-    }
-
-    /// Validates the event and the ASTCT grade against its components (domain.md §9): a CRS
-    /// grade is the worst of hypotension and hypoxia (grade 1 with neither); an ICANS grade is
-    /// never below the grade the lowest ICE score implies.
-    fn validate(
-        &mut self,
-        day0: NaiveDate,
-        contact: Option<NaiveDate>,
-        today: NaiveDate,
-    ) -> Option<NewToxicity> {
-        use crate::web::routes::patients::new::parse_date;
-        let kind = match self.kind.value.as_str() {
-            "CRS" => Some(ToxicityType::Crs),
-            "ICANS" => Some(ToxicityType::Icans),
-            _ => {
-                self.kind.fail("Choose CRS or ICANS.");
-                None
-            }
-        };
-        let onset = parse_date(&mut self.onset_date, true, today);
-        if let Some(d) = onset {
-            if d < day0 {
-                self.onset_date
-                    .fail("A toxicity of CAR-T cannot precede Day 0.");
-            } else if contact.is_some_and(|c| d > c) {
-                self.onset_date
-                    .fail("The onset is after this period's contact date.");
-            }
-        }
-        let grade = match CrsGrade::parse(&self.max_grade.value) {
-            Ok(g) => Some(g.code().to_owned()),
-            Err(_) => {
-                self.max_grade.fail("Choose the maximum grade.");
-                None
-            }
-        };
-        let number = |code: &str| code.trim_start_matches('G').parse::<u8>().unwrap_or(0);
-        let (mut hypotension, mut hypoxia, mut ice_score) = (None, None, None);
-        match kind {
-            Some(ToxicityType::Crs) => {
-                hypotension = Hypotension::parse(&self.hypotension.value).ok();
-                hypoxia = Hypoxia::parse(&self.hypoxia.value).ok();
-                if hypotension.is_none() {
-                    self.hypotension.fail("Choose the worst hypotension (CRS).");
-                }
-                if hypoxia.is_none() {
-                    self.hypoxia.fail("Choose the worst hypoxia (CRS).");
-                }
-                if let (Some(g), Some(hy), Some(ox)) = (&grade, hypotension, hypoxia) {
-                    let implied = [hy.implied_crs_grade(), ox.implied_crs_grade()]
-                        .into_iter()
-                        .flatten()
-                        .map(|g| number(g.code()))
-                        .max()
-                        .unwrap_or(1);
-                    let given = number(g);
-                    if given != 5 && given != implied {
-                        self.max_grade.fail(format!(
-                            "By ASTCT 2019 this hypotension and hypoxia make CRS grade {implied}, not {given}."
-                        ));
-                    }
-                }
-                if !self.ice_score.is_blank() {
-                    self.ice_score.fail("The ICE score belongs to ICANS.");
-                }
-            }
-            Some(ToxicityType::Icans) => {
-                if !self.ice_score.is_blank() {
-                    match IceScore::parse(&self.ice_score.value) {
-                        Ok(score) => {
-                            ice_score = Some(score.get());
-                            let floor = score.implied_icans_grade().map_or(0, |g| number(g.code()));
-                            if let Some(g) = &grade
-                                && number(g) < floor
-                            {
-                                self.max_grade.fail(format!(
-                                    "An ICE score of {} means ICANS grade {floor} at least.",
-                                    score.get()
-                                ));
-                            }
-                        }
-                        Err(_) => self
-                            .ice_score
-                            .fail("The ICE score is a whole number from 0 to 10."),
-                    }
-                }
-                if !self.hypotension.is_blank() || !self.hypoxia.is_blank() {
-                    self.hypotension
-                        .fail("Hypotension and hypoxia belong to CRS.");
-                }
-            }
-            _ => {}
-        }
-        if self.has_error() {
-            return None;
-        }
-        Some(NewToxicity {
-            kind: kind?,
-            onset: onset?,
-            grade: grade?,
-            hypotension,
-            hypoxia,
-            ice_score,
-        })
-    }
-}
-
 /// The follow-up form as typed.
 #[derive(Debug, Clone)]
 pub struct FollowUpForm {
@@ -324,6 +241,8 @@ pub struct FollowUpForm {
     pub ecog: Field,
     pub relapse_since_last: Field,
     pub relapse_date: Field,
+    pub relapse_method: Field,
+    pub relapse_antigen_status: Field,
     pub sections: Vec<SectionField>,
     pub infection: NewInfectionForm,
     pub toxicity: NewToxicityForm,
@@ -373,8 +292,8 @@ pub struct FollowUpInput {
     pub contact_type: Option<ContactType>,
     pub survival_status: Option<SurvivalStatus>,
     pub ecog: Option<i32>,
-    pub relapse_since_last: Option<String>,
-    pub relapse_date: Option<NaiveDate>,
+    /// The relapse answer; `None` when not answered (a draft).
+    pub relapse: Option<relapse::RelapseAnswer>,
     /// Per section key: Some(true) none to report, Some(false) events, None unanswered.
     pub none_to_report: Vec<(&'static str, Option<bool>)>,
     pub infection: Option<(NaiveDate, OrganismClass, Option<InfectionSeverity>)>,
@@ -436,6 +355,8 @@ impl FollowUpForm {
             ecog: text(row.and_then(|r| r.ecog_performance_status.map(|e| e.to_string()))),
             relapse_since_last: text(row.and_then(|r| r.relapse_since_last.clone())),
             relapse_date: text(row.and_then(|r| r.relapse_date.map(|d| d.to_string()))),
+            relapse_method: text(row.and_then(|r| r.relapse_method.clone())),
+            relapse_antigen_status: text(row.and_then(|r| r.relapse_antigen_status.clone())),
             sections: Vec::new(),
             infection: NewInfectionForm::default(),
             toxicity: NewToxicityForm::default(),
@@ -477,6 +398,105 @@ impl FollowUpForm {
             .collect();
         form.attach_events(ctx);
         form
+    }
+
+    /// Every text field with its input name (the form's `name=` and the API's JSON key), in
+    /// page order: what a POST or an API body fills and what an error list reports.
+    pub fn fields_mut(&mut self) -> Vec<(String, &mut Field)> {
+        let mut out: Vec<(String, &mut Field)> = vec![
+            ("contact_date".into(), &mut self.contact_date),
+            ("contact_type".into(), &mut self.contact_type),
+            ("survival_status".into(), &mut self.survival_status),
+            ("ecog".into(), &mut self.ecog),
+            ("relapse_since_last".into(), &mut self.relapse_since_last),
+            ("relapse_date".into(), &mut self.relapse_date),
+            ("relapse_method".into(), &mut self.relapse_method),
+            (
+                "relapse_antigen_status".into(),
+                &mut self.relapse_antigen_status,
+            ),
+            ("death_date".into(), &mut self.death_date),
+            ("death_cause".into(), &mut self.death_cause),
+        ];
+        for section in &mut self.sections {
+            out.push((format!("none_{}", section.key), &mut section.answer));
+        }
+        out.extend([
+            ("infection_date".into(), &mut self.infection.date),
+            (
+                "infection_organism_class".into(),
+                &mut self.infection.organism_class,
+            ),
+            ("infection_severity".into(), &mut self.infection.severity),
+            ("toxicity_kind".into(), &mut self.toxicity.kind),
+            ("toxicity_term".into(), &mut self.toxicity.term),
+            ("toxicity_onset_date".into(), &mut self.toxicity.onset_date),
+            (
+                "toxicity_resolution_date".into(),
+                &mut self.toxicity.resolution_date,
+            ),
+            ("toxicity_max_grade".into(), &mut self.toxicity.max_grade),
+            (
+                "toxicity_hypotension".into(),
+                &mut self.toxicity.hypotension,
+            ),
+            ("toxicity_hypoxia".into(), &mut self.toxicity.hypoxia),
+            ("toxicity_ice_score".into(), &mut self.toxicity.ice_score),
+            ("ig_start_date".into(), &mut self.ig_start_date),
+            ("ig_route".into(), &mut self.ig_route),
+            ("persistence_date".into(), &mut self.persistence_date),
+            (
+                "persistence_specimen".into(),
+                &mut self.persistence_specimen,
+            ),
+            ("persistence_method".into(), &mut self.persistence_method),
+            (
+                "persistence_detected".into(),
+                &mut self.persistence_detected,
+            ),
+            ("therapy_category".into(), &mut self.therapy_category),
+            ("therapy_start_date".into(), &mut self.therapy_start_date),
+            ("malignancy_type".into(), &mut self.malignancy_type),
+            ("malignancy_date".into(), &mut self.malignancy_date),
+            ("malignancy_detail".into(), &mut self.malignancy_detail),
+            ("transgene_result".into(), &mut self.transgene_result),
+            ("lab_analyte".into(), &mut self.lab_analyte),
+            ("lab_date".into(), &mut self.lab_date),
+            ("lab_value".into(), &mut self.lab_value),
+            ("lab_unit".into(), &mut self.lab_unit),
+            ("response_date".into(), &mut self.response_date),
+            ("response".into(), &mut self.response),
+            ("response_mrd".into(), &mut self.response_mrd),
+            ("reason".into(), &mut self.reason),
+        ]);
+        out
+    }
+
+    /// Fills the fields from name/value pairs (a POST body, or an API body as text), over the
+    /// stored values: a name not sent is blank, as in a submitted HTML form.
+    pub fn fill(&mut self, pairs: &crate::web::form::FormPairs) {
+        self.row_version = pairs.get("row_version").trim().parse().unwrap_or(-1);
+        for (name, field) in self.fields_mut() {
+            *field = Field::new(pairs.get(&name));
+        }
+        self.confirm_window = pairs.get("confirm_window") == "1";
+    }
+
+    /// The messages of a failed validation, by input name (the window warning under
+    /// `contact_date` when no other message is there).
+    pub fn errors(&mut self) -> Vec<(String, String)> {
+        let warning = self.window_warning.clone();
+        let mut out: Vec<(String, String)> = self
+            .fields_mut()
+            .into_iter()
+            .filter_map(|(name, f)| f.error.clone().map(|e| (name, e)))
+            .collect();
+        if let Some(w) = warning
+            && !out.iter().any(|(n, _)| n == "contact_date")
+        {
+            out.push(("contact_date".to_owned(), w));
+        }
+        out
     }
 
     /// Lists each section's events: this period's, and earlier ones as previously reported.
@@ -549,33 +569,18 @@ impl FollowUpForm {
                 }
             }
         };
-        let relapse_since_last = pick(
-            &mut self.relapse_since_last,
-            "Answer whether the disease relapsed or progressed.",
+        let relapse = relapse::validate(
+            relapse::RelapseFields {
+                since_last: &mut self.relapse_since_last,
+                date: &mut self.relapse_date,
+                method: &mut self.relapse_method,
+                antigen: &mut self.relapse_antigen_status,
+            },
+            ctx,
+            contact_date.filter(|_| self.contact_date.error.is_none()),
+            complete,
+            today,
         );
-        if relapse_since_last
-            .as_deref()
-            .is_some_and(|r| !["Y", "N", "PREV", "UNK"].contains(&r))
-        {
-            self.relapse_since_last
-                .fail("Answer whether the disease relapsed or progressed.");
-        }
-        let relapse_date = parse_date(&mut self.relapse_date, false, today);
-        match (relapse_since_last.as_deref(), relapse_date) {
-            (Some("Y"), None) if self.relapse_date.error.is_none() && complete => {
-                self.relapse_date
-                    .fail("Enter the date of relapse or progression.");
-            }
-            (Some(r), Some(_)) if r != "Y" => {
-                self.relapse_date
-                    .fail("A relapse date goes with a relapse: answer Yes or clear the date.");
-            }
-            (_, Some(d)) if d < ctx.day0 => {
-                self.relapse_date
-                    .fail("A relapse after CAR-T cannot precede Day 0.");
-            }
-            _ => {}
-        }
 
         // The inline infection: all blank means none added.
         let inf = &mut self.infection;
@@ -657,7 +662,12 @@ impl FollowUpForm {
 
         let adding_toxicity = !self.toxicity.is_blank();
         let toxicity = if adding_toxicity {
-            self.toxicity.validate(ctx.day0, contact_date, today)
+            self.toxicity.validate(toxicity::PeriodBounds {
+                day0: ctx.day0,
+                contact: contact_date,
+                death: ctx.death_date.or(death.map(|(d, _)| d)),
+                today,
+            })
         } else {
             None
         };
@@ -942,7 +952,7 @@ impl FollowUpForm {
                     .fail("Add the assessment below, or choose nothing to report."),
                 Some(false) if !has_events && section.key == "toxicities" => section
                     .answer
-                    .fail("Add the CRS or ICANS below, or choose nothing to report."),
+                    .fail("Add the toxicity below, or choose nothing to report."),
                 Some(false) if !has_events => section.answer.fail(
                     "No event of this kind is recorded for this period yet; choose nothing to report.",
                 ),
@@ -980,6 +990,8 @@ impl FollowUpForm {
             &self.ecog,
             &self.relapse_since_last,
             &self.relapse_date,
+            &self.relapse_method,
+            &self.relapse_antigen_status,
             &self.infection.date,
             &self.infection.organism_class,
             &self.infection.severity,
@@ -1021,8 +1033,7 @@ impl FollowUpForm {
             contact_type,
             survival_status,
             ecog,
-            relapse_since_last,
-            relapse_date,
+            relapse,
             none_to_report,
             infection,
             toxicity,
@@ -1053,6 +1064,10 @@ pub struct FollowUpPage {
     pub contact_types: Vec<SelectOption>,
     pub survival_statuses: Vec<SelectOption>,
     pub relapse_answers: Vec<SelectOption>,
+    pub relapse_methods: Vec<SelectOption>,
+    pub relapse_antigens: Vec<SelectOption>,
+    /// The antigen status at relapse applies to this course's product (CD19 or BCMA).
+    pub antigen_applies: bool,
     pub organism_classes: Vec<SelectOption>,
     pub severities: Vec<SelectOption>,
     pub meanings: Vec<SelectOption>,
@@ -1113,14 +1128,14 @@ impl FollowUpPage {
                 ],
                 &form.relapse_since_last.value,
             ),
+            relapse_methods: vocab::<RelapseMethod>(&form.relapse_method.value),
+            relapse_antigens: vocab::<RelapseAntigenStatus>(&form.relapse_antigen_status.value),
+            antigen_applies: relapse::antigen_applies(ctx.target),
             organism_classes: vocab::<OrganismClass>(&form.infection.organism_class.value),
             severities: vocab::<InfectionSeverity>(&form.infection.severity.value),
             meanings: vocab::<SignatureMeaning>(""),
             causes: vocab::<CauseOfDeath>(&form.death_cause.value),
-            toxicity_kinds: options(
-                [("CRS", "CRS"), ("ICANS", "ICANS")],
-                &form.toxicity.kind.value,
-            ),
+            toxicity_kinds: vocab::<ToxicityType>(&form.toxicity.kind.value),
             grades: vocab::<CrsGrade>(&form.toxicity.max_grade.value)
                 .into_iter()
                 .map(|mut o| {

@@ -12,7 +12,7 @@ use crate::db::{
     audit::{ChangeSet, fields_of},
     events::{InfectionRow, NewInfection},
     follow_ups::{FollowUpChangeset, FollowUpRow, NewFollowUp, NewFollowUpSignOff},
-    ids::{CourseId, FollowUpId, PatientId, UserId},
+    ids::{ApiTokenId, CourseId, FollowUpId, PatientId, UserId},
     patients::PatientRow,
     schema::{
         deaths, follow_up_sign_offs, follow_ups, immunoglobulin_courses, infections, lab_results,
@@ -26,7 +26,7 @@ use crate::domain::{
 use crate::web::{
     auth::{extract::CurrentUser, session::TypedSession},
     error::{AppError, render, see_other},
-    form::{Field, FormPairs},
+    form::FormPairs,
     layout::Layout,
     startup::AppState,
 };
@@ -46,48 +46,7 @@ pub enum SaveOutcome {
 
 fn read_form(pairs: &FormPairs, ctx: &Context) -> FollowUpForm {
     let mut form = FollowUpForm::from_context(ctx);
-    form.row_version = pairs.get("row_version").trim().parse().unwrap_or(-1);
-    form.contact_date = Field::new(pairs.get("contact_date"));
-    form.contact_type = Field::new(pairs.get("contact_type"));
-    form.survival_status = Field::new(pairs.get("survival_status"));
-    form.ecog = Field::new(pairs.get("ecog"));
-    form.relapse_since_last = Field::new(pairs.get("relapse_since_last"));
-    form.relapse_date = Field::new(pairs.get("relapse_date"));
-    for section in &mut form.sections {
-        section.answer = Field::new(pairs.get(&format!("none_{}", section.key)));
-    }
-    form.infection.date = Field::new(pairs.get("infection_date"));
-    form.infection.organism_class = Field::new(pairs.get("infection_organism_class"));
-    form.infection.severity = Field::new(pairs.get("infection_severity"));
-    form.toxicity.kind = Field::new(pairs.get("toxicity_kind"));
-    form.toxicity.onset_date = Field::new(pairs.get("toxicity_onset_date"));
-    form.toxicity.max_grade = Field::new(pairs.get("toxicity_max_grade"));
-    form.toxicity.hypotension = Field::new(pairs.get("toxicity_hypotension"));
-    form.toxicity.hypoxia = Field::new(pairs.get("toxicity_hypoxia"));
-    form.toxicity.ice_score = Field::new(pairs.get("toxicity_ice_score"));
-    form.ig_start_date = Field::new(pairs.get("ig_start_date"));
-    form.ig_route = Field::new(pairs.get("ig_route"));
-    form.persistence_date = Field::new(pairs.get("persistence_date"));
-    form.persistence_specimen = Field::new(pairs.get("persistence_specimen"));
-    form.persistence_method = Field::new(pairs.get("persistence_method"));
-    form.persistence_detected = Field::new(pairs.get("persistence_detected"));
-    form.therapy_category = Field::new(pairs.get("therapy_category"));
-    form.therapy_start_date = Field::new(pairs.get("therapy_start_date"));
-    form.malignancy_type = Field::new(pairs.get("malignancy_type"));
-    form.malignancy_date = Field::new(pairs.get("malignancy_date"));
-    form.malignancy_detail = Field::new(pairs.get("malignancy_detail"));
-    form.transgene_result = Field::new(pairs.get("transgene_result"));
-    form.lab_analyte = Field::new(pairs.get("lab_analyte"));
-    form.lab_date = Field::new(pairs.get("lab_date"));
-    form.lab_value = Field::new(pairs.get("lab_value"));
-    form.lab_unit = Field::new(pairs.get("lab_unit"));
-    form.response_date = Field::new(pairs.get("response_date"));
-    form.response = Field::new(pairs.get("response"));
-    form.response_mrd = Field::new(pairs.get("response_mrd"));
-    form.death_date = Field::new(pairs.get("death_date"));
-    form.death_cause = Field::new(pairs.get("death_cause"));
-    form.reason = Field::new(pairs.get("reason"));
-    form.confirm_window = pairs.get("confirm_window") == "1";
+    form.fill(pairs);
     form
 }
 
@@ -122,7 +81,20 @@ pub async fn post(
         let printed_name = user.full_name.clone();
         let tp = ctx.timepoint.code().to_owned();
         let outcome = state
-            .db(move |conn| Ok(save(conn, actor, &printed_name, pid, cid, &tp, &input)?))
+            .db(move |conn| {
+                Ok(save(
+                    conn,
+                    Author {
+                        user: actor,
+                        printed_name: &printed_name,
+                        token: None,
+                    },
+                    pid,
+                    cid,
+                    &tp,
+                    &input,
+                )?)
+            })
             .await?;
         match outcome {
             SaveOutcome::Saved => {
@@ -164,7 +136,7 @@ pub async fn post(
 
 /// The stale-edit message: who saved, and every field whose stored value differs from what the
 /// user typed.
-fn stale_message(form: &FollowUpForm, current: &FollowUpRow, by: &str) -> String {
+pub fn stale_message(form: &FollowUpForm, current: &FollowUpRow, by: &str) -> String {
     let stored = |v: Option<String>| v.unwrap_or_default();
     let pairs = [
         (
@@ -224,17 +196,25 @@ fn stale_message(form: &FollowUpForm, current: &FollowUpRow, by: &str) -> String
     )
 }
 
+/// Who saves: the user, the name printed on a completion, and the API token it came through.
+#[derive(Debug, Clone, Copy)]
+pub struct Author<'a> {
+    pub user: i32,
+    pub printed_name: &'a str,
+    pub token: Option<i32>,
+}
+
 /// Inserts or updates the follow-up (refusing a stale `row_version`), adds the inline
 /// infection, and writes every audit row, all in one transaction.
 pub fn save(
     conn: &mut SqliteConnection,
-    actor: i32,
-    printed_name: &str,
+    author: Author<'_>,
     pid: i32,
     cid: i32,
     timepoint: &str,
     input: &FollowUpInput,
 ) -> QueryResult<SaveOutcome> {
+    let (actor, printed_name) = (author.user, author.printed_name);
     conn.immediate_transaction(|conn| {
         let current = follow_ups::table
             .filter(follow_ups::course_id.eq(cid))
@@ -264,7 +244,14 @@ pub fn save(
         } else {
             "IN_PROGRESS"
         };
-        let changes = ChangeSet::begin(conn, UserId(actor), None, input.reason.as_deref())?;
+        let (relapse_date, relapse_method, relapse_antigen) =
+            input.relapse.map_or((None, None, None), |r| r.details());
+        let changes = ChangeSet::begin(
+            conn,
+            UserId(actor),
+            author.token.map(ApiTokenId),
+            input.reason.as_deref(),
+        )?;
         let row = match current {
             Some(row) if row.locked_at.is_some() => return Ok(SaveOutcome::Locked),
             Some(row) if row.row_version != input.expected_row_version => {
@@ -283,11 +270,11 @@ pub fn save(
                     contact_type: input.contact_type.map(|c| c.code().to_owned()),
                     survival_status: input.survival_status.map(|s| s.code().to_owned()),
                     ecog_performance_status: input.ecog,
-                    relapse_since_last: input.relapse_since_last.clone(),
-                    relapse_date: input.relapse_date,
+                    relapse_since_last: input.relapse.map(|r| r.code().to_owned()),
+                    relapse_date,
                     relapse_date_estimated: false,
-                    relapse_method: None,
-                    relapse_antigen_status: None,
+                    relapse_method: relapse_method.map(|m| m.code().to_owned()),
+                    relapse_antigen_status: relapse_antigen.map(|a| a.code().to_owned()),
                     form_status: status.to_owned(),
                     responses_none_to_report: flag("responses"),
                     toxicities_none_to_report: flag("toxicities"),
@@ -339,11 +326,11 @@ pub fn save(
                     contact_type: input.contact_type.map(|c| c.code().to_owned()),
                     survival_status: input.survival_status.map(|s| s.code().to_owned()),
                     ecog_performance_status: input.ecog,
-                    relapse_since_last: input.relapse_since_last.clone(),
-                    relapse_date: input.relapse_date,
+                    relapse_since_last: input.relapse.map(|r| r.code().to_owned()),
+                    relapse_date,
                     relapse_date_estimated: false,
-                    relapse_method: None,
-                    relapse_antigen_status: None,
+                    relapse_method: relapse_method.map(|m| m.code().to_owned()),
+                    relapse_antigen_status: relapse_antigen.map(|a| a.code().to_owned()),
                     form_status: status.to_owned(),
                     responses_none_to_report: flag("responses"),
                     toxicities_none_to_report: flag("toxicities"),
@@ -637,9 +624,11 @@ pub fn save(
                     toxicity_events::course_id.eq(cid),
                     toxicity_events::reported_in_follow_up_id.eq(Some(row.id.0)),
                     toxicity_events::toxicity_type.eq(t.kind.code()),
-                    toxicity_events::grading_system.eq("ASTCT2019"),
+                    toxicity_events::toxicity_term.eq(t.term.as_deref()),
+                    toxicity_events::grading_system.eq(t.grading_system.code()),
                     toxicity_events::max_grade.eq(&t.grade),
                     toxicity_events::onset_date.eq(t.onset),
+                    toxicity_events::resolution_date.eq(t.resolution),
                     toxicity_events::crs_hypotension.eq(t.hypotension.map(|h| h.code())),
                     toxicity_events::crs_hypoxia.eq(t.hypoxia.map(|h| h.code())),
                     toxicity_events::icans_lowest_ice_score.eq(t.ice_score.map(i32::from)),
@@ -659,9 +648,17 @@ pub fn save(
                         Some(row.id.0.to_string()),
                     ),
                     ("toxicity_type".to_owned(), Some(t.kind.code().to_owned())),
-                    ("grading_system".to_owned(), Some("ASTCT2019".to_owned())),
+                    ("toxicity_term".to_owned(), t.term.clone()),
+                    (
+                        "grading_system".to_owned(),
+                        Some(t.grading_system.code().to_owned()),
+                    ),
                     ("max_grade".to_owned(), Some(t.grade.clone())),
                     ("onset_date".to_owned(), Some(t.onset.to_string())),
+                    (
+                        "resolution_date".to_owned(),
+                        t.resolution.map(|d| d.to_string()),
+                    ),
                     (
                         "crs_hypotension".to_owned(),
                         t.hypotension.map(|h| h.code().to_owned()),

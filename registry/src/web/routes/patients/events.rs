@@ -4,6 +4,8 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
+use crate::db::events::EventKind;
+
 use crate::db::schema::{
     immunoglobulin_courses, infections, lab_results, new_malignancies, persistence_tests,
     response_assessments, subsequent_therapies, toxicity_events,
@@ -29,6 +31,9 @@ pub struct EventLine {
     pub section: &'static str,
     /// The follow-up that first reported it.
     pub reported_in: Option<i32>,
+    /// Which table and row it is (for the links to correct it).
+    pub kind: EventKind,
+    pub id: i32,
     pub date: NaiveDate,
     pub summary: String,
 }
@@ -36,46 +41,58 @@ pub struct EventLine {
 /// Every event of a patient, by date.
 pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<EventLine>> {
     let mut out = Vec::new();
-    let mut push = |section, reported_in, date, summary| {
+    let mut push = |section, (kind, id), reported_in, date, summary| {
         out.push(EventLine {
             section,
+            kind,
+            id,
             reported_in,
             date,
             summary,
         });
     };
-    for (f, date, criteria, response) in response_assessments::table
+    for (id, f, date, criteria, response) in response_assessments::table
         .filter(response_assessments::patient_id.eq(pid))
         .select((
+            response_assessments::id,
             response_assessments::reported_in_follow_up_id,
             response_assessments::assessment_date,
             response_assessments::criteria,
             response_assessments::response,
         ))
-        .load::<(Option<i32>, NaiveDate, String, String)>(conn)?
+        .load::<(i32, Option<i32>, NaiveDate, String, String)>(conn)?
     {
-        push("responses", f, date, format!("{response} ({criteria})"));
+        push(
+            "responses",
+            (EventKind::Response, id),
+            f,
+            date,
+            format!("{response} ({criteria})"),
+        );
     }
-    for (f, date, kind, grade) in toxicity_events::table
+    for (id, f, date, kind, grade) in toxicity_events::table
         .filter(toxicity_events::patient_id.eq(pid))
         .select((
+            toxicity_events::id,
             toxicity_events::reported_in_follow_up_id,
             toxicity_events::onset_date,
             toxicity_events::toxicity_type,
             toxicity_events::max_grade,
         ))
-        .load::<(Option<i32>, NaiveDate, String, String)>(conn)?
+        .load::<(i32, Option<i32>, NaiveDate, String, String)>(conn)?
     {
         push(
             "toxicities",
+            (EventKind::Toxicity, id),
             f,
             date,
             format!("{kind}, maximum grade {grade}"),
         );
     }
-    for (f, date, class, organism, severity) in infections::table
+    for (id, f, date, class, organism, severity) in infections::table
         .filter(infections::patient_id.eq(pid))
         .select((
+            infections::id,
             infections::reported_in_follow_up_id,
             infections::diagnosis_date,
             infections::organism_class,
@@ -83,6 +100,7 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             infections::severity,
         ))
         .load::<(
+            i32,
             Option<i32>,
             NaiveDate,
             String,
@@ -94,25 +112,28 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
         if let Some(s) = severity {
             what.push_str(&format!(", severity {s}"));
         }
-        push("infections", f, date, what);
+        push("infections", (EventKind::Infection, id), f, date, what);
     }
-    for (f, date, route) in immunoglobulin_courses::table
+    for (id, f, date, route) in immunoglobulin_courses::table
         .filter(immunoglobulin_courses::patient_id.eq(pid))
         .select((
+            immunoglobulin_courses::id,
             immunoglobulin_courses::reported_in_follow_up_id,
             immunoglobulin_courses::start_date,
             immunoglobulin_courses::route,
         ))
-        .load::<(Option<i32>, NaiveDate, String)>(conn)?
+        .load::<(i32, Option<i32>, NaiveDate, String)>(conn)?
     {
         push(
             "immunoglobulin",
+            (EventKind::Immunoglobulin, id),
             f,
             date,
             format!("Course started ({route})"),
         );
     }
     type Lab = (
+        i32,
         Option<i32>,
         NaiveDate,
         String,
@@ -120,9 +141,10 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
         Option<String>,
         Option<String>,
     );
-    for (f, date, analyte, value, unit, ivig) in lab_results::table
+    for (id, f, date, analyte, value, unit, ivig) in lab_results::table
         .filter(lab_results::patient_id.eq(pid))
         .select((
+            lab_results::id,
             lab_results::reported_in_follow_up_id,
             lab_results::sample_date,
             lab_results::analyte,
@@ -138,46 +160,68 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
         if ivig.as_deref() == Some("Y") {
             v.push_str(" (immunoglobulin within 30 days: not native IgG)");
         }
-        push("lab_results", f, date, format!("{analyte}: {v}"));
+        push(
+            "lab_results",
+            (EventKind::Lab, id),
+            f,
+            date,
+            format!("{analyte}: {v}"),
+        );
     }
-    for (f, date, method, detected) in persistence_tests::table
+    for (id, f, date, method, detected) in persistence_tests::table
         .filter(persistence_tests::patient_id.eq(pid))
         .select((
+            persistence_tests::id,
             persistence_tests::reported_in_follow_up_id,
             persistence_tests::sample_date,
             persistence_tests::method,
             persistence_tests::detected,
         ))
-        .load::<(Option<i32>, NaiveDate, String, String)>(conn)?
+        .load::<(i32, Option<i32>, NaiveDate, String, String)>(conn)?
     {
         push(
             "persistence_tests",
+            (EventKind::Persistence, id),
             f,
             date,
             format!("{method}: {detected}"),
         );
     }
-    for (f, date, kind) in new_malignancies::table
+    for (id, f, date, kind) in new_malignancies::table
         .filter(new_malignancies::patient_id.eq(pid))
         .select((
+            new_malignancies::id,
             new_malignancies::reported_in_follow_up_id,
             new_malignancies::diagnosis_date,
             new_malignancies::malignancy_type,
         ))
-        .load::<(Option<i32>, NaiveDate, String)>(conn)?
+        .load::<(i32, Option<i32>, NaiveDate, String)>(conn)?
     {
-        push("new_malignancies", f, date, kind);
+        push(
+            "new_malignancies",
+            (EventKind::Malignancy, id),
+            f,
+            date,
+            kind,
+        );
     }
-    for (f, date, category) in subsequent_therapies::table
+    for (id, f, date, category) in subsequent_therapies::table
         .filter(subsequent_therapies::patient_id.eq(pid))
         .select((
+            subsequent_therapies::id,
             subsequent_therapies::reported_in_follow_up_id,
             subsequent_therapies::start_date,
             subsequent_therapies::category,
         ))
-        .load::<(Option<i32>, NaiveDate, String)>(conn)?
+        .load::<(i32, Option<i32>, NaiveDate, String)>(conn)?
     {
-        push("subsequent_therapies", f, date, category);
+        push(
+            "subsequent_therapies",
+            (EventKind::Therapy, id),
+            f,
+            date,
+            category,
+        );
     }
     out.sort_by_key(|e| e.date);
     Ok(out)

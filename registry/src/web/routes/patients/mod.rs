@@ -3,12 +3,15 @@
 //! patient is never loaded, so it is a 404, never a page.
 
 pub mod create;
+pub mod diagnosis;
+pub mod edit;
 pub mod events;
 pub mod list;
 pub mod new;
 pub mod show;
 
-use chrono::NaiveDate;
+use actix_web::web;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::patients::PatientRow;
@@ -202,4 +205,54 @@ pub fn sites_in_scope(
         q = q.filter(sites::id.eq_any(ids.clone()));
     }
     q.load(conn)
+}
+
+/// The routes that correct what was recorded: the patient record (demographics, follow-up
+/// status) and the events. Registered inside the logged-in scope.
+pub fn correction_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/patients/{id}/edit")
+            .route(web::get().to(edit::get))
+            .route(web::post().to(edit::post_demographics)),
+    )
+    .route("/patients/{id}/status", web::post().to(edit::post_status))
+    .service(
+        web::resource("/patients/{id}/diagnoses/{did}/edit")
+            .route(web::get().to(diagnosis::get))
+            .route(web::post().to(diagnosis::post)),
+    )
+    .configure(crate::web::routes::events::routes);
+}
+
+/// The stale-edit message: who saved and when, and every field whose stored value now differs
+/// from what the user typed, as (label, typed, stored).
+pub fn what_changed(by: &str, at: NaiveDateTime, fields: &[(&str, &String, &String)]) -> String {
+    let shown = |v: &str| {
+        if v.trim().is_empty() {
+            "blank".to_owned()
+        } else {
+            v.trim().to_owned()
+        }
+    };
+    let diffs: Vec<String> = fields
+        .iter()
+        .filter(|(_, typed, stored)| typed.trim() != stored.trim())
+        .map(|(label, typed, stored)| {
+            format!(
+                "{label} is now {} (you entered {})",
+                shown(stored),
+                shown(typed)
+            )
+        })
+        .collect();
+    let detail = if diffs.is_empty() {
+        String::new()
+    } else {
+        format!(" {}.", diffs.join("; "))
+    };
+    format!(
+        "{by} saved this record at {} since you opened it, so your changes were not saved.{detail} \
+         Your values are kept below: review them and save again to replace theirs.",
+        at.format("%Y-%m-%d %H:%M UTC")
+    )
 }

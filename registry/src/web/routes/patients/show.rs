@@ -1,6 +1,11 @@
 //! `GET /patients/{id}`: the patient page. Who the patient is, the diagnosis and CAR-T courses,
 //! the schedule of each course with statuses and a link to every form, and a timeline from
 //! Day 0 of everything reported. Another site's patient is a 404.
+//!
+//! An investigational course shows its product's name, target and trial instead of the generic
+//! label; each course lists every infusion (number, date, dose, intent) with a link to record a
+//! re-infusion; a relapse reported in a follow-up (date, how detected, antigen status) is on the
+//! timeline.
 
 use std::collections::HashMap;
 
@@ -16,8 +21,10 @@ use crate::domain::{
     access::Permission,
     diagnosis::Disease,
     follow_up::FormStatus,
+    missing::Answer,
     patient::{ConsentStatus, LtfuStatus, Sex},
-    product::Product,
+    product::{DoseUnit, InfusionIntent, Product, TargetAntigen},
+    response::{RelapseAntigenStatus, RelapseMethod},
     schedule::{
         FollowUpStanding, PatientFollowUp, RecordedFollowUp, Schedule, ScheduledVisit, Timepoint,
         visit_schedule,
@@ -39,6 +46,28 @@ pub struct TimelineEntry {
     pub day: Option<i64>,
     pub kind: &'static str,
     pub summary: String,
+    /// A recorded event (or the death) that can be corrected: the link to its form.
+    pub edit_href: Option<String>,
+}
+
+/// One recorded diagnosis, as the page lists it.
+#[derive(Debug, Clone)]
+pub struct DiagnosisLine {
+    pub id: i32,
+    /// The disease (with its name when "Other disease") and the date.
+    pub summary: String,
+}
+
+/// One infusion of a course, as the page lists it.
+#[derive(Debug, Clone)]
+pub struct InfusionLine {
+    pub number: i32,
+    pub date: NaiveDate,
+    /// The dose with its unit, or "dose not recorded".
+    pub dose: String,
+    /// Why it was given; `None` when not recorded (infusions stored before migration 000022).
+    pub intent: Option<String>,
+    pub lymphodepletion: String,
 }
 
 /// One course with its schedule.
@@ -46,11 +75,87 @@ pub struct TimelineEntry {
 pub struct CourseView {
     pub id: i32,
     pub number: i32,
+    /// The product's label, or for an investigational product its name, target and trial.
     pub product: String,
     pub apheresis: String,
     pub day0: Option<NaiveDate>,
-    pub infusions: Vec<String>,
+    pub infusions: Vec<InfusionLine>,
     pub schedule: Vec<ScheduledVisit>,
+}
+
+/// A course's product columns as stored.
+struct ProductColumns {
+    product: String,
+    name: Option<String>,
+    target: Option<String>,
+    target_other: Option<String>,
+    trial_id: Option<String>,
+}
+
+impl ProductColumns {
+    /// The listed product's label; an investigational product by its own name, the antigen it
+    /// targets (the named one when `OTHER`) and its trial, which the generic label hides.
+    fn describe(&self) -> String {
+        let listed = label_of::<Product>(&self.product);
+        if !matches!(Product::parse(&self.product), Ok(Product::Investigational)) {
+            return listed;
+        }
+        let name = self.name.as_deref().unwrap_or("unnamed");
+        let target = match (&self.target_other, &self.target) {
+            (Some(other), _) => other.clone(),
+            (None, Some(code)) => label_of::<TargetAntigen>(code),
+            (None, None) => "target not recorded".to_owned(),
+        };
+        let trial = self.trial_id.as_deref().map_or_else(
+            || "trial id not recorded".to_owned(),
+            |t| format!("trial {t}"),
+        );
+        format!("investigational product {name} (target {target}; {trial})")
+    }
+}
+
+/// An infusion row as the page reads it.
+type InfusionRead = (
+    i32,
+    i32,
+    NaiveDate,
+    String,
+    Option<f64>,
+    Option<String>,
+    Option<String>,
+);
+
+/// A follow-up row as the page reads it: (id, course, timepoint, contact date, form status,
+/// relapse date, relapse method, antigen status at relapse).
+type FollowUpRead = (
+    i32,
+    i32,
+    String,
+    Option<NaiveDate>,
+    String,
+    Option<NaiveDate>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The label of an answer code (a vocabulary code or a missing-data code).
+fn answer_label<T: Vocabulary>(code: &str) -> String {
+    Answer::<T>::parse(code).map_or_else(|_| code.to_owned(), |a| a.label().to_owned())
+}
+
+/// A cell count written as `m × 10^e` (doses are 10⁵ to 10⁹ cells) with its unit.
+fn dose_text(dose: Option<f64>, unit: Option<&str>) -> String {
+    let Some(dose) = dose else {
+        return "dose not recorded".to_owned();
+    };
+    let unit = unit.map_or_else(String::new, |u| format!(" {}", label_of::<DoseUnit>(u)));
+    let exponent = dose.log10().floor();
+    if dose >= 1000.0 && exponent.is_finite() {
+        let mantissa = dose / 10f64.powf(exponent);
+        format!("{mantissa:.2} × 10^{exponent}{unit}")
+    } else {
+        format!("{dose}{unit}")
+    }
 }
 
 /// The page.
@@ -63,7 +168,7 @@ pub struct PatientPage {
     pub sex: String,
     pub consent: String,
     pub status: String,
-    pub diagnoses: Vec<String>,
+    pub diagnoses: Vec<DiagnosisLine>,
     pub courses: Vec<CourseView>,
     pub timeline: Vec<TimelineEntry>,
     /// The user may record treatments and follow-ups.
@@ -88,7 +193,7 @@ impl PatientPage {
 struct Loaded {
     patient: PatientRow,
     site: String,
-    diagnoses: Vec<String>,
+    diagnoses: Vec<DiagnosisLine>,
     courses: Vec<CourseView>,
     timeline: Vec<TimelineEntry>,
 }
@@ -130,35 +235,88 @@ fn load(conn: &mut SqliteConnection, patient: PatientRow, today: NaiveDate) -> Q
         .filter(sites::id.eq(patient.site_id.0))
         .select(sites::code)
         .first(conn)?;
-    let diagnoses: Vec<String> = diagnoses::table
+    let diagnoses: Vec<DiagnosisLine> = diagnoses::table
         .filter(diagnoses::patient_id.eq(pid))
-        .select((diagnoses::disease, diagnoses::diagnosis_date))
+        .select((
+            diagnoses::id,
+            diagnoses::disease,
+            diagnoses::disease_other,
+            diagnoses::diagnosis_date,
+        ))
         .order(diagnoses::diagnosis_date)
-        .load::<(String, NaiveDate)>(conn)?
+        .load::<(i32, String, Option<String>, NaiveDate)>(conn)?
         .into_iter()
-        .map(|(d, date)| format!("{}, diagnosed {date}", label_of::<Disease>(&d)))
+        .map(|(id, d, other, date)| {
+            let disease = match other {
+                Some(name) => format!("{}: {name}", label_of::<Disease>(&d)),
+                None => label_of::<Disease>(&d),
+            };
+            DiagnosisLine {
+                id,
+                summary: format!("{disease}, diagnosed {date}"),
+            }
+        })
         .collect();
-    let course_rows: Vec<(i32, i32, String, Option<NaiveDate>)> = treatment_courses::table
+    type CourseRead = (
+        i32,
+        i32,
+        Option<NaiveDate>,
+        (
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        ),
+    );
+    let course_rows: Vec<(i32, i32, Option<NaiveDate>, ProductColumns)> = treatment_courses::table
         .filter(treatment_courses::patient_id.eq(pid))
         .select((
             treatment_courses::id,
             treatment_courses::course_number,
-            treatment_courses::product,
             treatment_courses::apheresis_date,
+            (
+                treatment_courses::product,
+                treatment_courses::investigational_product_name,
+                treatment_courses::investigational_target,
+                treatment_courses::investigational_target_other,
+                treatment_courses::trial_id,
+            ),
         ))
         .order(treatment_courses::course_number)
-        .load(conn)?;
-    let infusion_rows: Vec<(i32, i32, NaiveDate, String)> = infusions::table
+        .load::<CourseRead>(conn)?
+        .into_iter()
+        .map(
+            |(id, number, apheresis, (product, name, target, target_other, trial_id))| {
+                (
+                    id,
+                    number,
+                    apheresis,
+                    ProductColumns {
+                        product,
+                        name,
+                        target,
+                        target_other,
+                        trial_id,
+                    },
+                )
+            },
+        )
+        .collect();
+    let infusion_rows: Vec<InfusionRead> = infusions::table
         .filter(infusions::patient_id.eq(pid))
         .select((
             infusions::course_id,
             infusions::infusion_number,
             infusions::infusion_date,
             infusions::lymphodepletion_regimen,
+            infusions::dose,
+            infusions::dose_unit,
+            infusions::intent,
         ))
         .order((infusions::course_id, infusions::infusion_number))
         .load(conn)?;
-    let recorded: Vec<(i32, i32, String, Option<NaiveDate>, String)> = follow_ups::table
+    let recorded: Vec<FollowUpRead> = follow_ups::table
         .filter(follow_ups::patient_id.eq(pid))
         .select((
             follow_ups::id,
@@ -166,11 +324,14 @@ fn load(conn: &mut SqliteConnection, patient: PatientRow, today: NaiveDate) -> Q
             follow_ups::timepoint,
             follow_ups::contact_date,
             follow_ups::form_status,
+            follow_ups::relapse_date,
+            follow_ups::relapse_method,
+            follow_ups::relapse_antigen_status,
         ))
         .load(conn)?;
-    let death: Option<(NaiveDate, String)> = deaths::table
+    let death: Option<(i32, NaiveDate, String)> = deaths::table
         .filter(deaths::patient_id.eq(pid))
-        .select((deaths::death_date, deaths::primary_cause))
+        .select((deaths::id, deaths::death_date, deaths::primary_cause))
         .first(conn)
         .optional()?;
 
@@ -178,12 +339,12 @@ fn load(conn: &mut SqliteConnection, patient: PatientRow, today: NaiveDate) -> Q
     let standing = FollowUpStanding::new(
         status,
         patient.ltfu_status_date,
-        death.as_ref().map(|d| d.0),
+        death.as_ref().map(|d| d.1),
     )
     .unwrap_or(FollowUpStanding::Active);
     let schedule = Schedule::default();
     let mut by_course: HashMap<i32, Vec<RecordedFollowUp>> = HashMap::new();
-    for (_, course_id, tp, contact, status) in &recorded {
+    for (_, course_id, tp, contact, status, ..) in &recorded {
         if let (Ok(timepoint), Ok(form_status)) = (Timepoint::parse(tp), FormStatus::parse(status))
         {
             by_course
@@ -199,11 +360,11 @@ fn load(conn: &mut SqliteConnection, patient: PatientRow, today: NaiveDate) -> Q
     let day0_of = |course: i32| {
         infusion_rows
             .iter()
-            .find(|(c, n, _, _)| *c == course && *n == 1)
-            .map(|(_, _, d, _)| *d)
+            .find(|(c, n, ..)| *c == course && *n == 1)
+            .map(|(_, _, d, ..)| *d)
     };
     let mut courses = Vec::new();
-    for (i, (id, number, product, apheresis)) in course_rows.iter().enumerate() {
+    for (i, (id, number, apheresis, product)) in course_rows.iter().enumerate() {
         let day0 = day0_of(*id);
         let next_course_day0 = course_rows.get(i + 1).and_then(|(next, ..)| day0_of(*next));
         let schedule_rows = match day0 {
@@ -222,7 +383,7 @@ fn load(conn: &mut SqliteConnection, patient: PatientRow, today: NaiveDate) -> Q
         courses.push(CourseView {
             id: *id,
             number: *number,
-            product: label_of::<Product>(product),
+            product: product.describe(),
             apheresis: apheresis
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| "not recorded".to_owned()),
@@ -230,7 +391,13 @@ fn load(conn: &mut SqliteConnection, patient: PatientRow, today: NaiveDate) -> Q
             infusions: infusion_rows
                 .iter()
                 .filter(|(c, ..)| c == id)
-                .map(|(_, n, d, ld)| format!("Infusion {n} on {d} (lymphodepletion {ld})"))
+                .map(|(_, n, d, ld, dose, unit, intent)| InfusionLine {
+                    number: *n,
+                    date: *d,
+                    dose: dose_text(*dose, unit.as_deref()),
+                    intent: intent.as_deref().map(label_of::<InfusionIntent>),
+                    lymphodepletion: label_of::<crate::domain::product::LymphodepletionRegimen>(ld),
+                })
                 .collect(),
             schedule: schedule_rows,
         });
@@ -257,15 +424,45 @@ fn timeline(
     conn: &mut SqliteConnection,
     pid: i32,
     day0: Option<NaiveDate>,
-    infusion_rows: &[(i32, i32, NaiveDate, String)],
-    recorded: &[(i32, i32, String, Option<NaiveDate>, String)],
-    death: Option<&(NaiveDate, String)>,
+    infusion_rows: &[InfusionRead],
+    recorded: &[FollowUpRead],
+    death: Option<&(i32, NaiveDate, String)>,
 ) -> QueryResult<Vec<TimelineEntry>> {
-    let mut out: Vec<(NaiveDate, &'static str, String)> = Vec::new();
-    for (_, n, date, _) in infusion_rows {
-        out.push((*date, "CAR-T infusion", format!("Infusion {n}")));
+    use crate::db::events::EventKind;
+    use crate::web::routes::events::edit_href;
+    let mut out: Vec<(NaiveDate, &'static str, String, Option<String>)> = Vec::new();
+    for (_, n, date, _, _, _, intent) in infusion_rows {
+        let summary = match intent
+            .as_deref()
+            .and_then(|i| InfusionIntent::parse(i).ok())
+        {
+            Some(i) if i.is_reinfusion() => format!("Infusion {n}: {}", i.label()),
+            _ => format!("Infusion {n}"),
+        };
+        out.push((*date, "CAR-T infusion", summary, None));
     }
-    for (_, _, tp, contact, status) in recorded {
+    for (_, _, tp, _, _, relapse, method, antigen) in recorded {
+        if let Some(date) = relapse {
+            let method = method.as_deref().map_or_else(
+                || "detection method not recorded".to_owned(),
+                answer_label::<RelapseMethod>,
+            );
+            let antigen = antigen.as_deref().map_or_else(
+                || "antigen status not recorded".to_owned(),
+                answer_label::<RelapseAntigenStatus>,
+            );
+            out.push((
+                *date,
+                "Relapse / progression",
+                format!(
+                    "Detected by: {method}; antigen status: {antigen} (reported at {})",
+                    label_of::<Timepoint>(tp)
+                ),
+                None,
+            ));
+        }
+    }
+    for (_, _, tp, contact, status, ..) in recorded {
         if let Some(date) = contact {
             out.push((
                 *date,
@@ -275,6 +472,7 @@ fn timeline(
                     label_of::<Timepoint>(tp),
                     label_of::<FormStatus>(status)
                 ),
+                None,
             ));
         }
     }
@@ -283,19 +481,26 @@ fn timeline(
             event.date,
             super::events::section_kind(event.section),
             event.summary,
+            Some(edit_href(pid, event.kind, event.id)),
         ));
     }
-    if let Some((date, cause)) = death {
-        out.push((*date, "Death", cause.clone()));
+    if let Some((id, date, cause)) = death {
+        out.push((
+            *date,
+            "Death",
+            label_of::<crate::domain::death::CauseOfDeath>(cause),
+            Some(edit_href(pid, EventKind::Death, *id)),
+        ));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
     Ok(out
         .into_iter()
-        .map(|(date, kind, summary)| TimelineEntry {
+        .map(|(date, kind, summary, edit_href)| TimelineEntry {
             date,
             day: day0.map(|d| (date - d).num_days()),
             kind,
             summary,
+            edit_href,
         })
         .collect())
 }

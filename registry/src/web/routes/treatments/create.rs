@@ -3,16 +3,19 @@
 //! value kept and a message beside each wrong field.
 
 use actix_web::{HttpResponse, http::StatusCode, web};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use super::{TreatmentForm, TreatmentInput, TreatmentPage, new::latest_diagnosis};
+use super::{
+    TreatmentForm, TreatmentHistory, TreatmentInput, TreatmentPage, new::latest_diagnosis,
+};
 use crate::db::{
     audit::ChangeSet,
     ids::{PatientId, UserId},
-    schema::{diagnoses, infusions, treatment_courses},
+    schema::{deaths, diagnoses, infusions, treatment_courses},
 };
-use crate::domain::{access::Permission, vocabulary::Vocabulary};
+use crate::domain::{access::Permission, product::InfusionIntent, vocabulary::Vocabulary};
 use crate::web::{
     auth::{extract::CurrentUser, session::TypedSession},
     error::{AppError, render, see_other},
@@ -28,11 +31,21 @@ pub struct TreatmentFields {
     #[serde(default)]
     disease: String,
     #[serde(default)]
+    disease_other: String,
+    #[serde(default)]
     diagnosis_date: String,
     #[serde(default)]
     prior_hct: String,
     #[serde(default)]
     product: String,
+    #[serde(default)]
+    investigational_product_name: String,
+    #[serde(default)]
+    investigational_target: String,
+    #[serde(default)]
+    investigational_target_other: String,
+    #[serde(default)]
+    trial_id: String,
     #[serde(default)]
     product_class: String,
     #[serde(default)]
@@ -55,19 +68,30 @@ pub async fn post(
 ) -> Result<HttpResponse, AppError> {
     let scope = user.sites_for(Permission::WritePatients)?;
     let pid = path.into_inner();
-    let (registry_id, diagnosis) = state
+    let (registry_id, diagnosis, last_infusion, death) = state
         .db(move |conn| {
             let patient = find_patient(conn, &scope, pid)?.ok_or(AppError::NotFound)?;
-            Ok((patient.registry_id, latest_diagnosis(conn, pid)?))
+            let (last_infusion, death) = infusion_history(conn, pid)?;
+            Ok((
+                patient.registry_id,
+                latest_diagnosis(conn, pid)?,
+                last_infusion,
+                death,
+            ))
         })
         .await?;
     let f = fields.into_inner();
     let mut form = TreatmentForm {
         needs_diagnosis: diagnosis.is_none(),
         disease: Field::new(f.disease),
+        disease_other: Field::new(f.disease_other),
         diagnosis_date: Field::new(f.diagnosis_date),
         prior_hct: Field::new(f.prior_hct),
         product: Field::new(f.product),
+        investigational_product_name: Field::new(f.investigational_product_name),
+        investigational_target: Field::new(f.investigational_target),
+        investigational_target_other: Field::new(f.investigational_target_other),
+        trial_id: Field::new(f.trial_id),
         product_class: Field::new(f.product_class),
         apheresis_date: Field::new(f.apheresis_date),
         lymphodepletion_regimen: Field::new(f.lymphodepletion_regimen),
@@ -75,7 +99,12 @@ pub async fn post(
         infusion_date: Field::new(f.infusion_date),
     };
     let today = chrono::Utc::now().date_naive();
-    if let Some(input) = form.validate(diagnosis.map(|d| d.1), today) {
+    let history = TreatmentHistory {
+        existing_diagnosis: diagnosis.map(|d| d.1),
+        last_infusion,
+        death,
+    };
+    if let Some(input) = form.validate(history, today) {
         let actor = user.id;
         let existing = diagnosis.map(|d| d.0);
         state
@@ -92,6 +121,23 @@ pub async fn post(
     render(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
+/// The patient's latest infusion (any course) and recorded death date.
+pub fn infusion_history(
+    conn: &mut SqliteConnection,
+    pid: i32,
+) -> QueryResult<(Option<NaiveDate>, Option<NaiveDate>)> {
+    let last: Option<NaiveDate> = infusions::table
+        .filter(infusions::patient_id.eq(pid))
+        .select(diesel::dsl::max(infusions::infusion_date))
+        .first(conn)?;
+    let death = deaths::table
+        .filter(deaths::patient_id.eq(pid))
+        .select(deaths::death_date)
+        .first(conn)
+        .optional()?;
+    Ok((last, death))
+}
+
 fn record(
     conn: &mut SqliteConnection,
     actor: i32,
@@ -103,13 +149,14 @@ fn record(
         let changes = ChangeSet::begin(conn, UserId(actor), None, None)?;
         let patient = Some(PatientId(pid));
         let diagnosis_id = match (&input.diagnosis, existing_diagnosis) {
-            (Some((disease, date, hct)), _) => {
+            (Some(d), _) => {
                 let id: i32 = diesel::insert_into(diagnoses::table)
                     .values((
                         diagnoses::patient_id.eq(pid),
-                        diagnoses::disease.eq(disease.code()),
-                        diagnoses::diagnosis_date.eq(date),
-                        diagnoses::prior_hct.eq(hct.code()),
+                        diagnoses::disease.eq(d.disease.code()),
+                        diagnoses::disease_other.eq(&d.disease_other),
+                        diagnoses::diagnosis_date.eq(d.date),
+                        diagnoses::prior_hct.eq(d.prior_hct.code()),
                         diagnoses::created_by.eq(actor),
                         diagnoses::updated_by.eq(actor),
                     ))
@@ -121,9 +168,10 @@ fn record(
                     id,
                     patient,
                     &[
-                        ("disease".to_owned(), Some(disease.code().to_owned())),
-                        ("diagnosis_date".to_owned(), Some(date.to_string())),
-                        ("prior_hct".to_owned(), Some(hct.code().to_owned())),
+                        ("disease".to_owned(), Some(d.disease.code().to_owned())),
+                        ("disease_other".to_owned(), d.disease_other.clone()),
+                        ("diagnosis_date".to_owned(), Some(d.date.to_string())),
+                        ("prior_hct".to_owned(), Some(d.prior_hct.code().to_owned())),
                     ],
                 )?;
                 id
@@ -137,12 +185,21 @@ fn record(
             .first::<Option<i32>>(conn)?
             .unwrap_or(0)
             + 1;
+        let trial = input.product.investigational();
+        let name = trial.map(|t| t.name.clone());
+        let target = trial.map(|t| t.target.code());
+        let target_other = trial.and_then(|t| t.target.other().map(str::to_owned));
+        let trial_id = trial.and_then(|t| t.trial_id.clone());
         let course_id: i32 = diesel::insert_into(treatment_courses::table)
             .values((
                 treatment_courses::patient_id.eq(pid),
                 treatment_courses::diagnosis_id.eq(diagnosis_id),
                 treatment_courses::course_number.eq(number),
                 treatment_courses::product.eq(input.product.code()),
+                treatment_courses::investigational_product_name.eq(&name),
+                treatment_courses::investigational_target.eq(target),
+                treatment_courses::investigational_target_other.eq(&target_other),
+                treatment_courses::trial_id.eq(&trial_id),
                 treatment_courses::product_class.eq(input.product_class.code()),
                 treatment_courses::apheresis_date.eq(Some(input.apheresis_date)),
                 treatment_courses::created_by.eq(actor),
@@ -159,6 +216,16 @@ fn record(
                 ("diagnosis_id".to_owned(), Some(diagnosis_id.to_string())),
                 ("course_number".to_owned(), Some(number.to_string())),
                 ("product".to_owned(), Some(input.product.code().to_owned())),
+                ("investigational_product_name".to_owned(), name.clone()),
+                (
+                    "investigational_target".to_owned(),
+                    target.map(str::to_owned),
+                ),
+                (
+                    "investigational_target_other".to_owned(),
+                    target_other.clone(),
+                ),
+                ("trial_id".to_owned(), trial_id.clone()),
                 (
                     "product_class".to_owned(),
                     Some(input.product_class.code().to_owned()),
@@ -174,6 +241,7 @@ fn record(
                 infusions::course_id.eq(course_id),
                 infusions::patient_id.eq(pid),
                 infusions::infusion_number.eq(1),
+                infusions::intent.eq(InfusionIntent::Initial.code()),
                 infusions::lymphodepletion_regimen.eq(input.lymphodepletion.code()),
                 infusions::lymphodepletion_start_date.eq(input.lymphodepletion_start),
                 infusions::infusion_date.eq(input.infusion_date),
@@ -190,6 +258,10 @@ fn record(
             &[
                 ("course_id".to_owned(), Some(course_id.to_string())),
                 ("infusion_number".to_owned(), Some("1".to_owned())),
+                (
+                    "intent".to_owned(),
+                    Some(InfusionIntent::Initial.code().to_owned()),
+                ),
                 (
                     "lymphodepletion_regimen".to_owned(),
                     Some(input.lymphodepletion.code().to_owned()),

@@ -1,0 +1,1 @@
+ALTER TABLE treatment_courses DROP COLUMN investigational_target_other;

@@ -1,0 +1,1 @@
+ALTER TABLE infusions DROP COLUMN intent;

@@ -1,0 +1,226 @@
+//! `GET|POST /patients/{pid}/events/{kind}/{id}/edit`: the correction form of one event.
+
+use actix_web::{HttpResponse, http::StatusCode, web};
+use askama::Template;
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::{EventContext, EventForm, load_scoped, rules};
+use crate::db::{
+    events::{ColumnValue, Companion, EventKind, EventRevision, StoredEvent, revise_event},
+    ids::UserId,
+    patients::set_status_within,
+    schema::immunoglobulin_courses,
+};
+use crate::domain::{lab::LabAnalyte, patient::LtfuStatus, vocabulary::Vocabulary};
+use crate::web::{
+    auth::{extract::CurrentUser, session::TypedSession},
+    error::{AppError, render, see_other},
+    form::FormPairs,
+    layout::Layout,
+    routes::patients::what_changed,
+    startup::AppState,
+};
+
+/// The page.
+#[derive(Template)]
+#[template(path = "events/edit.html")]
+pub struct EditEventPage {
+    pub layout: Layout,
+    pub patient_id: i32,
+    pub kind_label: &'static str,
+    pub action: String,
+    pub delete_href: String,
+    pub form: EventForm,
+    /// The reporting follow-up is locked: shown read-only.
+    pub locked: bool,
+    pub follow_up_label: Option<String>,
+}
+
+impl EditEventPage {
+    fn new(
+        layout: Layout,
+        pid: i32,
+        event: &StoredEvent,
+        ctx: &EventContext,
+        form: EventForm,
+    ) -> Self {
+        let base = format!("/patients/{pid}/events/{}/{}", event.kind.slug(), event.id);
+        Self {
+            layout,
+            patient_id: pid,
+            kind_label: event.kind.label(),
+            action: format!("{base}/edit"),
+            delete_href: format!("{base}/delete"),
+            form,
+            locked: ctx.locked,
+            follow_up_label: ctx.follow_up_label.clone(),
+        }
+    }
+}
+
+/// The message of a locked event.
+pub const LOCKED: &str = "The follow-up that reported this event is locked: it is read-only \
+                          until an administrator unlocks that follow-up with a reason.";
+
+/// Shows the form filled with the stored values (read-only when locked).
+pub async fn get(
+    user: CurrentUser,
+    session: TypedSession,
+    path: web::Path<(i32, String, i32)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (pid, kind, id) = path.into_inner();
+    let who = user.clone();
+    let (event, ctx) = state
+        .db(move |conn| load_scoped(conn, &who, pid, &kind, id))
+        .await?;
+    let mut form = EventForm::from_stored(&event);
+    if ctx.locked {
+        form.form_error = Some(LOCKED.to_owned());
+    }
+    let page = EditEventPage::new(
+        Layout::new(&user, &session, "patients")?,
+        pid,
+        &event,
+        &ctx,
+        form,
+    );
+    render(StatusCode::OK, &page)
+}
+
+/// IgG within 30 days after immunoglobulin replacement is not the patient's own (domain.md
+/// §9): the flag is recomputed from the recorded courses, as at entry.
+fn ivig_flag(
+    conn: &mut SqliteConnection,
+    pid: i32,
+    columns: &[(&'static str, ColumnValue)],
+) -> QueryResult<ColumnValue> {
+    let analyte = columns.iter().find_map(|(c, v)| match (c, v) {
+        (&"analyte", ColumnValue::Text(Some(a))) => Some(a.clone()),
+        _ => None,
+    });
+    let date = columns.iter().find_map(|(c, v)| match (c, v) {
+        (&"sample_date", ColumnValue::Date(Some(d))) => Some(*d),
+        _ => None,
+    });
+    let (Some(analyte), Some(date)) = (analyte, date) else {
+        return Ok(ColumnValue::Text(None));
+    };
+    if analyte != LabAnalyte::Igg.code() {
+        return Ok(ColumnValue::Text(None));
+    }
+    let window_start = date - chrono::Duration::days(30);
+    let courses: Vec<(NaiveDate, Option<NaiveDate>, bool)> = immunoglobulin_courses::table
+        .filter(immunoglobulin_courses::patient_id.eq(pid))
+        .filter(immunoglobulin_courses::start_date.le(date))
+        .select((
+            immunoglobulin_courses::start_date,
+            immunoglobulin_courses::stop_date,
+            immunoglobulin_courses::ongoing,
+        ))
+        .load(conn)?;
+    let recent = courses
+        .iter()
+        .any(|(_, stop, ongoing)| *ongoing || stop.is_none_or(|s| s >= window_start));
+    Ok(ColumnValue::Text(Some(
+        if recent { "Y" } else { "N" }.to_owned(),
+    )))
+}
+
+/// A corrected death date moves the patient's "dead since" with it.
+fn death_companion() -> Companion<'static> {
+    Box::new(|conn, changes, after| {
+        let date = NaiveDate::parse_from_str(&after.text("death_date"), "%Y-%m-%d").ok();
+        set_status_within(
+            conn,
+            changes,
+            after.patient_id,
+            LtfuStatus::Dead.code(),
+            date,
+        )?;
+        Ok(None)
+    })
+}
+
+/// Saves the correction (303 to the patient page), or 422 / 409 / 403 with the values kept.
+pub async fn post(
+    user: CurrentUser,
+    session: TypedSession,
+    path: web::Path<(i32, String, i32)>,
+    pairs: FormPairs,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (pid, kind, id) = path.into_inner();
+    let who = user.clone();
+    let (event, ctx) = state
+        .db(move |conn| load_scoped(conn, &who, pid, &kind, id))
+        .await?;
+    let mut form = EventForm::from_sent(&event, &pairs);
+    let layout = Layout::new(&user, &session, "patients")?;
+    if ctx.locked {
+        let mut stored = EventForm::from_stored(&event);
+        stored.form_error = Some(LOCKED.to_owned());
+        let page = EditEventPage::new(layout, pid, &event, &ctx, stored);
+        return render(StatusCode::FORBIDDEN, &page);
+    }
+    let today = chrono::Utc::now().date_naive();
+    let columns = rules::validate(&mut form, &event, &ctx, today);
+    let reason = form.reason.optional();
+    if reason.is_none() {
+        form.reason.fail("Give the reason for the correction.");
+    }
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if let (Some(mut columns), Some(reason)) = (columns, reason) {
+        let (actor, kind, version) = (UserId(user.id), event.kind, form.row_version);
+        let outcome = state
+            .db(move |conn| {
+                if kind == EventKind::Lab {
+                    let flag = ivig_flag(conn, pid, &columns)?;
+                    columns.push(("ivig_within_30_days", flag));
+                }
+                let companion = (kind == EventKind::Death).then(death_companion);
+                Ok(revise_event(
+                    conn, actor, kind, id, version, &reason, &columns, companion,
+                )?)
+            })
+            .await?;
+        match outcome {
+            EventRevision::Done => return Ok(see_other(&format!("/patients/{pid}"))),
+            EventRevision::Missing => return Err(AppError::NotFound),
+            EventRevision::Refused(message) => {
+                status = StatusCode::CONFLICT;
+                form.form_error = Some(message);
+            }
+            EventRevision::Stale { current, by } => {
+                status = StatusCode::CONFLICT;
+                let stored: Vec<(&str, String, String)> = form
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        let shown = |code: String| {
+                            f.choices
+                                .iter()
+                                .find(|(c, _)| *c == code.trim())
+                                .map_or(code.clone(), |(_, label)| label.clone())
+                        };
+                        (
+                            f.label,
+                            shown(f.field.value.clone()),
+                            shown(current.text(f.name)),
+                        )
+                    })
+                    .collect();
+                let triples: Vec<(&str, &String, &String)> =
+                    stored.iter().map(|(l, t, s)| (*l, t, s)).collect();
+                form.form_error = Some(what_changed(&by, current.updated_at, &triples));
+                form.row_version = current.row_version;
+            }
+        }
+    }
+    if form.form_error.is_none() {
+        form.form_error = Some("The correction was not saved: see the messages below.".to_owned());
+    }
+    let page = EditEventPage::new(layout, pid, &event, &ctx, form);
+    render(status, &page)
+}

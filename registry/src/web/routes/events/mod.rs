@@ -1,0 +1,284 @@
+//! `/patients/{pid}/events/{kind}/{id}/…`: correcting and deleting events already recorded
+//! (responses, toxicities, infections, immunoglobulin courses, labs, persistence tests, new
+//! malignancies, subsequent therapies, the death).
+//!
+//! - `GET …/edit` shows the form filled with the stored values; `POST …/edit` saves it after
+//!   the same field and cross-field rules as at entry (`rules.rs`), with a required reason;
+//!   422 keeps every value and puts the message by its field; a stale save is refused with 409
+//!   and what changed.
+//! - `GET …/delete` asks for confirmation and a reason; `POST …/delete` deletes the event and
+//!   its child rows. Deleting the death gives the patient back an active status.
+//! - An event whose reporting follow-up is locked is read-only (403) until an administrator
+//!   unlocks that follow-up.
+//!
+//! Only coordinators of the patient's site write (`Permission::WritePatients`); another site's
+//! patient, or an event of another patient, is a 404. Audit rows go in the same transaction
+//! (`db::events::revise_event`, `db::events::delete_event`).
+
+pub mod delete;
+pub mod edit;
+pub mod rules;
+
+use actix_web::web;
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use crate::db::{
+    events::{EventKind, StoredEvent, load_event},
+    schema::{deaths, follow_ups, infusions},
+};
+use crate::domain::{access::Permission, schedule::Timepoint, vocabulary::Vocabulary};
+use crate::web::{
+    auth::extract::CurrentUser,
+    error::AppError,
+    form::{Field, SelectOption},
+    routes::patients::find_patient,
+};
+
+/// Registers the edit and delete routes (inside the logged-in scope).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/patients/{pid}/events/{kind}/{id}/edit")
+            .route(web::get().to(edit::get))
+            .route(web::post().to(edit::post)),
+    )
+    .service(
+        web::resource("/patients/{pid}/events/{kind}/{id}/delete")
+            .route(web::get().to(delete::get))
+            .route(web::post().to(delete::post)),
+    );
+}
+
+/// The link to correct an event (shown on the patient page's timeline).
+pub fn edit_href(patient_id: i32, kind: EventKind, id: i32) -> String {
+    format!("/patients/{patient_id}/events/{}/{id}/edit", kind.slug())
+}
+
+/// What the rules need to know about an event beside its own values.
+#[derive(Debug, Clone)]
+pub struct EventContext {
+    /// Day 0 of the event's course (or the patient's first Day 0 for events not tied to a
+    /// course); `None` when no infusion is recorded.
+    pub day0: Option<NaiveDate>,
+    /// The contact date of the follow-up that reported the event: events of a period end there.
+    pub contact: Option<NaiveDate>,
+    /// The recorded death date (for every kind but the death itself).
+    pub death: Option<NaiveDate>,
+    /// The latest follow-up contact of the patient (for the death: no visit after death).
+    pub last_contact: Option<NaiveDate>,
+    /// The latest date of any other recorded event (for the death: nothing after death).
+    pub latest_event: Option<NaiveDate>,
+    /// The reporting follow-up is locked: read-only.
+    pub locked: bool,
+    /// The reporting follow-up, as a person names it ("Day 90 follow-up").
+    pub follow_up_label: Option<String>,
+}
+
+/// An event of a patient in the user's write scope, with its context. `Forbidden` for a role
+/// that cannot write; `NotFound` for another site, another patient's event, an unknown kind or id.
+pub fn load_scoped(
+    conn: &mut SqliteConnection,
+    user: &CurrentUser,
+    pid: i32,
+    kind: &str,
+    id: i32,
+) -> Result<(StoredEvent, EventContext), AppError> {
+    let scope = user.sites_for(Permission::WritePatients)?;
+    let kind = EventKind::from_slug(kind).ok_or(AppError::NotFound)?;
+    find_patient(conn, &scope, pid)?.ok_or(AppError::NotFound)?;
+    let event = load_event(conn, kind, id)?
+        .filter(|e| e.patient_id.0 == pid)
+        .ok_or(AppError::NotFound)?;
+    let ctx = context_of(conn, &event)?;
+    Ok((event, ctx))
+}
+
+fn context_of(conn: &mut SqliteConnection, event: &StoredEvent) -> QueryResult<EventContext> {
+    let pid = event.patient_id.0;
+    let mut day0_query = infusions::table
+        .filter(infusions::patient_id.eq(pid))
+        .filter(infusions::infusion_number.eq(1))
+        .into_boxed();
+    if let Some(course) = event.course_id {
+        day0_query = day0_query.filter(infusions::course_id.eq(course.0));
+    }
+    let day0: Option<NaiveDate> = day0_query
+        .select(infusions::infusion_date)
+        .order(infusions::infusion_date)
+        .first(conn)
+        .optional()?;
+    let reporting: Option<(Option<NaiveDate>, Option<chrono::NaiveDateTime>, String)> =
+        match event.follow_up_id {
+            Some(f) => follow_ups::table
+                .find(f.0)
+                .select((
+                    follow_ups::contact_date,
+                    follow_ups::locked_at,
+                    follow_ups::timepoint,
+                ))
+                .first(conn)
+                .optional()?,
+            None => None,
+        };
+    let death: Option<NaiveDate> = if event.kind == EventKind::Death {
+        None
+    } else {
+        deaths::table
+            .filter(deaths::patient_id.eq(pid))
+            .select(deaths::death_date)
+            .first(conn)
+            .optional()?
+    };
+    let last_contact: Option<NaiveDate> = follow_ups::table
+        .filter(follow_ups::patient_id.eq(pid))
+        .select(diesel::dsl::max(follow_ups::contact_date))
+        .first(conn)?;
+    let latest_event = crate::web::routes::patients::events::events_of(conn, pid)?
+        .into_iter()
+        .map(|e| e.date)
+        .max();
+    Ok(EventContext {
+        day0,
+        latest_event,
+        contact: reporting.as_ref().and_then(|r| r.0),
+        death,
+        last_contact,
+        locked: reporting.as_ref().is_some_and(|r| r.1.is_some()),
+        follow_up_label: reporting.map(|r| {
+            Timepoint::parse(&r.2).map_or(r.2.clone(), |t| format!("{} follow-up", t.label()))
+        }),
+    })
+}
+
+/// How a field is typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    Date,
+    Text,
+    Number,
+    Select,
+}
+
+/// One field of an event form: its column, label, how it is typed, what was typed (or stored)
+/// and, for a select, the allowed (code, label) pairs.
+#[derive(Debug, Clone)]
+pub struct EventField {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub input: Input,
+    pub field: Field,
+    pub choices: Vec<(String, String)>,
+}
+
+impl EventField {
+    /// The `type` attribute of an `<input>`.
+    pub fn input_type(&self) -> &'static str {
+        match self.input {
+            Input::Date => "date",
+            Input::Number => "text",
+            Input::Text | Input::Select => "text",
+        }
+    }
+
+    /// True for a `<select>`.
+    pub fn is_select(&self) -> bool {
+        self.input == Input::Select
+    }
+
+    /// The options of a select, the typed value selected.
+    pub fn options(&self) -> Vec<SelectOption> {
+        self.choices
+            .iter()
+            .map(|(code, label)| SelectOption {
+                selected: *code == self.field.value,
+                code: code.clone(),
+                label: label.clone(),
+            })
+            .collect()
+    }
+}
+
+/// Choices of a vocabulary, for a select.
+pub fn choices<T: Vocabulary>() -> Vec<(String, String)> {
+    T::ALL
+        .iter()
+        .map(|v| (v.code().to_owned(), v.label().to_owned()))
+        .collect()
+}
+
+/// The event form as typed: its fields, the version read, a reason, and the form-level message.
+#[derive(Debug, Clone)]
+pub struct EventForm {
+    pub kind: EventKind,
+    pub fields: Vec<EventField>,
+    pub row_version: i32,
+    pub reason: Field,
+    pub form_error: Option<String>,
+}
+
+impl EventForm {
+    /// The field named `name`, if the kind has it.
+    pub fn field_mut(&mut self, name: &str) -> Option<&mut Field> {
+        self.fields
+            .iter_mut()
+            .find(|f| f.name == name)
+            .map(|f| &mut f.field)
+    }
+
+    /// Attaches a message to the field `name` (to the form when the kind has no such field).
+    pub fn fail(&mut self, name: &str, message: impl Into<String>) {
+        match self.field_mut(name) {
+            Some(field) => field.fail(message),
+            None => {
+                self.form_error.get_or_insert_with(|| message.into());
+            }
+        }
+    }
+
+    /// The value typed in `name` ("" if absent).
+    pub fn value(&self, name: &str) -> String {
+        self.fields
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.field.value.clone())
+            .unwrap_or_default()
+    }
+
+    /// True when any field, the reason or the form carries a message.
+    pub fn has_error(&self) -> bool {
+        self.form_error.is_some()
+            || self.reason.error.is_some()
+            || self.fields.iter().any(|f| f.field.error.is_some())
+    }
+
+    /// The form filled from the stored event.
+    pub fn from_stored(event: &StoredEvent) -> Self {
+        let mut fields = rules::spec(event.kind, event);
+        for f in &mut fields {
+            f.field = Field::new(event.text(f.name));
+        }
+        Self {
+            kind: event.kind,
+            fields,
+            row_version: event.row_version,
+            reason: Field::default(),
+            form_error: None,
+        }
+    }
+
+    /// The form as sent (`pairs`: the url-encoded body).
+    pub fn from_sent(event: &StoredEvent, pairs: &crate::web::form::FormPairs) -> Self {
+        let mut fields = rules::spec(event.kind, event);
+        for f in &mut fields {
+            f.field = Field::new(pairs.get(f.name));
+        }
+        Self {
+            kind: event.kind,
+            fields,
+            row_version: pairs.get("row_version").trim().parse().unwrap_or(-1),
+            reason: Field::new(pairs.get("reason")),
+            form_error: None,
+        }
+    }
+}

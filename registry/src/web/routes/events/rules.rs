@@ -1,0 +1,962 @@
+//! The fields of each kind of event and the rules a correction must pass: the same as at entry
+//! on the follow-up form (domain.md §9: the date after Day 0 and by the reporting period's
+//! contact, nothing after death, ASTCT grades consistent with their components, a T-cell
+//! malignancy tested for the CAR transgene, units of the analyte), plus the rules across the
+//! columns a correction leaves as they are (a resolution never before the onset).
+
+use chrono::NaiveDate;
+
+use super::{EventContext, EventField, EventForm, Input, choices};
+use crate::db::events::{ColumnValue, EventKind, StoredEvent};
+use crate::domain::{
+    dates::StudyDay,
+    death::CauseOfDeath,
+    infection::{InfectionSeverity, OrganismClass},
+    lab::{LabAnalyte, LabUnit},
+    malignancy::{NewMalignancyType, TransgeneResult},
+    persistence::{PersistenceMethod, Specimen},
+    response::{MrdStatus, Response, ResponseCriteria},
+    therapy::SubsequentTherapyCategory,
+    toxicity::{
+        CtcaeGrade, Hypotension, Hypoxia, IceScore, ToxicityType, check_grade, check_onset_day,
+    },
+    vocabulary::Vocabulary,
+};
+use crate::web::form::Field;
+use crate::web::routes::patients::new::parse_date;
+
+/// The analytes the follow-up form records (IgG and B cells), so the ones a correction offers.
+pub const LAB_ANALYTES: [LabAnalyte; 3] = [
+    LabAnalyte::Igg,
+    LabAnalyte::Cd19Absolute,
+    LabAnalyte::Cd19Percent,
+];
+
+fn field(
+    name: &'static str,
+    label: &'static str,
+    input: Input,
+    choices: Vec<(String, String)>,
+) -> EventField {
+    EventField {
+        name,
+        label,
+        hint: match input {
+            Input::Date => "YYYY-MM-DD",
+            _ => "",
+        },
+        input,
+        field: Field::default(),
+        choices,
+    }
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(c, l)| ((*c).to_owned(), (*l).to_owned()))
+        .collect()
+}
+
+fn criteria_of(event: &StoredEvent) -> ResponseCriteria {
+    ResponseCriteria::parse(&event.text("criteria")).unwrap_or(ResponseCriteria::Other)
+}
+
+/// The fields a kind's form shows, in order (values blank).
+pub fn spec(kind: EventKind, event: &StoredEvent) -> Vec<EventField> {
+    use Input::{Date, Number, Select, Text};
+    match kind {
+        EventKind::Response => vec![
+            field("assessment_date", "Assessment date", Date, vec![]),
+            field(
+                "response",
+                "Response",
+                Select,
+                Response::all_for(criteria_of(event))
+                    .into_iter()
+                    .map(|r| (r.code().to_owned(), r.label().to_owned()))
+                    .collect(),
+            ),
+            field(
+                "mrd_status",
+                "MRD status (optional)",
+                Select,
+                choices::<MrdStatus>(),
+            ),
+        ],
+        EventKind::Toxicity => vec![
+            field(
+                "toxicity_type",
+                "Toxicity",
+                Select,
+                choices::<ToxicityType>(),
+            ),
+            field(
+                "toxicity_term",
+                "CTCAE term or description (required for organ and other toxicities)",
+                Text,
+                vec![],
+            ),
+            field("onset_date", "Onset date", Date, vec![]),
+            field(
+                "resolution_date",
+                "Resolution date (blank if ongoing)",
+                Date,
+                vec![],
+            ),
+            field(
+                "max_grade",
+                "Maximum grade (ASTCT 2019 for CRS and ICANS, EHA/EBMT 2023 1-4 for ICAHT, CTCAE v5 otherwise)",
+                Select,
+                CtcaeGrade::ALL
+                    .iter()
+                    .map(|g| (g.code().to_owned(), format!("Grade {}", g.number())))
+                    .collect(),
+            ),
+            field(
+                "crs_hypotension",
+                "Worst hypotension (CRS)",
+                Select,
+                choices::<Hypotension>(),
+            ),
+            field(
+                "crs_hypoxia",
+                "Worst hypoxia (CRS)",
+                Select,
+                choices::<Hypoxia>(),
+            ),
+            field(
+                "icans_lowest_ice_score",
+                "Lowest ICE score (ICANS, 0 to 10)",
+                Number,
+                vec![],
+            ),
+        ],
+        EventKind::Infection => vec![
+            field("diagnosis_date", "Diagnosis date", Date, vec![]),
+            field(
+                "organism_class",
+                "Organism",
+                Select,
+                choices::<OrganismClass>(),
+            ),
+            field(
+                "severity",
+                "Severity (optional)",
+                Select,
+                choices::<InfectionSeverity>(),
+            ),
+        ],
+        EventKind::Immunoglobulin => vec![
+            field("start_date", "Start date", Date, vec![]),
+            field(
+                "route",
+                "Route",
+                Select,
+                pairs(&[
+                    ("IVIG", "Intravenous (IVIG)"),
+                    ("SCIG", "Subcutaneous (SCIG)"),
+                ]),
+            ),
+        ],
+        EventKind::Lab => vec![
+            field(
+                "analyte",
+                "Analyte",
+                Select,
+                LAB_ANALYTES
+                    .iter()
+                    .map(|a| (a.code().to_owned(), a.label().to_owned()))
+                    .collect(),
+            ),
+            field("sample_date", "Sample date", Date, vec![]),
+            field("value", "Value", Number, vec![]),
+            field("unit", "Unit", Select, choices::<LabUnit>()),
+        ],
+        EventKind::Persistence => vec![
+            field("sample_date", "Sample date", Date, vec![]),
+            field("specimen", "Specimen", Select, choices::<Specimen>()),
+            field("method", "Method", Select, choices::<PersistenceMethod>()),
+            field(
+                "detected",
+                "CAR-T cells detected",
+                Select,
+                pairs(&[("Y", "Yes"), ("N", "No")]),
+            ),
+        ],
+        EventKind::Malignancy => vec![
+            field(
+                "malignancy_type",
+                "Type of malignancy",
+                Select,
+                choices::<NewMalignancyType>(),
+            ),
+            field("diagnosis_date", "Diagnosis date", Date, vec![]),
+            field(
+                "malignancy_detail",
+                "Detail (required for solid or other)",
+                Text,
+                vec![],
+            ),
+            field(
+                "car_transgene_result",
+                "CAR-transgene test result",
+                Select,
+                choices::<TransgeneResult>(),
+            ),
+        ],
+        EventKind::Therapy => vec![
+            field(
+                "category",
+                "Kind of therapy",
+                Select,
+                choices::<SubsequentTherapyCategory>(),
+            ),
+            field("start_date", "Start date", Date, vec![]),
+        ],
+        EventKind::Death => vec![
+            field("death_date", "Date of death", Date, vec![]),
+            field(
+                "primary_cause",
+                "Primary cause of death",
+                Select,
+                CauseOfDeath::ALL
+                    .iter()
+                    .filter(|c| **c != CauseOfDeath::Other)
+                    .map(|c| (c.code().to_owned(), c.label().to_owned()))
+                    .collect(),
+            ),
+        ],
+    }
+}
+
+/// Parses an optional select: blank is `None`; an unknown code fails with `message`.
+fn optional_code<T: Vocabulary>(form: &mut EventForm, name: &str, message: &str) -> Option<T> {
+    let value = form.value(name);
+    if value.trim().is_empty() {
+        return None;
+    }
+    match T::parse(&value) {
+        Ok(v) => Some(v),
+        Err(_) => {
+            form.fail(name, message);
+            None
+        }
+    }
+}
+
+/// Parses a required select.
+fn required_code<T: Vocabulary>(form: &mut EventForm, name: &str, message: &str) -> Option<T> {
+    let value = form.value(name);
+    match T::parse(&value) {
+        Ok(v) => Some(v),
+        Err(_) => {
+            form.fail(name, message);
+            None
+        }
+    }
+}
+
+/// A required event date, as at entry: not in the future, not before Day 0, not after the
+/// reporting period's contact, not after death.
+fn event_date(
+    form: &mut EventForm,
+    name: &str,
+    ctx: &EventContext,
+    by_contact: bool,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    let mut typed = Field::new(form.value(name));
+    let date = parse_date(&mut typed, true, today);
+    if let Some(message) = typed.error {
+        form.fail(name, message);
+        return None;
+    }
+    let date = date?;
+    if let Some(day0) = ctx.day0
+        && date < day0
+    {
+        form.fail(name, format!("This date cannot precede Day 0 ({day0})."));
+        return None;
+    }
+    if by_contact && let Some(contact) = ctx.contact.filter(|c| date > *c) {
+        form.fail(
+            name,
+            format!(
+                "This date is after the contact date ({contact}) of the follow-up that reported it."
+            ),
+        );
+        return None;
+    }
+    if let Some(death) = ctx.death.filter(|d| date > *d) {
+        form.fail(
+            name,
+            format!("This date is after the recorded death ({death})."),
+        );
+        return None;
+    }
+    Some(date)
+}
+
+/// A stored date column (not on the form) that the edited date must not pass.
+fn stored_date(event: &StoredEvent, column: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(&event.text(column), "%Y-%m-%d").ok()
+}
+
+fn text(v: impl Into<String>) -> ColumnValue {
+    ColumnValue::Text(Some(v.into()))
+}
+
+fn code_or_null<T: Vocabulary>(v: Option<T>) -> ColumnValue {
+    ColumnValue::Text(v.map(|v| v.code().to_owned()))
+}
+
+/// Validates a correction: the columns to write, or `None` with messages by the fields.
+pub fn validate(
+    form: &mut EventForm,
+    event: &StoredEvent,
+    ctx: &EventContext,
+    today: NaiveDate,
+) -> Option<Vec<(&'static str, ColumnValue)>> {
+    let columns = match form.kind {
+        EventKind::Response => response(form, event, ctx, today),
+        EventKind::Toxicity => toxicity(form, event, ctx, today),
+        EventKind::Infection => {
+            let date = event_date(form, "diagnosis_date", ctx, true, today);
+            if let (Some(d), Some(resolved)) = (date, stored_date(event, "resolution_date"))
+                && d > resolved
+            {
+                form.fail(
+                    "diagnosis_date",
+                    format!("The infection resolved on {resolved}: it cannot start after that."),
+                );
+            }
+            let class = required_code::<OrganismClass>(
+                form,
+                "organism_class",
+                "Choose the kind of organism.",
+            );
+            let severity =
+                optional_code::<InfectionSeverity>(form, "severity", "Choose the severity.");
+            Some(vec![
+                ("diagnosis_date", ColumnValue::Date(Some(date?))),
+                ("organism_class", text(class?.code())),
+                ("severity", code_or_null(severity)),
+            ])
+        }
+        EventKind::Immunoglobulin => {
+            let date = event_date(form, "start_date", ctx, true, today);
+            if let (Some(d), Some(stop)) = (date, stored_date(event, "stop_date"))
+                && d > stop
+            {
+                form.fail(
+                    "start_date",
+                    format!("The course stopped on {stop}: it cannot start after that."),
+                );
+            }
+            let route = match form.value("route").as_str() {
+                "IVIG" => Some("IVIG"),
+                "SCIG" => Some("SCIG"),
+                _ => {
+                    form.fail("route", "Choose intravenous or subcutaneous.");
+                    None
+                }
+            };
+            Some(vec![
+                ("start_date", ColumnValue::Date(Some(date?))),
+                ("route", text(route?)),
+            ])
+        }
+        EventKind::Lab => lab(form, ctx, today),
+        EventKind::Persistence => {
+            let date = event_date(form, "sample_date", ctx, true, today);
+            let specimen = required_code::<Specimen>(form, "specimen", "Choose the specimen.");
+            let method = required_code::<PersistenceMethod>(form, "method", "Choose the method.");
+            let detected = match form.value("detected").as_str() {
+                "Y" => Some("Y"),
+                "N" => Some("N"),
+                _ => {
+                    form.fail("detected", "Answer whether CAR-T cells were detected.");
+                    None
+                }
+            };
+            Some(vec![
+                ("sample_date", ColumnValue::Date(Some(date?))),
+                ("specimen", text(specimen?.code())),
+                ("method", text(method?.code())),
+                ("detected", text(detected?)),
+            ])
+        }
+        EventKind::Malignancy => malignancy(form, event, ctx, today),
+        EventKind::Therapy => {
+            let category = required_code::<SubsequentTherapyCategory>(
+                form,
+                "category",
+                "Choose the kind of therapy.",
+            );
+            let date = event_date(form, "start_date", ctx, true, today);
+            if let (Some(d), Some(end)) = (date, stored_date(event, "end_date"))
+                && d > end
+            {
+                form.fail(
+                    "start_date",
+                    format!("The therapy ended on {end}: it cannot start after that."),
+                );
+            }
+            Some(vec![
+                ("category", text(category?.code())),
+                ("start_date", ColumnValue::Date(Some(date?))),
+            ])
+        }
+        EventKind::Death => death(form, ctx, today),
+    };
+    if form.has_error() {
+        return None;
+    }
+    columns
+}
+
+fn response(
+    form: &mut EventForm,
+    event: &StoredEvent,
+    ctx: &EventContext,
+    today: NaiveDate,
+) -> Option<Vec<(&'static str, ColumnValue)>> {
+    let criteria = criteria_of(event);
+    let date = event_date(form, "assessment_date", ctx, true, today);
+    let value = match Response::parse(criteria, &form.value("response")) {
+        Ok(r) => Some(r),
+        Err(_) => {
+            form.fail(
+                "response",
+                format!("Choose the response by {} criteria.", criteria.label()),
+            );
+            None
+        }
+    };
+    let mrd = optional_code::<MrdStatus>(form, "mrd_status", "Choose the MRD status.");
+    Some(vec![
+        ("assessment_date", ColumnValue::Date(Some(date?))),
+        ("response", text(value?.code())),
+        ("mrd_status", code_or_null(mrd)),
+    ])
+}
+
+/// A toxicity of any type (domain.md §3.6), by the rules of the follow-up form: the onset in
+/// its reporting period (and early ICAHT by day 30), the resolution not before the onset nor
+/// after death, the grade in the type's own system. CRS and ICANS keep their ASTCT 2019 rules
+/// (domain.md §9): a CRS grade is the worst of hypotension and hypoxia (grade 1 with neither;
+/// grade 5 is death); an ICANS grade is never below what the ICE score implies. The resolution
+/// may be after the reporting contact: a correction completes an event that was ongoing then.
+fn toxicity(
+    form: &mut EventForm,
+    event: &StoredEvent,
+    ctx: &EventContext,
+    today: NaiveDate,
+) -> Option<Vec<(&'static str, ColumnValue)>> {
+    let kind = required_code::<ToxicityType>(form, "toxicity_type", "Choose the kind of toxicity.");
+    let onset = event_date(form, "onset_date", ctx, true, today);
+    if let (Some(k), Some(d), Some(day0)) = (kind, onset, ctx.day0)
+        && let Some(finding) = check_onset_day(k, StudyDay::between(day0, d).days())
+    {
+        form.fail("onset_date", sentence(&finding.to_string()));
+    }
+    let resolution = toxicity_resolution(form, onset, ctx, today);
+    if let (Some(d), Some(peak)) = (onset, stored_date(event, "max_grade_date")) {
+        if d > peak {
+            form.fail(
+                "onset_date",
+                format!("The maximum grade was reached on {peak}: the onset cannot be after that."),
+            );
+        } else if resolution.is_some_and(|r| r < peak) {
+            form.fail(
+                "resolution_date",
+                format!(
+                    "The maximum grade was reached on {peak}: the resolution cannot precede it."
+                ),
+            );
+        }
+    }
+    let grade = required_code::<CtcaeGrade>(form, "max_grade", "Choose the maximum grade.");
+    let term = Field::new(form.value("toxicity_term")).optional();
+    let (mut hypotension, mut hypoxia, mut ice_score) = (None, None, None);
+    match kind {
+        Some(ToxicityType::Crs) => {
+            hypotension = required_code::<Hypotension>(
+                form,
+                "crs_hypotension",
+                "Choose the worst hypotension (CRS).",
+            );
+            hypoxia =
+                required_code::<Hypoxia>(form, "crs_hypoxia", "Choose the worst hypoxia (CRS).");
+            if let (Some(g), Some(hy), Some(ox)) = (grade, hypotension, hypoxia) {
+                let implied = hy
+                    .implied_crs_grade()
+                    .max(ox.implied_crs_grade())
+                    .map_or(1, |g| g.number());
+                let given = g.number();
+                if given != 5 && given != implied {
+                    form.fail(
+                        "max_grade",
+                        format!(
+                            "By ASTCT 2019 this hypotension and hypoxia make CRS grade {implied}, not {given}."
+                        ),
+                    );
+                }
+            }
+            if !form.value("icans_lowest_ice_score").trim().is_empty() {
+                form.fail("icans_lowest_ice_score", "The ICE score belongs to ICANS.");
+            }
+        }
+        Some(ToxicityType::Icans) => {
+            let typed = form.value("icans_lowest_ice_score");
+            if !typed.trim().is_empty() {
+                match IceScore::parse(&typed) {
+                    Ok(score) => {
+                        ice_score = Some(i32::from(score.get()));
+                        let floor = score.implied_icans_grade().map_or(0, |g| g.number());
+                        if grade.is_some_and(|g| g.number() < floor) {
+                            form.fail(
+                                "max_grade",
+                                format!(
+                                    "An ICE score of {} means ICANS grade {floor} at least.",
+                                    score.get()
+                                ),
+                            );
+                        }
+                    }
+                    Err(_) => form.fail(
+                        "icans_lowest_ice_score",
+                        "The ICE score is a whole number from 0 to 10.",
+                    ),
+                }
+            }
+            if !form.value("crs_hypotension").trim().is_empty()
+                || !form.value("crs_hypoxia").trim().is_empty()
+            {
+                form.fail("crs_hypotension", "Hypotension and hypoxia belong to CRS.");
+            }
+        }
+        Some(other) => {
+            if let Some(finding) = grade.and_then(|g| check_grade(other, g.number())) {
+                form.fail("max_grade", sentence(&finding.to_string()));
+            }
+            if other.needs_term() && term.is_none() {
+                form.fail(
+                    "toxicity_term",
+                    "Give the CTCAE term or a description of this toxicity.",
+                );
+            }
+            if !form.value("crs_hypotension").trim().is_empty()
+                || !form.value("crs_hypoxia").trim().is_empty()
+            {
+                form.fail("crs_hypotension", "Hypotension and hypoxia belong to CRS.");
+            }
+            if !form.value("icans_lowest_ice_score").trim().is_empty() {
+                form.fail("icans_lowest_ice_score", "The ICE score belongs to ICANS.");
+            }
+        }
+        None => {}
+    }
+    if kind.is_some_and(ToxicityType::has_astct_components) && term.is_some() {
+        form.fail(
+            "toxicity_term",
+            "CRS and ICANS are named by their type: leave the term blank.",
+        );
+    }
+    let kind = kind?;
+    let mut columns = vec![
+        ("toxicity_type", text(kind.code())),
+        ("toxicity_term", ColumnValue::Text(term)),
+        ("onset_date", ColumnValue::Date(Some(onset?))),
+        ("resolution_date", ColumnValue::Date(resolution)),
+        ("max_grade", text(grade?.code())),
+        ("crs_hypotension", code_or_null(hypotension)),
+        ("crs_hypoxia", code_or_null(hypoxia)),
+        ("icans_lowest_ice_score", ColumnValue::Integer(ice_score)),
+    ];
+    // A resolved event is no longer ongoing; an unresolved one has no estimated resolution.
+    columns.push(match resolution {
+        Some(_) => ("ongoing", ColumnValue::Bool(false)),
+        None => ("resolution_date_estimated", ColumnValue::Bool(false)),
+    });
+    // The components of another type, not on this form, go with a change of type (the schema
+    // keeps them to their own type; the audit keeps their last values).
+    if kind != ToxicityType::Crs {
+        columns.push(("crs_max_temperature_c", ColumnValue::Real(None)));
+    }
+    if kind != ToxicityType::Icans {
+        columns.push(("icans_highest_capd_score", ColumnValue::Integer(None)));
+        for column in [
+            "icans_consciousness",
+            "icans_seizure",
+            "icans_motor_weakness",
+            "icans_cerebral_oedema",
+        ] {
+            columns.push((column, ColumnValue::Text(None)));
+        }
+    }
+    // A change of type takes the new type's grading system; otherwise the stored one stays
+    // (a legacy system is never mapped onto another silently).
+    if event.text("toxicity_type") != kind.code() {
+        columns.push(("grading_system", text(kind.default_grading_system().code())));
+    }
+    Some(columns)
+}
+
+/// The optional resolution date of a toxicity: not in the future, not before the onset, not
+/// after death.
+fn toxicity_resolution(
+    form: &mut EventForm,
+    onset: Option<NaiveDate>,
+    ctx: &EventContext,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    let mut typed = Field::new(form.value("resolution_date"));
+    let resolved = parse_date(&mut typed, false, today);
+    if let Some(message) = typed.error {
+        form.fail("resolution_date", message);
+        return None;
+    }
+    let resolved = resolved?;
+    if onset.is_some_and(|o| resolved < o) {
+        form.fail(
+            "resolution_date",
+            "The resolution cannot precede the onset.",
+        );
+    } else if let Some(death) = ctx.death.filter(|d| resolved > *d) {
+        form.fail(
+            "resolution_date",
+            format!("This date is after the recorded death ({death})."),
+        );
+    }
+    Some(resolved)
+}
+
+/// A domain finding as a sentence by its field.
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
+}
+
+fn lab(
+    form: &mut EventForm,
+    ctx: &EventContext,
+    today: NaiveDate,
+) -> Option<Vec<(&'static str, ColumnValue)>> {
+    let analyte = match LabAnalyte::parse(&form.value("analyte")) {
+        Ok(a) if LAB_ANALYTES.contains(&a) => Some(a),
+        _ => {
+            form.fail("analyte", "Choose IgG or B cells.");
+            None
+        }
+    };
+    let date = event_date(form, "sample_date", ctx, true, today);
+    let value = match form.value("value").trim().replace(',', ".").parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Some(v),
+        _ => {
+            form.fail("value", "Enter the value as a number, e.g. 4.2.");
+            None
+        }
+    };
+    let unit = LabUnit::parse(&form.value("unit")).ok();
+    match (analyte, unit) {
+        (_, None) => form.fail("unit", "Choose the unit."),
+        (Some(a), Some(u)) if !a.units().contains(&u) => {
+            let allowed: Vec<&str> = a.units().iter().map(|u| u.label()).collect();
+            form.fail(
+                "unit",
+                format!("{} is given in {}.", a.label(), allowed.join(" or ")),
+            );
+        }
+        _ => {}
+    }
+    Some(vec![
+        ("analyte", text(analyte?.code())),
+        ("sample_date", ColumnValue::Date(Some(date?))),
+        ("value", ColumnValue::Real(Some(value?))),
+        ("unit", text(unit?.code())),
+    ])
+}
+
+fn malignancy(
+    form: &mut EventForm,
+    event: &StoredEvent,
+    ctx: &EventContext,
+    today: NaiveDate,
+) -> Option<Vec<(&'static str, ColumnValue)>> {
+    let kind = required_code::<NewMalignancyType>(
+        form,
+        "malignancy_type",
+        "Choose the type of malignancy.",
+    );
+    // As at entry: after Day 0 (a malignancy is diagnosed whenever it is found, so not bound
+    // by the reporting period's contact), and never after death.
+    let date = event_date(form, "diagnosis_date", ctx, false, today);
+    for (column, what) in [
+        (
+            "reported_to_manufacturer_date",
+            "reported to the manufacturer",
+        ),
+        ("reported_to_fda_date", "reported to the FDA"),
+    ] {
+        if let (Some(d), Some(reported)) = (date, stored_date(event, column))
+            && d > reported
+        {
+            form.fail(
+                "diagnosis_date",
+                format!("It was {what} on {reported}: the diagnosis cannot be after that."),
+            );
+        }
+    }
+    let detail = Field::new(form.value("malignancy_detail")).optional();
+    if matches!(
+        kind,
+        Some(NewMalignancyType::Solid | NewMalignancyType::Other)
+    ) && detail.is_none()
+    {
+        form.fail("malignancy_detail", "Name the malignancy.");
+    }
+    let transgene = optional_code::<TransgeneResult>(
+        form,
+        "car_transgene_result",
+        "Choose the CAR-transgene test result.",
+    );
+    if kind.is_some_and(NewMalignancyType::requires_transgene_testing) && transgene.is_none() {
+        form.fail(
+            "car_transgene_result",
+            "A T-cell malignancy after CAR-T: test the tumour for the CAR transgene \
+             (record Pending if sent) and report it to the manufacturer.",
+        );
+    }
+    let kind = kind?;
+    let tested = transgene.map(|t| {
+        if t == TransgeneResult::NotTested {
+            "N"
+        } else {
+            "Y"
+        }
+    });
+    Some(vec![
+        ("malignancy_type", text(kind.code())),
+        ("diagnosis_date", ColumnValue::Date(Some(date?))),
+        ("malignancy_detail", ColumnValue::Text(detail)),
+        ("t_cell_malignancy", ColumnValue::Bool(kind.is_t_cell())),
+        (
+            "car_transgene_tested",
+            ColumnValue::Text(tested.map(str::to_owned)),
+        ),
+        ("car_transgene_result", code_or_null(transgene)),
+    ])
+}
+
+/// The death: after Day 0, not in the future, and no visit or other event after it.
+fn death(
+    form: &mut EventForm,
+    ctx: &EventContext,
+    today: NaiveDate,
+) -> Option<Vec<(&'static str, ColumnValue)>> {
+    let date = event_date(form, "death_date", ctx, false, today);
+    if let Some(d) = date {
+        if let Some(contact) = ctx.last_contact.filter(|c| *c > d) {
+            form.fail(
+                "death_date",
+                format!("A follow-up contact is recorded on {contact}: no visit can follow death."),
+            );
+        } else if let Some(event) = ctx.latest_event.filter(|e| *e > d) {
+            form.fail(
+                "death_date",
+                format!("An event is recorded on {event}: nothing can follow death."),
+            );
+        }
+    }
+    let cause = match CauseOfDeath::parse(&form.value("primary_cause")) {
+        Ok(CauseOfDeath::Other) | Err(_) => {
+            form.fail("primary_cause", "Choose the primary cause of death.");
+            None
+        }
+        Ok(c) => Some(c),
+    };
+    Some(vec![
+        ("death_date", ColumnValue::Date(Some(date?))),
+        ("primary_cause", text(cause?.code())),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::ids::{PatientId, UserId};
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn event(kind: EventKind, fields: &[(&str, &str)]) -> StoredEvent {
+        StoredEvent {
+            kind,
+            id: 1,
+            patient_id: PatientId(1),
+            course_id: None,
+            follow_up_id: None,
+            row_version: 1,
+            updated_by: UserId(1),
+            updated_at: date("2024-01-01").and_hms_opt(0, 0, 0).unwrap(),
+            fields: fields
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), Some((*v).to_owned())))
+                .collect(),
+        }
+    }
+
+    fn ctx() -> EventContext {
+        EventContext {
+            day0: Some(date("2024-01-10")),
+            contact: Some(date("2024-04-10")),
+            death: None,
+            last_contact: Some(date("2024-04-10")),
+            latest_event: Some(date("2024-03-01")),
+            locked: false,
+            follow_up_label: None,
+        }
+    }
+
+    fn form_of(stored: &StoredEvent, values: &[(&str, &str)]) -> EventForm {
+        let mut form = EventForm::from_stored(stored);
+        for (name, value) in values {
+            if let Some(f) = form.field_mut(name) {
+                f.value = (*value).to_owned();
+            }
+        }
+        form.reason = Field::new("typo");
+        form
+    }
+
+    /// Every name a rule fails on exists in its kind's spec (else the message would land on
+    /// the form, not by its field).
+    #[test]
+    fn each_kind_validates_its_own_fields() {
+        let today = date("2025-01-01");
+        for kind in EventKind::ALL {
+            let stored = event(kind, &[("criteria", "LUGANO2014")]);
+            let mut form = form_of(&stored, &[]);
+            assert!(validate(&mut form, &stored, &ctx(), today).is_none());
+            assert!(
+                form.form_error.is_none(),
+                "{kind:?}: a message did not find its field: {:?}",
+                form.form_error
+            );
+            assert!(form.fields.iter().any(|f| f.field.error.is_some()));
+        }
+    }
+
+    #[test]
+    fn crs_grade_must_match_its_components() {
+        let today = date("2025-01-01");
+        let stored = event(EventKind::Toxicity, &[]);
+        let mut form = form_of(
+            &stored,
+            &[
+                ("toxicity_type", "CRS"),
+                ("onset_date", "2024-01-12"),
+                ("max_grade", "G1"),
+                ("crs_hypotension", "VASO_1"),
+                ("crs_hypoxia", "NONE"),
+            ],
+        );
+        assert!(validate(&mut form, &stored, &ctx(), today).is_none());
+        assert!(form.field_mut("max_grade").unwrap().error.is_some());
+        form.field_mut("max_grade").unwrap().value = "G3".to_owned();
+        form.field_mut("max_grade").unwrap().error = None;
+        assert!(validate(&mut form, &stored, &ctx(), today).is_some());
+    }
+
+    #[test]
+    fn an_icans_reclassified_as_iec_hs_leaves_no_icans_domain_and_takes_ctcae() {
+        let today = date("2025-01-01");
+        let stored = event(
+            EventKind::Toxicity,
+            &[("toxicity_type", "ICANS"), ("icans_consciousness", "VOICE")],
+        );
+        let mut form = form_of(
+            &stored,
+            &[
+                ("toxicity_type", "IEC_HS"),
+                ("onset_date", "2024-01-20"),
+                ("max_grade", "G5"),
+            ],
+        );
+        let columns = validate(&mut form, &stored, &ctx(), today).unwrap();
+        let value = |name: &str| columns.iter().find(|(c, _)| *c == name).map(|(_, v)| v);
+        assert_eq!(value("icans_consciousness"), Some(&ColumnValue::Text(None)));
+        assert_eq!(
+            value("grading_system"),
+            Some(&ColumnValue::Text(Some("CTCAE5".to_owned())))
+        );
+        // An early ICAHT is graded 1 to 4 and starts by day 30.
+        let mut icaht = form_of(
+            &stored,
+            &[
+                ("toxicity_type", "ICAHT_EARLY"),
+                ("onset_date", "2024-02-15"),
+                ("max_grade", "G5"),
+            ],
+        );
+        assert!(validate(&mut icaht, &stored, &ctx(), today).is_none());
+        assert!(icaht.field_mut("max_grade").unwrap().error.is_some());
+        assert!(icaht.field_mut("onset_date").unwrap().error.is_some());
+    }
+
+    #[test]
+    fn dates_stay_between_day0_contact_and_death() {
+        let today = date("2025-01-01");
+        let stored = event(EventKind::Therapy, &[]);
+        for (start, expect_ok) in [
+            ("2024-01-09", false),
+            ("2024-04-11", false),
+            ("2024-02-01", true),
+        ] {
+            let mut form = form_of(
+                &stored,
+                &[("category", "RADIOTHERAPY"), ("start_date", start)],
+            );
+            let category = SubsequentTherapyCategory::ALL[0].code();
+            form.field_mut("category").unwrap().value = category.to_owned();
+            assert_eq!(
+                validate(&mut form, &stored, &ctx(), today).is_some(),
+                expect_ok,
+                "{start}: {form:?}"
+            );
+        }
+        let after_death = EventContext {
+            death: Some(date("2024-02-01")),
+            ..ctx()
+        };
+        let mut form = form_of(&stored, &[("start_date", "2024-03-01")]);
+        form.field_mut("category").unwrap().value =
+            SubsequentTherapyCategory::ALL[0].code().to_owned();
+        assert!(validate(&mut form, &stored, &after_death, today).is_none());
+        assert!(form.field_mut("start_date").unwrap().error.is_some());
+    }
+
+    #[test]
+    fn a_death_cannot_precede_a_visit_or_an_event() {
+        let today = date("2025-01-01");
+        let stored = event(EventKind::Death, &[]);
+        let cause = CauseOfDeath::ALL
+            .iter()
+            .find(|c| **c != CauseOfDeath::Other)
+            .unwrap()
+            .code();
+        for (day, ok) in [("2024-04-09", false), ("2024-04-10", true)] {
+            let mut form = form_of(&stored, &[("death_date", day), ("primary_cause", cause)]);
+            assert_eq!(
+                validate(&mut form, &stored, &ctx(), today).is_some(),
+                ok,
+                "{day}"
+            );
+        }
+    }
+}

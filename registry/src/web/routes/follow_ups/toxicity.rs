@@ -1,0 +1,257 @@
+//! The toxicity block of the follow-up form: one toxicity event added in this period, of any
+//! type of domain.md §3.6. CRS and ICANS are graded by ASTCT 2019 against the components typed
+//! with them (domain.md §9); the other types carry their grade alone, in their own system
+//! (EHA/EBMT 2023 for ICAHT, CTCAE v5 otherwise), with a term where the type needs one.
+//! Every type has an onset and an optional resolution inside the period: not before Day 0, not
+//! after the contact date or a death.
+
+use chrono::NaiveDate;
+
+use crate::domain::{
+    dates::StudyDay,
+    toxicity::{
+        CtcaeGrade, GradingSystem, Hypotension, Hypoxia, IceScore, ToxicityType, check_grade,
+        check_onset_day,
+    },
+    vocabulary::Vocabulary,
+};
+use crate::web::{form::Field, routes::patients::new::parse_date};
+
+/// A toxicity event added in this period, as typed (all blank: none added).
+#[derive(Debug, Clone, Default)]
+pub struct NewToxicityForm {
+    pub kind: Field,
+    /// CTCAE term or description: required for organ and other toxicities.
+    pub term: Field,
+    pub onset_date: Field,
+    pub resolution_date: Field,
+    pub max_grade: Field,
+    pub hypotension: Field,
+    pub hypoxia: Field,
+    pub ice_score: Field,
+}
+
+/// A validated toxicity event.
+#[derive(Debug, Clone)]
+pub struct NewToxicity {
+    pub kind: ToxicityType,
+    /// The type's default system: ASTCT 2019, EHA/EBMT 2023 (ICAHT) or CTCAE v5.
+    pub grading_system: GradingSystem,
+    pub term: Option<String>,
+    pub onset: NaiveDate,
+    pub resolution: Option<NaiveDate>,
+    /// `G1`..`G5`.
+    pub grade: String,
+    pub hypotension: Option<Hypotension>,
+    pub hypoxia: Option<Hypoxia>,
+    pub ice_score: Option<u8>,
+}
+
+/// The dates that bound a toxicity of this period.
+#[derive(Debug, Clone, Copy)]
+pub struct PeriodBounds {
+    pub day0: NaiveDate,
+    /// This period's contact date, when valid.
+    pub contact: Option<NaiveDate>,
+    /// A death already recorded, or reported on this form.
+    pub death: Option<NaiveDate>,
+    pub today: NaiveDate,
+}
+
+impl NewToxicityForm {
+    fn fields(&self) -> [&Field; 8] {
+        [
+            &self.kind,
+            &self.term,
+            &self.onset_date,
+            &self.resolution_date,
+            &self.max_grade,
+            &self.hypotension,
+            &self.hypoxia,
+            &self.ice_score,
+        ]
+    }
+
+    /// True when nothing was typed: no toxicity added.
+    pub fn is_blank(&self) -> bool {
+        self.fields().iter().all(|f| f.is_blank())
+    }
+
+    /// True when a field carries a message.
+    pub fn has_error(&self) -> bool {
+        self.fields().iter().any(|f| f.error.is_some())
+    }
+
+    /// Validates the event: its type, dates inside the period, the grade in the type's system
+    /// and, for CRS and ICANS, against the ASTCT 2019 components (domain.md §9): a CRS grade is
+    /// the worst of hypotension and hypoxia (grade 1 with neither); an ICANS grade is never
+    /// below the grade the lowest ICE score implies.
+    pub fn validate(&mut self, bounds: PeriodBounds) -> Option<NewToxicity> {
+        let kind = ToxicityType::parse(&self.kind.value).ok();
+        if kind.is_none() {
+            self.kind.fail("Choose the kind of toxicity.");
+        }
+        let onset = self.onset(kind, bounds);
+        let resolution = self.resolution(onset, bounds);
+        let grade = match CtcaeGrade::parse(&self.max_grade.value) {
+            Ok(g) => Some(g),
+            Err(_) => {
+                self.max_grade.fail("Choose the maximum grade.");
+                None
+            }
+        };
+        let term = self.term.optional();
+        let (mut hypotension, mut hypoxia, mut ice_score) = (None, None, None);
+        match kind {
+            Some(ToxicityType::Crs) => {
+                (hypotension, hypoxia) = self.crs_components(grade);
+                if !self.ice_score.is_blank() {
+                    self.ice_score.fail("The ICE score belongs to ICANS.");
+                }
+            }
+            Some(ToxicityType::Icans) => {
+                ice_score = self.icans_components(grade);
+                if !self.hypotension.is_blank() || !self.hypoxia.is_blank() {
+                    self.hypotension
+                        .fail("Hypotension and hypoxia belong to CRS.");
+                }
+            }
+            Some(other) => {
+                if let Some(finding) = grade.and_then(|g| check_grade(other, g.number())) {
+                    self.max_grade.fail(capitalised(&finding.to_string()));
+                }
+                if other.needs_term() && term.is_none() {
+                    self.term
+                        .fail("Give the CTCAE term or a description of this toxicity.");
+                }
+                if !self.hypotension.is_blank() || !self.hypoxia.is_blank() {
+                    self.hypotension
+                        .fail("Hypotension and hypoxia belong to CRS.");
+                }
+                if !self.ice_score.is_blank() {
+                    self.ice_score.fail("The ICE score belongs to ICANS.");
+                }
+            }
+            None => {}
+        }
+        if kind.is_some_and(ToxicityType::has_astct_components) && term.is_some() {
+            self.term
+                .fail("CRS and ICANS are named by their type: leave the term blank.");
+        }
+        if self.has_error() {
+            return None;
+        }
+        let kind = kind?;
+        Some(NewToxicity {
+            kind,
+            grading_system: kind.default_grading_system(),
+            term,
+            onset: onset?,
+            resolution,
+            grade: grade?.code().to_owned(),
+            hypotension,
+            hypoxia,
+            ice_score,
+        })
+    }
+
+    /// The onset: required, from Day 0 to the contact date and not after death; early ICAHT
+    /// by day 30.
+    fn onset(&mut self, kind: Option<ToxicityType>, b: PeriodBounds) -> Option<NaiveDate> {
+        let onset = parse_date(&mut self.onset_date, true, b.today)?;
+        if onset < b.day0 {
+            self.onset_date
+                .fail("A toxicity of CAR-T cannot precede Day 0.");
+        } else if b.contact.is_some_and(|c| onset > c) {
+            self.onset_date
+                .fail("The onset is after this period's contact date.");
+        } else if let Some(death) = b.death.filter(|d| onset > *d) {
+            self.onset_date
+                .fail(format!("The onset is after the death ({death})."));
+        } else if let Some(finding) =
+            kind.and_then(|k| check_onset_day(k, StudyDay::between(b.day0, onset).days()))
+        {
+            self.onset_date.fail(capitalised(&finding.to_string()));
+        }
+        Some(onset)
+    }
+
+    /// The resolution: optional (blank is ongoing), not before the onset, not after the contact
+    /// date or death.
+    fn resolution(&mut self, onset: Option<NaiveDate>, b: PeriodBounds) -> Option<NaiveDate> {
+        let resolved = parse_date(&mut self.resolution_date, false, b.today)?;
+        if onset.is_some_and(|o| resolved < o) {
+            self.resolution_date
+                .fail("The resolution cannot precede the onset.");
+        } else if b.contact.is_some_and(|c| resolved > c) {
+            self.resolution_date.fail(
+                "The resolution is after this period's contact date: leave it blank (ongoing).",
+            );
+        } else if let Some(death) = b.death.filter(|d| resolved > *d) {
+            self.resolution_date
+                .fail(format!("The resolution is after the death ({death})."));
+        }
+        Some(resolved)
+    }
+
+    /// Hypotension and hypoxia, both required, and the ASTCT grade they imply.
+    fn crs_components(
+        &mut self,
+        grade: Option<CtcaeGrade>,
+    ) -> (Option<Hypotension>, Option<Hypoxia>) {
+        let hypotension = Hypotension::parse(&self.hypotension.value).ok();
+        let hypoxia = Hypoxia::parse(&self.hypoxia.value).ok();
+        if hypotension.is_none() {
+            self.hypotension.fail("Choose the worst hypotension (CRS).");
+        }
+        if hypoxia.is_none() {
+            self.hypoxia.fail("Choose the worst hypoxia (CRS).");
+        }
+        if let (Some(g), Some(hy), Some(ox)) = (grade, hypotension, hypoxia) {
+            let implied = hy
+                .implied_crs_grade()
+                .max(ox.implied_crs_grade())
+                .map_or(1, |g| g.number());
+            let given = g.number();
+            if given != 5 && given != implied {
+                self.max_grade.fail(format!(
+                    "By ASTCT 2019 this hypotension and hypoxia make CRS grade {implied}, not {given}."
+                ));
+            }
+        }
+        (hypotension, hypoxia)
+    }
+
+    /// The optional lowest ICE score, and the ICANS grade floor it sets.
+    fn icans_components(&mut self, grade: Option<CtcaeGrade>) -> Option<u8> {
+        if self.ice_score.is_blank() {
+            return None;
+        }
+        match IceScore::parse(&self.ice_score.value) {
+            Ok(score) => {
+                let floor = score.implied_icans_grade().map_or(0, |g| g.number());
+                if grade.is_some_and(|g| g.number() < floor) {
+                    self.max_grade.fail(format!(
+                        "An ICE score of {} means ICANS grade {floor} at least.",
+                        score.get()
+                    ));
+                }
+                Some(score.get())
+            }
+            Err(_) => {
+                self.ice_score
+                    .fail("The ICE score is a whole number from 0 to 10.");
+                None
+            }
+        }
+    }
+}
+
+/// A domain finding as a sentence by its field.
+fn capitalised(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
+}

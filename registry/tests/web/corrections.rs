@@ -1,0 +1,1618 @@
+//! Corrections of what was recorded (issue 3, "Rules that protect the data"): editing and
+//! deleting recorded events, the patient's demographics and follow-up status. Each change
+//! writes exactly one audit change set with its reason; a rejected form keeps the values; a
+//! stale save is refused with 409; a locked follow-up's events are read-only; another site's
+//! patient is a 404; only coordinators write; every form needs its CSRF token.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use crate::helpers::{Response, TestApp, days_ago, spawn_app};
+
+fn exec(app: &TestApp, sql: String) {
+    diesel::sql_query(sql).execute(&mut app.db()).unwrap();
+}
+
+fn last_id(app: &TestApp, table: &str) -> i32 {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        id: i32,
+    }
+    diesel::sql_query(format!("SELECT MAX(id) AS id FROM {table}"))
+        .get_result::<Row>(&mut app.db())
+        .unwrap()
+        .id
+}
+
+fn text(app: &TestApp, sql: &str) -> Option<String> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        v: Option<String>,
+    }
+    diesel::sql_query(sql)
+        .get_result::<Row>(&mut app.db())
+        .unwrap()
+        .v
+}
+
+fn count(app: &TestApp, sql: &str) -> i64 {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(sql)
+        .get_result::<Row>(&mut app.db())
+        .unwrap()
+        .n
+}
+
+/// A follow-up of the course (complete and locked, or in progress); returns its id.
+fn insert_follow_up(app: &TestApp, pid: i32, cid: i32, contact: NaiveDate, locked: bool) -> i32 {
+    let (status, by, at) = if locked {
+        (
+            "LOCKED",
+            app.monitor.id.to_string(),
+            "'2025-01-01 10:00:00'",
+        )
+    } else {
+        ("IN_PROGRESS", "NULL".to_owned(), "NULL")
+    };
+    exec(
+        app,
+        format!(
+            "INSERT INTO follow_ups (patient_id, course_id, timepoint, contact_date, contact_type, \
+             survival_status, relapse_since_last, form_status, responses_none_to_report, \
+             toxicities_none_to_report, infections_none_to_report, new_malignancies_none_to_report, \
+             subsequent_therapies_none_to_report, persistence_tests_none_to_report, \
+             lab_results_none_to_report, immunoglobulin_none_to_report, locked_by, locked_at, \
+             created_by, updated_by) VALUES ({pid}, {cid}, 'D100', '{contact}', 'CLINIC', 'ALIVE', \
+             'N', '{status}', 1, 0, 0, 1, 1, 1, 0, 1, {by}, {at}, 1, 1)"
+        ),
+    );
+    last_id(app, "follow_ups")
+}
+
+/// Change sets touching the patient's records.
+fn patient_change_sets(app: &TestApp, pid: i32) -> i64 {
+    count(
+        app,
+        &format!(
+            "SELECT COUNT(DISTINCT change_set_id) AS n FROM audit_log WHERE patient_id = {pid}"
+        ),
+    )
+}
+
+fn insert_infection(app: &TestApp, pid: i32, fu: i32, date: NaiveDate) -> i32 {
+    exec(
+        app,
+        format!(
+            "INSERT INTO infections (patient_id, reported_in_follow_up_id, diagnosis_date, \
+             organism_class, severity, created_by, updated_by) \
+             VALUES ({pid}, {fu}, '{date}', 'VIRAL', 'G2', 1, 1)"
+        ),
+    );
+    last_id(app, "infections")
+}
+
+/// A patient of site A treated 200 days ago, a Day 100 follow-up (contact 100 days ago) and
+/// an infection 150 days ago reported in it: (patient, course, follow-up, infection).
+fn patient_with_infection(app: &TestApp, locked: bool) -> (i32, i32, i32, i32) {
+    let (pid, cid) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(200));
+    let fu = insert_follow_up(app, pid, cid, days_ago(100), locked);
+    let infection = insert_infection(app, pid, fu, days_ago(150));
+    (pid, cid, fu, infection)
+}
+
+fn selected(response: &Response, code: &str) -> bool {
+    response
+        .body
+        .contains(&format!("<option value=\"{code}\" selected>"))
+}
+
+fn message_by(response: &Response, field: &str) -> bool {
+    response.body.contains(&format!("id=\"{field}-error\""))
+}
+
+// ---------------------------------------------------------------- events
+
+#[test]
+fn the_timeline_links_to_each_event_and_the_form_is_prefilled() {
+    let app = spawn_app();
+    let (pid, _, _, infection) = patient_with_infection(&app, false);
+    let mut coordinator = app.logged_in(&app.coordinator);
+
+    let page = coordinator.get(&format!("/patients/{pid}"));
+    let href = format!("/patients/{pid}/events/infection/{infection}/edit");
+    assert!(page.body.contains(&href), "edit link on the timeline");
+
+    let form = coordinator.get(&href);
+    assert_eq!(form.status, 200);
+    assert_eq!(
+        form.input_value("diagnosis_date").as_deref(),
+        Some(days_ago(150).to_string().as_str())
+    );
+    assert!(selected(&form, "VIRAL") && selected(&form, "G2"));
+    assert_eq!(form.input_value("row_version").as_deref(), Some("1"));
+}
+
+#[test]
+fn a_correction_saves_with_exactly_one_audit_change_set_and_its_reason() {
+    let app = spawn_app();
+    let (pid, _, _, infection) = patient_with_infection(&app, false);
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let href = format!("/patients/{pid}/events/infection/{infection}/edit");
+    coordinator.get(&href);
+    let new_date = days_ago(140).to_string();
+
+    let response = coordinator.post(
+        &href,
+        &[
+            ("row_version", "1"),
+            ("diagnosis_date", &new_date),
+            ("organism_class", "FUNGAL_MOULD"),
+            ("severity", "G2"),
+            ("reason", "Culture result corrected"),
+        ],
+    );
+
+    response.assert_redirect_to(&format!("/patients/{pid}"));
+    let sets = app.audit_change_sets("infections");
+    assert_eq!(sets.len(), 1, "one change set: {sets:?}");
+    assert_eq!(
+        sets[0].1, 2,
+        "one row per changed field (date and organism)"
+    );
+    assert_eq!(
+        text(
+            &app,
+            &format!("SELECT organism_class AS v FROM infections WHERE id = {infection}")
+        )
+        .as_deref(),
+        Some("FUNGAL_MOULD")
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) AS n FROM audit_log WHERE table_name = 'infections' \
+             AND action = 'UPDATE' AND reason = 'Culture result corrected'"
+        ),
+        2
+    );
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT row_version AS n FROM infections WHERE id = {infection}")
+        ),
+        2
+    );
+    // The same values again: nothing to audit, nothing written.
+    let again = coordinator.post(
+        &href,
+        &[
+            ("row_version", "2"),
+            ("diagnosis_date", &new_date),
+            ("organism_class", "FUNGAL_MOULD"),
+            ("severity", "G2"),
+            ("reason", "No change"),
+        ],
+    );
+    assert_eq!(again.status, 303);
+    assert_eq!(app.audit_change_sets("infections").len(), 1);
+}
+
+/// (form, fields, the field with the message, the message)
+type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str, &'a str);
+
+#[test]
+fn invalid_corrections_return_422_with_the_values_kept_and_a_message_by_the_field() {
+    let app = spawn_app();
+    let (pid, cid, fu, infection) = patient_with_infection(&app, false);
+    exec(
+        &app,
+        format!(
+            "INSERT INTO toxicity_events (patient_id, course_id, reported_in_follow_up_id, \
+             toxicity_type, grading_system, max_grade, onset_date, crs_hypotension, crs_hypoxia, \
+             created_by, updated_by) VALUES ({pid}, {cid}, {fu}, 'CRS', 'ASTCT2019', 'G2', '{}', \
+             'FLUIDS', 'NONE', 1, 1)",
+            days_ago(198)
+        ),
+    );
+    let toxicity = last_id(&app, "toxicity_events");
+    exec(
+        &app,
+        format!(
+            "INSERT INTO lab_results (patient_id, reported_in_follow_up_id, sample_date, analyte, \
+             value, unit, created_by, updated_by) VALUES ({pid}, {fu}, '{}', 'IGG', 5.1, 'G_L', 1, 1)",
+            days_ago(120)
+        ),
+    );
+    let lab = last_id(&app, "lab_results");
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let infection_href = format!("/patients/{pid}/events/infection/{infection}/edit");
+    let toxicity_href = format!("/patients/{pid}/events/toxicity/{toxicity}/edit");
+    let lab_href = format!("/patients/{pid}/events/lab/{lab}/edit");
+    coordinator.get(&infection_href);
+    let before_day0 = days_ago(201).to_string();
+    let after_contact = days_ago(90).to_string();
+    let future = days_ago(-3).to_string();
+    let onset = days_ago(198).to_string();
+    let sample = days_ago(120).to_string();
+    // (form, fields, field with the message, message)
+    let cases: Vec<Case> = vec![
+        (
+            &infection_href,
+            vec![
+                ("diagnosis_date", &before_day0),
+                ("organism_class", "VIRAL"),
+                ("reason", "x"),
+            ],
+            "diagnosis_date",
+            "This date cannot precede Day 0",
+        ),
+        (
+            &infection_href,
+            vec![
+                ("diagnosis_date", &after_contact),
+                ("organism_class", "VIRAL"),
+                ("reason", "x"),
+            ],
+            "diagnosis_date",
+            "after the contact date",
+        ),
+        (
+            &infection_href,
+            vec![
+                ("diagnosis_date", &future),
+                ("organism_class", "VIRAL"),
+                ("reason", "x"),
+            ],
+            "diagnosis_date",
+            "This date is in the future.",
+        ),
+        (
+            &infection_href,
+            vec![
+                ("diagnosis_date", "15/03/2024"),
+                ("organism_class", "VIRAL"),
+                ("reason", "x"),
+            ],
+            "diagnosis_date",
+            "Use the form YYYY-MM-DD",
+        ),
+        (
+            &infection_href,
+            vec![
+                ("diagnosis_date", &sample),
+                ("organism_class", "VIRAL"),
+                ("reason", ""),
+            ],
+            "reason",
+            "Give the reason for the correction.",
+        ),
+        (
+            &toxicity_href,
+            vec![
+                ("toxicity_type", "CRS"),
+                ("onset_date", &onset),
+                ("max_grade", "G1"),
+                ("crs_hypotension", "VASO_1"),
+                ("crs_hypoxia", "NONE"),
+                ("reason", "x"),
+            ],
+            "max_grade",
+            "make CRS grade 3, not 1",
+        ),
+        (
+            &toxicity_href,
+            vec![
+                ("toxicity_type", "CRS"),
+                ("onset_date", &onset),
+                ("max_grade", "G2"),
+                ("crs_hypotension", "FLUIDS"),
+                ("crs_hypoxia", "NONE"),
+                ("icans_lowest_ice_score", "4"),
+                ("reason", "x"),
+            ],
+            "icans_lowest_ice_score",
+            "The ICE score belongs to ICANS.",
+        ),
+        (
+            &lab_href,
+            vec![
+                ("analyte", "IGG"),
+                ("sample_date", &sample),
+                ("value", "5.1"),
+                ("unit", "PCT"),
+                ("reason", "x"),
+            ],
+            "unit",
+            "IgG is given in",
+        ),
+        (
+            &lab_href,
+            vec![
+                ("analyte", "IGG"),
+                ("sample_date", &sample),
+                ("value", "five"),
+                ("unit", "G_L"),
+                ("reason", "x"),
+            ],
+            "value",
+            "Enter the value as a number",
+        ),
+    ];
+    for (href, fields, field, message) in &cases {
+        let mut all = vec![("row_version", "1")];
+        all.extend(fields.iter().copied());
+
+        let response = coordinator.post(href, &all);
+
+        assert_eq!(response.status, 422, "{fields:?}");
+        assert!(
+            response.body.contains(message),
+            "{fields:?}: expected {message:?}"
+        );
+        assert!(
+            message_by(&response, field),
+            "{fields:?}: message by {field}"
+        );
+        for (name, typed) in fields {
+            let kept = response.input_value(name).as_deref() == Some(*typed)
+                || selected(&response, typed)
+                || typed.is_empty();
+            assert!(kept, "{fields:?}: {name}={typed} kept");
+        }
+    }
+    assert_eq!(patient_change_sets(&app, pid), 0, "nothing saved");
+}
+
+#[test]
+fn a_stale_correction_is_refused_with_409_and_what_changed() {
+    let app = spawn_app();
+    let (pid, _, _, infection) = patient_with_infection(&app, false);
+    let href = format!("/patients/{pid}/events/infection/{infection}/edit");
+    let date = days_ago(150).to_string();
+    let mut first = app.logged_in(&app.coordinator);
+    let mut second = app.logged_in(&app.coordinator);
+    first.get(&href);
+    second.get(&href);
+    let fields = |organism: &'static str, reason: &'static str| {
+        vec![
+            ("row_version", "1"),
+            ("diagnosis_date", date.as_str()),
+            ("organism_class", organism),
+            ("severity", "G2"),
+            ("reason", reason),
+        ]
+    };
+
+    let saved = first.post(&href, &fields("FUNGAL_YEAST", "first"));
+    let refused = second.post(&href, &fields("PARASITIC", "second"));
+
+    assert_eq!(saved.status, 303);
+    assert_eq!(refused.status, 409);
+    assert!(
+        refused
+            .body
+            .contains("Organism is now Fungal, yeast (you entered Parasitic)"),
+        "{}",
+        refused.body
+    );
+    assert!(selected(&refused, "PARASITIC"), "the typed value is kept");
+    assert_eq!(refused.input_value("row_version").as_deref(), Some("2"));
+    assert_eq!(
+        text(
+            &app,
+            &format!("SELECT organism_class AS v FROM infections WHERE id = {infection}")
+        )
+        .as_deref(),
+        Some("FUNGAL_YEAST"),
+        "nothing overwritten"
+    );
+    assert_eq!(app.audit_change_sets("infections").len(), 1);
+}
+
+#[test]
+fn events_of_a_locked_follow_up_are_read_only() {
+    let app = spawn_app();
+    let (pid, _, _, infection) = patient_with_infection(&app, true);
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let edit = format!("/patients/{pid}/events/infection/{infection}/edit");
+    let delete = format!("/patients/{pid}/events/infection/{infection}/delete");
+
+    let page = coordinator.get(&edit);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("is locked"));
+    assert!(!page.body.contains("Save correction"), "no save button");
+    let save = coordinator.post(
+        &edit,
+        &[
+            ("row_version", "1"),
+            ("diagnosis_date", &days_ago(150).to_string()),
+            ("organism_class", "PARASITIC"),
+            ("reason", "x"),
+        ],
+    );
+    let remove = coordinator.post(&delete, &[("row_version", "1"), ("reason", "x")]);
+
+    assert_eq!(save.status, 403);
+    assert_eq!(remove.status, 403);
+    assert!(remove.body.contains("is locked"));
+    assert_eq!(
+        count(
+            &app,
+            &format!(
+                "SELECT COUNT(*) AS n FROM infections WHERE id = {infection} AND organism_class = 'VIRAL'"
+            )
+        ),
+        1
+    );
+    assert_eq!(app.audit_change_sets("infections").len(), 0);
+}
+
+#[test]
+fn other_sites_get_404_and_roles_that_cannot_write_get_403() {
+    let app = spawn_app();
+    let (pid, _, _, infection) = patient_with_infection(&app, false);
+    let (other_pid, _) = app.insert_treated_patient(app.site_a, "AAA-000002", days_ago(200));
+    let edit = format!("/patients/{pid}/events/infection/{infection}/edit");
+    let delete = format!("/patients/{pid}/events/infection/{infection}/delete");
+    let fields = [
+        ("row_version", "1"),
+        ("diagnosis_date", "2020-01-01"),
+        ("organism_class", "PARASITIC"),
+        ("reason", "x"),
+    ];
+
+    let mut other_site = app.logged_in(&app.other_coordinator);
+    assert_eq!(other_site.get(&edit).status, 404);
+    assert_eq!(other_site.post(&edit, &fields).status, 404);
+    assert_eq!(other_site.post(&delete, &fields).status, 404);
+    let mut coordinator = app.logged_in(&app.coordinator);
+    assert_eq!(
+        coordinator
+            .get(&format!(
+                "/patients/{other_pid}/events/infection/{infection}/edit"
+            ))
+            .status,
+        404,
+        "an event under another patient's URL"
+    );
+    assert_eq!(
+        coordinator
+            .get(&format!("/patients/{pid}/events/nonsense/{infection}/edit"))
+            .status,
+        404
+    );
+    for user in [&app.monitor, &app.analyst, &app.admin] {
+        let mut browser = app.logged_in(user);
+        assert_eq!(browser.get(&edit).status, 403, "{}", user.username);
+        assert_eq!(
+            browser.post(&edit, &fields).status,
+            403,
+            "{}",
+            user.username
+        );
+        assert_eq!(
+            browser.post(&delete, &fields).status,
+            403,
+            "{}",
+            user.username
+        );
+    }
+    let page = app.logged_in(&app.monitor).get(&format!("/patients/{pid}"));
+    assert!(!page.body.contains(&edit), "no edit link for a monitor");
+    assert_eq!(app.audit_change_sets("infections").len(), 0);
+}
+
+#[test]
+fn correction_and_delete_forms_need_their_csrf_token() {
+    let app = spawn_app();
+    let (pid, _, _, infection) = patient_with_infection(&app, false);
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let edit = format!("/patients/{pid}/events/infection/{infection}/edit");
+    let delete = format!("/patients/{pid}/events/infection/{infection}/delete");
+
+    let save = coordinator.post_raw(
+        &edit,
+        &[
+            ("row_version", "1"),
+            ("diagnosis_date", &days_ago(150).to_string()),
+            ("organism_class", "PARASITIC"),
+            ("reason", "x"),
+        ],
+    );
+    let remove = coordinator.post_raw(&delete, &[("row_version", "1"), ("reason", "x")]);
+    let demographics = coordinator.post_raw(
+        &format!("/patients/{pid}/edit"),
+        &[("row_version", "1"), ("sex", "M"), ("reason", "x")],
+    );
+
+    assert_eq!(save.status, 403);
+    assert_eq!(remove.status, 403);
+    assert_eq!(demographics.status, 403);
+    assert_eq!(patient_change_sets(&app, pid), 0);
+}
+
+#[test]
+fn deleting_an_event_asks_for_a_reason_and_keeps_its_last_values_in_the_audit() {
+    let app = spawn_app();
+    let (pid, _, _, infection) = patient_with_infection(&app, false);
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let delete = format!("/patients/{pid}/events/infection/{infection}/delete");
+
+    let confirm = coordinator.get(&delete);
+    assert_eq!(confirm.status, 200);
+    assert!(confirm.body.contains("Viral"), "shows what will go");
+    let no_reason = coordinator.post(&delete, &[("row_version", "1"), ("reason", " ")]);
+    assert_eq!(no_reason.status, 422);
+    assert!(message_by(&no_reason, "reason"));
+    let stale = coordinator.post(&delete, &[("row_version", "0"), ("reason", "duplicate")]);
+    assert_eq!(stale.status, 409);
+    assert_eq!(app.audit_change_sets("infections").len(), 0);
+
+    let done = coordinator.post(
+        &delete,
+        &[("row_version", "1"), ("reason", "Entered twice")],
+    );
+
+    done.assert_redirect_to(&format!("/patients/{pid}"));
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT COUNT(*) AS n FROM infections WHERE id = {infection}")
+        ),
+        0
+    );
+    let sets = app.audit_change_sets("infections");
+    assert_eq!(sets.len(), 1);
+    assert_eq!(
+        count(
+            &app,
+            &format!(
+                "SELECT COUNT(*) AS n FROM audit_log WHERE table_name = 'infections' \
+                 AND record_id = {infection} AND action = 'DELETE' AND reason = 'Entered twice' \
+                 AND field_name = 'organism_class' AND old_value = 'VIRAL'"
+            )
+        ),
+        1
+    );
+    assert_eq!(coordinator.get(&delete).status, 404, "gone");
+}
+
+/// A death recorded for the patient (reported in `fu`), with the patient's status Dead.
+fn record_death(app: &TestApp, pid: i32, fu: i32, date: NaiveDate) -> i32 {
+    exec(
+        app,
+        format!(
+            "INSERT INTO deaths (patient_id, reported_in_follow_up_id, death_date, primary_cause, \
+             created_by, updated_by) VALUES ({pid}, {fu}, '{date}', 'INFECTION_VIRAL', 1, 1)"
+        ),
+    );
+    exec(
+        app,
+        format!(
+            "UPDATE patients SET ltfu_status = 'DEAD', ltfu_status_date = '{date}', \
+             row_version = row_version + 1 WHERE id = {pid}"
+        ),
+    );
+    last_id(app, "deaths")
+}
+
+#[test]
+fn deleting_the_death_gives_the_patient_back_an_active_status_in_the_same_change_set() {
+    let app = spawn_app();
+    let (pid, _, fu, _) = patient_with_infection(&app, false);
+    exec(
+        &app,
+        format!(
+            "UPDATE follow_ups SET survival_status = 'DEAD', row_version = row_version + 1 \
+             WHERE id = {fu}"
+        ),
+    );
+    let death = record_death(&app, pid, fu, days_ago(100));
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let delete = format!("/patients/{pid}/events/death/{death}/delete");
+    assert!(
+        coordinator
+            .get(&format!("/patients/{pid}"))
+            .body
+            .contains(&format!("/patients/{pid}/events/death/{death}/edit"))
+    );
+
+    let refused = coordinator.post(
+        &delete,
+        &[("row_version", "1"), ("reason", "Wrong patient")],
+    );
+    assert_eq!(refused.status, 409);
+    assert!(refused.body.contains("still reports the patient dead"));
+    assert_eq!(patient_change_sets(&app, pid), 0, "rolled back");
+    exec(
+        &app,
+        format!(
+            "UPDATE follow_ups SET survival_status = 'ALIVE', row_version = row_version + 1 \
+             WHERE id = {fu}"
+        ),
+    );
+
+    let done = coordinator.post(
+        &delete,
+        &[("row_version", "1"), ("reason", "Wrong patient")],
+    );
+
+    done.assert_redirect_to(&format!("/patients/{pid}"));
+    assert_eq!(
+        text(
+            &app,
+            &format!("SELECT ltfu_status AS v FROM patients WHERE id = {pid}")
+        )
+        .as_deref(),
+        Some("ACTIVE")
+    );
+    let deaths = app.audit_change_sets("deaths");
+    let patients = app.audit_change_sets("patients");
+    assert_eq!(deaths.len(), 1);
+    assert_eq!(
+        patients.last().map(|s| s.0),
+        Some(deaths[0].0),
+        "the status change shares the death's change set"
+    );
+}
+
+#[test]
+fn a_corrected_death_date_moves_dead_since_and_cannot_precede_a_visit() {
+    let app = spawn_app();
+    let (pid, _, fu, _) = patient_with_infection(&app, false);
+    let death = record_death(&app, pid, fu, days_ago(100));
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let edit = format!("/patients/{pid}/events/death/{death}/edit");
+    coordinator.get(&edit);
+    let before_visit = days_ago(101).to_string();
+    let later = days_ago(95).to_string();
+
+    let refused = coordinator.post(
+        &edit,
+        &[
+            ("row_version", "1"),
+            ("death_date", &before_visit),
+            ("primary_cause", "INFECTION_VIRAL"),
+            ("reason", "x"),
+        ],
+    );
+    let saved = coordinator.post(
+        &edit,
+        &[
+            ("row_version", "1"),
+            ("death_date", &later),
+            ("primary_cause", "INFECTION_VIRAL"),
+            ("reason", "Death certificate received"),
+        ],
+    );
+
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("no visit can follow death"));
+    assert_eq!(
+        refused.input_value("death_date").as_deref(),
+        Some(before_visit.as_str())
+    );
+    assert_eq!(saved.status, 303);
+    assert_eq!(
+        text(
+            &app,
+            &format!("SELECT ltfu_status_date AS v FROM patients WHERE id = {pid}")
+        ),
+        Some(later.clone())
+    );
+    let deaths = app.audit_change_sets("deaths");
+    assert_eq!(deaths.len(), 1);
+    assert_eq!(
+        app.audit_change_sets("patients").last().map(|s| s.0),
+        Some(deaths[0].0)
+    );
+}
+
+// ---------------------------------------------------------------- demographics and status
+
+fn demographics(
+    version: &str,
+    sex: &str,
+    birth_year: &str,
+    reason: &str,
+) -> Vec<(&'static str, String)> {
+    vec![
+        ("row_version", version.to_owned()),
+        ("sex", sex.to_owned()),
+        ("birth_year", birth_year.to_owned()),
+        ("birth_date", String::new()),
+        ("enrolment_date", days_ago(240).to_string()),
+        ("consent_research", "GIVEN".to_owned()),
+        ("consent_research_date", days_ago(240).to_string()),
+        ("trial_subject_id", String::new()),
+        ("reason", reason.to_owned()),
+    ]
+}
+
+fn refs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+#[test]
+fn demographics_are_corrected_with_a_reason_and_one_audit_change_set() {
+    let app = spawn_app();
+    let (pid, _) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(200));
+    exec(
+        &app,
+        format!(
+            "UPDATE patients SET consent_research_date = '{}', row_version = row_version + 1 \
+             WHERE id = {pid}",
+            days_ago(240)
+        ),
+    );
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let href = format!("/patients/{pid}/edit");
+    assert!(
+        coordinator
+            .get(&format!("/patients/{pid}"))
+            .body
+            .contains(&href)
+    );
+    let form = coordinator.get(&href);
+    assert_eq!(form.status, 200);
+    assert_eq!(form.input_value("birth_year").as_deref(), Some("1960"));
+    assert!(selected(&form, "F"));
+
+    let saved = coordinator.post(
+        &href,
+        &refs(&demographics("2", "M", "1961", "Source document checked")),
+    );
+
+    saved.assert_redirect_to(&format!("/patients/{pid}"));
+    assert_eq!(
+        text(
+            &app,
+            &format!("SELECT sex || birth_year AS v FROM patients WHERE id = {pid}")
+        )
+        .as_deref(),
+        Some("M1961")
+    );
+    let sets = app.audit_change_sets("patients");
+    assert_eq!(sets.len(), 1);
+    assert_eq!(sets[0].1, 2, "sex and birth year");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) AS n FROM audit_log WHERE table_name = 'patients' \
+             AND reason = 'Source document checked'"
+        ),
+        2
+    );
+}
+
+#[test]
+fn invalid_demographics_return_422_with_values_kept() {
+    let app = spawn_app();
+    let (pid, _) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(200));
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let href = format!("/patients/{pid}/edit");
+    coordinator.get(&href);
+    let cases: [(&str, &str, &str, &str, &str); 4] = [
+        ("F", "1850", "x", "birth_year", "Enter a year between 1900"),
+        ("F", "nineteen", "x", "birth_year", "four digits"),
+        ("Q", "1960", "x", "sex", "Choose the sex."),
+        (
+            "F",
+            "1960",
+            "",
+            "reason",
+            "Give the reason for the correction.",
+        ),
+    ];
+    for (sex, year, reason, field, message) in cases {
+        let response = coordinator.post(&href, &refs(&demographics("1", sex, year, reason)));
+
+        assert_eq!(response.status, 422, "{field}");
+        assert!(response.body.contains(message), "{field}: {message}");
+        assert!(message_by(&response, field), "{field}");
+        assert_eq!(response.input_value("birth_year").as_deref(), Some(year));
+    }
+    assert_eq!(app.audit_change_sets("patients").len(), 0);
+}
+
+#[test]
+fn a_stale_demographics_save_is_refused_with_409() {
+    let app = spawn_app();
+    let (pid, _) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(200));
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let href = format!("/patients/{pid}/edit");
+    coordinator.get(&href);
+
+    let first = coordinator.post(&href, &refs(&demographics("1", "M", "1960", "first")));
+    let second = coordinator.post(&href, &refs(&demographics("1", "X", "1962", "second")));
+
+    assert_eq!(first.status, 303);
+    assert_eq!(second.status, 409);
+    assert!(
+        second.body.contains("Sex is now M (you entered X)"),
+        "{}",
+        second.body
+    );
+    assert_eq!(second.input_value("birth_year").as_deref(), Some("1962"));
+    assert_eq!(
+        text(
+            &app,
+            &format!("SELECT sex AS v FROM patients WHERE id = {pid}")
+        )
+        .as_deref(),
+        Some("M")
+    );
+    assert_eq!(app.audit_change_sets("patients").len(), 1);
+}
+
+#[test]
+fn the_follow_up_status_is_set_by_hand_with_its_rules() {
+    let app = spawn_app();
+    let (pid, cid) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(200));
+    insert_follow_up(&app, pid, cid, days_ago(100), false);
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let href = format!("/patients/{pid}/status");
+    coordinator.get(&format!("/patients/{pid}/edit"));
+    let before_contact = days_ago(120).to_string();
+    let after_contact = days_ago(50).to_string();
+    let cases: [(&str, &str, &str, &str, &str); 4] = [
+        (
+            "DEAD",
+            &after_contact,
+            "",
+            "status",
+            "Dead is recorded with the death",
+        ),
+        (
+            "TRANSFERRED",
+            &after_contact,
+            "",
+            "transfer_centre",
+            "Name the centre",
+        ),
+        ("WITHDRAWN", "", "", "status_date", "Enter a date"),
+        (
+            "LOST",
+            &before_contact,
+            "",
+            "status_date",
+            "the status cannot take effect before it",
+        ),
+    ];
+    for (status, date, centre, field, message) in cases {
+        let response = coordinator.post(
+            &href,
+            &[
+                ("row_version", "1"),
+                ("status", status),
+                ("status_date", date),
+                ("transfer_centre", centre),
+                ("status_reason", "Letter from the patient"),
+            ],
+        );
+        assert_eq!(response.status, 422, "{status}");
+        assert!(response.body.contains(message), "{status}: {message}");
+        assert!(message_by(&response, field), "{status}: {field}");
+        assert!(
+            response.body.contains(&format!("value=\"{date}\"")),
+            "date kept"
+        );
+    }
+    assert_eq!(app.audit_change_sets("patients").len(), 0);
+
+    let saved = coordinator.post(
+        &href,
+        &[
+            ("row_version", "1"),
+            ("status", "TRANSFERRED"),
+            ("status_date", &after_contact),
+            ("transfer_centre", "Gamma hospital"),
+            ("status_reason", "Moved abroad"),
+        ],
+    );
+    let stale = coordinator.post(
+        &href,
+        &[
+            ("row_version", "1"),
+            ("status", "WITHDRAWN"),
+            ("status_date", &after_contact),
+            ("status_reason", "Letter"),
+        ],
+    );
+
+    saved.assert_redirect_to(&format!("/patients/{pid}"));
+    assert_eq!(
+        text(
+            &app,
+            &format!(
+                "SELECT ltfu_status || ' ' || transfer_centre AS v FROM patients WHERE id = {pid}"
+            )
+        )
+        .as_deref(),
+        Some("TRANSFERRED Gamma hospital")
+    );
+    assert_eq!(stale.status, 409);
+    assert!(
+        stale
+            .body
+            .contains("Status is now TRANSFERRED (you entered WITHDRAWN)")
+    );
+    let sets = app.audit_change_sets("patients");
+    assert_eq!(sets.len(), 1);
+    assert_eq!(sets[0].1, 3, "status, date and centre");
+    // The schedule treats a transferred patient's later visits as not applicable.
+    let page = coordinator.get(&format!("/patients/{pid}"));
+    assert!(page.body.contains("Transferred to another centre"));
+}
+
+#[test]
+fn patient_corrections_are_scoped_and_for_coordinators_only() {
+    let app = spawn_app();
+    let (pid, _) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(200));
+    let edit = format!("/patients/{pid}/edit");
+    let status = format!("/patients/{pid}/status");
+    let typed = demographics("1", "M", "1960", "x");
+    let fields = refs(&typed);
+
+    let mut other = app.logged_in(&app.other_coordinator);
+    assert_eq!(other.get(&edit).status, 404);
+    assert_eq!(other.post(&edit, &fields).status, 404);
+    assert_eq!(other.post(&status, &[("status", "LOST")]).status, 404);
+    for user in [&app.monitor, &app.analyst, &app.admin] {
+        let mut browser = app.logged_in(user);
+        assert_eq!(browser.get(&edit).status, 403, "{}", user.username);
+        assert_eq!(
+            browser.post(&edit, &fields).status,
+            403,
+            "{}",
+            user.username
+        );
+        assert_eq!(browser.post(&status, &[("status", "LOST")]).status, 403);
+    }
+    assert_eq!(app.audit_change_sets("patients").len(), 0);
+}
+
+// ---------------------------------------------------------------- own password
+
+#[test]
+fn a_user_changes_their_password_and_every_other_session_ends() {
+    let app = spawn_app();
+    let mut here = app.logged_in(&app.coordinator);
+    let mut elsewhere = app.logged_in(&app.coordinator);
+    here.get("/account");
+    let new = "a brand new passphrase";
+
+    let changed = here.post(
+        "/account/password",
+        &[
+            ("current_password", crate::helpers::PASSWORD),
+            ("new_password", new),
+            ("confirm_password", new),
+        ],
+    );
+
+    changed.assert_redirect_to("/account?password=changed");
+    let page = here.get("/account?password=changed");
+    assert_eq!(page.status, 200, "this session goes on");
+    assert!(page.body.contains("Your password was changed"));
+    elsewhere.get("/").assert_redirect_to("/login");
+    assert_eq!(
+        app.browser()
+            .login(app.coordinator.username, crate::helpers::PASSWORD)
+            .status,
+        401,
+        "the old password no longer works"
+    );
+    assert_eq!(
+        app.browser().login(app.coordinator.username, new).status,
+        303
+    );
+    let hash = text(
+        &app,
+        &format!(
+            "SELECT password_hash AS v FROM users WHERE id = {}",
+            app.coordinator.id
+        ),
+    )
+    .unwrap();
+    assert!(hash.starts_with("$argon2id$"));
+    assert_eq!(
+        count(
+            &app,
+            &format!(
+                "SELECT COUNT(*) AS n FROM audit_log WHERE table_name = 'users' \
+                 AND record_id = {0} AND user_id = {0} AND field_name = 'password_hash' \
+                 AND new_value NOT LIKE '$argon2%'",
+                app.coordinator.id
+            )
+        ),
+        1,
+        "one audit row, never the hash"
+    );
+}
+
+#[test]
+fn a_refused_password_change_says_why_by_the_field_and_echoes_nothing() {
+    let app = spawn_app();
+    let mut browser = app.logged_in(&app.coordinator);
+    browser.get("/account");
+    let baseline = app.audit_change_sets("users").len();
+    let good = "a brand new passphrase";
+    let cases = [
+        (
+            "wrong current password",
+            good,
+            good,
+            "current_password",
+            "This is not your current password.",
+        ),
+        (
+            crate::helpers::PASSWORD,
+            "short",
+            "short",
+            "new_password",
+            "at least 12 characters",
+        ),
+        (
+            crate::helpers::PASSWORD,
+            good,
+            "another passphrase",
+            "confirm_password",
+            "not the same",
+        ),
+        (
+            crate::helpers::PASSWORD,
+            crate::helpers::PASSWORD,
+            crate::helpers::PASSWORD,
+            "new_password",
+            "different from the current one",
+        ),
+    ];
+    for (current, new, confirm, field, message) in cases {
+        let response = browser.post(
+            "/account/password",
+            &[
+                ("current_password", current),
+                ("new_password", new),
+                ("confirm_password", confirm),
+            ],
+        );
+        assert_eq!(response.status, 422, "{field}");
+        assert!(response.body.contains(message), "{field}: {message}");
+        assert!(message_by(&response, field), "{field}");
+        assert!(!response.body.contains(new), "the password is not echoed");
+    }
+    let refused = browser.post_raw(
+        "/account/password",
+        &[
+            ("current_password", crate::helpers::PASSWORD),
+            ("new_password", good),
+            ("confirm_password", good),
+        ],
+    );
+    assert_eq!(refused.status, 403, "CSRF");
+    assert_eq!(
+        app.audit_change_sets("users").len(),
+        baseline,
+        "nothing written"
+    );
+    assert_eq!(
+        app.browser()
+            .login(app.coordinator.username, crate::helpers::PASSWORD)
+            .status,
+        303
+    );
+}
+
+// ---------------------------------------------------------------- diagnosis, "Other disease"
+
+fn diagnosis_of(app: &TestApp, pid: i32) -> i32 {
+    count(
+        app,
+        &format!("SELECT id AS n FROM diagnoses WHERE patient_id = {pid}"),
+    ) as i32
+}
+
+#[test]
+fn other_disease_is_named_stored_and_shown() {
+    let app = spawn_app();
+    let (pid, _) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(200));
+    let did = diagnosis_of(&app, pid);
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let href = format!("/patients/{pid}/diagnoses/{did}/edit");
+    assert!(
+        coordinator
+            .get(&format!("/patients/{pid}"))
+            .body
+            .contains(&href)
+    );
+    let form = coordinator.get(&href);
+    assert!(selected(&form, "DLBCL_NOS"));
+    let date = days_ago(600).to_string();
+    let after_apheresis = days_ago(100).to_string();
+    let cases: [(&str, &str, &str, &str, &str); 4] = [
+        ("OTHER", "", &date, "disease_other", "Name the disease"),
+        (
+            "DLBCL_NOS",
+            "BPDCN",
+            &date,
+            "disease_other",
+            "Only for another disease",
+        ),
+        (
+            "OTHER",
+            "BPDCN",
+            &after_apheresis,
+            "diagnosis_date",
+            "the diagnosis cannot follow it",
+        ),
+        ("", "", &date, "disease", "Choose the disease."),
+    ];
+    for (disease, other, when, field, message) in cases {
+        let response = coordinator.post(
+            &href,
+            &[
+                ("row_version", "1"),
+                ("disease", disease),
+                ("disease_other", other),
+                ("diagnosis_date", when),
+                ("reason", "Pathology review"),
+            ],
+        );
+        assert_eq!(response.status, 422, "{field}");
+        assert!(response.body.contains(message), "{field}: {message}");
+        assert!(message_by(&response, field), "{field}");
+        assert_eq!(
+            response.input_value("disease_other").as_deref(),
+            Some(other)
+        );
+        assert_eq!(
+            response.input_value("diagnosis_date").as_deref(),
+            Some(when)
+        );
+    }
+    assert_eq!(app.audit_change_sets("diagnoses").len(), 0);
+
+    let saved = coordinator.post(
+        &href,
+        &[
+            ("row_version", "1"),
+            ("disease", "OTHER"),
+            (
+                "disease_other",
+                "  Blastic plasmacytoid dendritic cell neoplasm ",
+            ),
+            ("diagnosis_date", &date),
+            ("reason", "Pathology review"),
+        ],
+    );
+    let stale = coordinator.post(
+        &href,
+        &[
+            ("row_version", "1"),
+            ("disease", "DLBCL_NOS"),
+            ("disease_other", ""),
+            ("diagnosis_date", &date),
+            ("reason", "again"),
+        ],
+    );
+
+    saved.assert_redirect_to(&format!("/patients/{pid}"));
+    assert_eq!(
+        text(
+            &app,
+            &format!("SELECT disease || ':' || disease_other AS v FROM diagnoses WHERE id = {did}")
+        )
+        .as_deref(),
+        Some("OTHER:Blastic plasmacytoid dendritic cell neoplasm")
+    );
+    assert!(
+        coordinator
+            .get(&format!("/patients/{pid}"))
+            .body
+            .contains("Blastic plasmacytoid dendritic cell neoplasm")
+    );
+    assert_eq!(stale.status, 409);
+    assert!(
+        stale
+            .body
+            .contains("Disease is now OTHER (you entered DLBCL_NOS)")
+    );
+    let sets = app.audit_change_sets("diagnoses");
+    assert_eq!(sets.len(), 1);
+    assert_eq!(sets[0].1, 2, "disease and its name (the date is unchanged)");
+
+    let mut other = app.logged_in(&app.other_coordinator);
+    assert_eq!(other.get(&href).status, 404);
+    let mut monitor = app.logged_in(&app.monitor);
+    assert_eq!(monitor.get(&href).status, 403);
+    assert_eq!(
+        coordinator
+            .post_raw(&href, &[("row_version", "2"), ("disease", "DLBCL_NOS")])
+            .status,
+        403,
+        "CSRF"
+    );
+}
+
+#[test]
+fn a_disease_change_that_would_change_the_response_criteria_is_refused() {
+    let app = spawn_app();
+    let (pid, cid) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(200));
+    exec(
+        &app,
+        format!(
+            "INSERT INTO response_assessments (patient_id, course_id, assessment_date, criteria, \
+             response, created_by, updated_by) VALUES ({pid}, {cid}, '{}', 'LUGANO2014', 'CR', 1, 1)",
+            days_ago(110)
+        ),
+    );
+    let did = diagnosis_of(&app, pid);
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let href = format!("/patients/{pid}/diagnoses/{did}/edit");
+    coordinator.get(&href);
+
+    let response = coordinator.post(
+        &href,
+        &[
+            ("row_version", "1"),
+            ("disease", "MM"),
+            ("diagnosis_date", &days_ago(600).to_string()),
+            ("reason", "x"),
+        ],
+    );
+
+    assert_eq!(response.status, 422);
+    assert!(response.body.contains("recorded by LUGANO2014 criteria"));
+    assert!(message_by(&response, "disease"));
+}
+
+/// (kind, table, insert columns, insert values, posted fields, (check SQL, expected prefix))
+type KindCase = (
+    &'static str,
+    &'static str,
+    &'static str,
+    String,
+    Vec<(&'static str, String)>,
+    (&'static str, &'static str),
+);
+
+/// Every kind of event: the form comes back filled, a correction is written with the column
+/// types the schema wants (dates, reals, integers, booleans) and exactly one audit change set.
+#[test]
+fn every_kind_of_event_can_be_corrected() {
+    let app = spawn_app();
+    let (pid, cid, fu, _) = patient_with_infection(&app, false);
+    let d = |n: i64| days_ago(n).to_string();
+    let cases: Vec<KindCase> = vec![
+        (
+            "response",
+            "response_assessments",
+            "patient_id, course_id, reported_in_follow_up_id, assessment_date, criteria, response",
+            format!("{pid}, {cid}, {fu}, '{}', 'LUGANO2014', 'PR'", d(110)),
+            vec![
+                ("assessment_date", d(112)),
+                ("response", "CR".into()),
+                ("mrd_status", String::new()),
+            ],
+            ("response || assessment_date", "CR"),
+        ),
+        (
+            "toxicity",
+            "toxicity_events",
+            "patient_id, course_id, reported_in_follow_up_id, toxicity_type, grading_system, \
+             max_grade, onset_date, crs_hypotension, crs_hypoxia",
+            format!(
+                "{pid}, {cid}, {fu}, 'CRS', 'ASTCT2019', 'G2', '{}', 'FLUIDS', 'NONE'",
+                d(198)
+            ),
+            vec![
+                ("toxicity_type", "ICANS".into()),
+                ("onset_date", d(197)),
+                ("max_grade", "G2".into()),
+                ("crs_hypotension", String::new()),
+                ("crs_hypoxia", String::new()),
+                ("icans_lowest_ice_score", "5".into()),
+            ],
+            (
+                "toxicity_type || typeof(icans_lowest_ice_score) || icans_lowest_ice_score \
+                 || coalesce(crs_hypotension, '-')",
+                "ICANSinteger5-",
+            ),
+        ),
+        (
+            "immunoglobulin",
+            "immunoglobulin_courses",
+            "patient_id, reported_in_follow_up_id, start_date, ongoing, route",
+            format!("{pid}, {fu}, '{}', 1, 'IVIG'", d(160)),
+            vec![("start_date", d(161)), ("route", "SCIG".into())],
+            ("route || start_date", "SCIG"),
+        ),
+        (
+            "lab",
+            "lab_results",
+            "patient_id, reported_in_follow_up_id, sample_date, analyte, value, unit",
+            format!("{pid}, {fu}, '{}', 'IGG', 5.1, 'G_L'", d(120)),
+            vec![
+                ("analyte", "IGG".into()),
+                ("sample_date", d(120)),
+                ("value", "6,3".into()),
+                ("unit", "G_L".into()),
+            ],
+            ("typeof(value) || value || ivig_within_30_days", "real6.3Y"),
+        ),
+        (
+            "persistence",
+            "persistence_tests",
+            "patient_id, course_id, reported_in_follow_up_id, sample_date, specimen, method, detected",
+            format!("{pid}, {cid}, {fu}, '{}', 'PB', 'FLOW_CAR', 'Y'", d(130)),
+            vec![
+                ("sample_date", d(130)),
+                ("specimen", "BM".into()),
+                ("method", "DDPCR".into()),
+                ("detected", "N".into()),
+            ],
+            ("specimen || method || detected", "BMDDPCRN"),
+        ),
+        (
+            "malignancy",
+            "new_malignancies",
+            "patient_id, reported_in_follow_up_id, diagnosis_date, malignancy_type, \
+             malignancy_detail, t_cell_malignancy",
+            format!("{pid}, {fu}, '{}', 'SOLID', 'Lung', 0", d(105)),
+            vec![
+                ("malignancy_type", "T_CELL_LYMPHOMA".into()),
+                ("diagnosis_date", d(105)),
+                ("malignancy_detail", String::new()),
+                ("car_transgene_result", "PENDING".into()),
+            ],
+            (
+                "malignancy_type || t_cell_malignancy || car_transgene_tested \
+                 || car_transgene_result || coalesce(malignancy_detail, '-')",
+                "T_CELL_LYMPHOMA1YPENDING-",
+            ),
+        ),
+        (
+            "therapy",
+            "subsequent_therapies",
+            "patient_id, course_id, reported_in_follow_up_id, category, start_date",
+            format!("{pid}, {cid}, {fu}, 'RADIOTHERAPY', '{}'", d(102)),
+            vec![("category", "BISPECIFIC".into()), ("start_date", d(101))],
+            ("category || start_date", "BISPECIFIC"),
+        ),
+    ];
+    let mut coordinator = app.logged_in(&app.coordinator);
+    for (kind, table, columns, values, fields, (check, expected)) in &cases {
+        exec(
+            &app,
+            format!(
+                "INSERT INTO {table} ({columns}, created_by, updated_by) VALUES ({values}, 1, 1)"
+            ),
+        );
+        let id = last_id(&app, table);
+        let href = format!("/patients/{pid}/events/{kind}/{id}/edit");
+        let page = coordinator.get(&href);
+        assert_eq!(page.status, 200, "{kind}");
+        assert_eq!(
+            page.input_value("row_version").as_deref(),
+            Some("1"),
+            "{kind}"
+        );
+        let mut all: Vec<(&str, &str)> = vec![("row_version", "1"), ("reason", "Source check")];
+        all.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+
+        let response = coordinator.post(&href, &all);
+
+        assert_eq!(response.status, 303, "{kind}: {}", response.body);
+        let got = text(
+            &app,
+            &format!("SELECT {check} AS v FROM {table} WHERE id = {id}"),
+        )
+        .unwrap_or_default();
+        assert!(got.starts_with(expected), "{kind}: {got} vs {expected}");
+        assert_eq!(app.audit_change_sets(table).len(), 1, "{kind}");
+    }
+}
+
+#[test]
+fn guessing_the_current_password_is_throttled_like_a_login() {
+    let app = crate::helpers::spawn_app_with(|s| s.max_failures_per_ip = 2);
+    let mut browser = app.logged_in(&app.coordinator);
+    browser.get("/account");
+    let guess = |browser: &mut crate::helpers::Browser| {
+        browser
+            .post(
+                "/account/password",
+                &[
+                    ("current_password", "a wrong guess"),
+                    ("new_password", "a brand new passphrase"),
+                    ("confirm_password", "a brand new passphrase"),
+                ],
+            )
+            .status
+    };
+
+    assert_eq!(guess(&mut browser), 422);
+    assert_eq!(guess(&mut browser), 422);
+    assert_eq!(guess(&mut browser), 429);
+}
+
+/// An early ICAHT (EHA/EBMT 2023 grade 2, day 5) reported at Day 100 (contact day 100): its
+/// correction follows the type's own rules, and a change of type takes the new type's system.
+#[test]
+fn an_icaht_is_corrected_by_its_own_rules_and_becomes_an_iec_hs_in_ctcae() {
+    let app = spawn_app();
+    let (pid, cid, fu, _) = patient_with_infection(&app, false);
+    exec(
+        &app,
+        format!(
+            "INSERT INTO toxicity_events (patient_id, course_id, reported_in_follow_up_id, \
+             toxicity_type, grading_system, max_grade, onset_date, ongoing, created_by, updated_by) \
+             VALUES ({pid}, {cid}, {fu}, 'ICAHT_EARLY', 'EHA_EBMT2023', 'G2', '{}', 1, 1, 1)",
+            days_ago(195)
+        ),
+    );
+    let toxicity = last_id(&app, "toxicity_events");
+    let href = format!("/patients/{pid}/events/toxicity/{toxicity}/edit");
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let page = coordinator.get(&href);
+    assert_eq!(page.status, 200);
+    assert!(selected(&page, "ICAHT_EARLY"));
+    let onset = days_ago(195).to_string();
+    let day40 = days_ago(160).to_string();
+    let before_onset = days_ago(196).to_string();
+    let after_contact = days_ago(50).to_string();
+    let base = [
+        ("row_version", "1"),
+        ("toxicity_type", "ICAHT_EARLY"),
+        ("onset_date", onset.as_str()),
+        ("max_grade", "G2"),
+        ("reason", "Chart review"),
+    ];
+    let with = |changes: &[(&'static str, &str)]| -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = base
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        for (k, v) in changes {
+            match out.iter_mut().find(|(name, _)| name == k) {
+                Some(pair) => pair.1 = (*v).to_owned(),
+                None => out.push(((*k).to_owned(), (*v).to_owned())),
+            }
+        }
+        out
+    };
+    // (changes, field, message)
+    type IcahtCase<'a> = (Vec<(&'static str, &'a str)>, &'a str, &'a str);
+    let cases: Vec<IcahtCase> = vec![
+        (vec![("max_grade", "G5")], "max_grade", "from 1 to 4, not 5"),
+        (
+            vec![("onset_date", &day40)],
+            "onset_date",
+            "an onset on day 40 is late ICAHT",
+        ),
+        (
+            vec![("resolution_date", &before_onset)],
+            "resolution_date",
+            "The resolution cannot precede the onset.",
+        ),
+        (
+            vec![("toxicity_type", "OTHER")],
+            "toxicity_term",
+            "Give the CTCAE term or a description of this toxicity.",
+        ),
+        (
+            vec![("crs_hypoxia", "LOW_FLOW")],
+            "crs_hypotension",
+            "Hypotension and hypoxia belong to CRS.",
+        ),
+    ];
+    for (changes, field, message) in &cases {
+        let fields = with(changes);
+        let refs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+
+        let response = coordinator.post(&href, &refs);
+
+        assert_eq!(response.status, 422, "{changes:?}");
+        assert!(response.body.contains(message), "{changes:?}: {message:?}");
+        assert!(message_by(&response, field), "{changes:?}: by {field}");
+        for (name, typed) in changes {
+            let kept =
+                response.input_value(name).as_deref() == Some(*typed) || selected(&response, typed);
+            assert!(kept, "{changes:?}: {name}={typed} kept");
+        }
+    }
+    assert_eq!(patient_change_sets(&app, pid), 0, "nothing saved");
+
+    // Late ICAHT from day 40, resolved after the reporting contact (completing an event that
+    // was ongoing then): same grading system, so it is not rewritten.
+    let late = with(&[
+        ("toxicity_type", "ICAHT_LATE"),
+        ("onset_date", &day40),
+        ("max_grade", "G3"),
+        ("resolution_date", &after_contact),
+    ]);
+    let refs: Vec<(&str, &str)> = late.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    coordinator
+        .post(&href, &refs)
+        .assert_redirect_to(&format!("/patients/{pid}"));
+    let row = |app: &TestApp| {
+        text(
+            app,
+            &format!(
+                "SELECT toxicity_type || ' ' || grading_system || ' ' || max_grade || ' ' || \
+                 onset_date || ' ' || coalesce(resolution_date, '-') || ' ' || ongoing AS v \
+                 FROM toxicity_events WHERE id = {toxicity}"
+            ),
+        )
+    };
+    assert_eq!(
+        row(&app).as_deref(),
+        Some(format!("ICAHT_LATE EHA_EBMT2023 G3 {day40} {after_contact} 0").as_str())
+    );
+    let sets = app.audit_change_sets("toxicity_events");
+    assert_eq!(sets.len(), 1, "one change set: {sets:?}");
+    assert_eq!(
+        sets[0].1, 5,
+        "type, onset, grade, resolution and ongoing: {sets:?}"
+    );
+
+    // Re-classified as IEC-HS: CTCAE v5, where grade 5 exists.
+    let iec_hs = with(&[
+        ("row_version", "2"),
+        ("toxicity_type", "IEC_HS"),
+        ("onset_date", &day40),
+        ("max_grade", "G4"),
+        ("resolution_date", &after_contact),
+        ("reason", "HLH-like on review"),
+    ]);
+    let refs: Vec<(&str, &str)> = iec_hs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    coordinator
+        .post(&href, &refs)
+        .assert_redirect_to(&format!("/patients/{pid}"));
+    assert_eq!(
+        row(&app).as_deref(),
+        Some(format!("IEC_HS CTCAE5 G4 {day40} {after_contact} 0").as_str())
+    );
+    assert_eq!(
+        text(
+            &app,
+            &format!(
+                "SELECT new_value AS v FROM audit_log WHERE table_name = 'toxicity_events' \
+                 AND record_id = {toxicity} AND field_name = 'grading_system'"
+            ),
+        )
+        .as_deref(),
+        Some("CTCAE5")
+    );
+
+    // Nothing resolves after death.
+    record_death(&app, pid, fu, days_ago(60));
+    let after_death = with(&[
+        ("row_version", "3"),
+        ("toxicity_type", "IEC_HS"),
+        ("onset_date", &day40),
+        ("max_grade", "G4"),
+        ("resolution_date", &after_contact),
+    ]);
+    let refs: Vec<(&str, &str)> = after_death
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let refused = coordinator.post(&href, &refs);
+    assert_eq!(refused.status, 422);
+    assert!(message_by(&refused, "resolution_date"));
+    assert!(refused.body.contains("after the recorded death"));
+}
