@@ -99,7 +99,11 @@ fn a_complete_follow_up_with_an_infection_is_saved_with_one_audit_change_set_and
     );
     let page = coordinator.get(&form);
     assert!(page.body.contains("Reported in this period"));
-    assert!(page.body.contains("VIRAL"));
+    assert!(
+        page.body
+            .contains("Viral, severity Grade 2: oral antimicrobial treatment"),
+        "the reported infection is listed with labels, not codes"
+    );
     assert!(page.body.contains("Complete"));
     let timeline = coordinator.get(&format!("/patients/{patient}"));
     assert!(timeline.body.contains("Infection"));

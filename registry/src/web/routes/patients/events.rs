@@ -5,6 +5,16 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::db::events::EventKind;
+use crate::domain::immunoglobulin::IgProduct;
+use crate::domain::infection::{InfectionSeverity, Organism, OrganismClass};
+use crate::domain::lab::{LabAnalyte, LabUnit};
+use crate::domain::malignancy::NewMalignancyType;
+use crate::domain::missing::{Answer, YesNo};
+use crate::domain::persistence::PersistenceMethod;
+use crate::domain::response::ResponseCriteria;
+use crate::domain::therapy::SubsequentTherapyCategory;
+use crate::domain::toxicity::{CtcaeGrade, ToxicityType};
+use crate::domain::vocabulary::Vocabulary;
 
 use crate::db::schema::{
     immunoglobulin_courses, infections, lab_results, new_malignancies, persistence_tests,
@@ -67,7 +77,7 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             (EventKind::Response, id),
             f,
             date,
-            format!("{response} ({criteria})"),
+            format!("{response} ({})", label::<ResponseCriteria>(&criteria)),
         );
     }
     for (id, f, date, kind, grade) in toxicity_events::table
@@ -86,7 +96,11 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             (EventKind::Toxicity, id),
             f,
             date,
-            format!("{kind}, maximum grade {grade}"),
+            format!(
+                "{}, maximum grade {}",
+                label::<ToxicityType>(&kind),
+                label::<CtcaeGrade>(&grade)
+            ),
         );
     }
     for (id, f, date, class, organism, severity) in infections::table
@@ -108,9 +122,12 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             Option<String>,
         )>(conn)?
     {
-        let mut what = organism.map_or(class.clone(), |o| format!("{class}: {o}"));
+        let class = label::<OrganismClass>(&class);
+        let mut what = organism.map_or(class.clone(), |o| {
+            format!("{class}: {}", label::<Organism>(&o))
+        });
         if let Some(s) = severity {
-            what.push_str(&format!(", severity {s}"));
+            what.push_str(&format!(", severity {}", label::<InfectionSeverity>(&s)));
         }
         push("infections", (EventKind::Infection, id), f, date, what);
     }
@@ -129,7 +146,7 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             (EventKind::Immunoglobulin, id),
             f,
             date,
-            format!("Course started ({route})"),
+            format!("Course started ({})", label::<IgProduct>(&route)),
         );
     }
     type Lab = (
@@ -155,7 +172,8 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
         .load::<Lab>(conn)?
     {
         let mut v = value.map_or("not available".to_owned(), |v| {
-            format!("{v} {}", unit.unwrap_or_default())
+            let unit = unit.map(|u| label::<LabUnit>(&u)).unwrap_or_default();
+            format!("{v} {unit}")
         });
         if ivig.as_deref() == Some("Y") {
             v.push_str(" (immunoglobulin within 30 days: not native IgG)");
@@ -165,7 +183,7 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             (EventKind::Lab, id),
             f,
             date,
-            format!("{analyte}: {v}"),
+            format!("{}: {v}", label::<LabAnalyte>(&analyte)),
         );
     }
     for (id, f, date, method, detected) in persistence_tests::table
@@ -184,7 +202,15 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             (EventKind::Persistence, id),
             f,
             date,
-            format!("{method}: {detected}"),
+            format!(
+                "{}: {}",
+                label::<PersistenceMethod>(&method),
+                match Answer::<YesNo>::parse(&detected) {
+                    Ok(Answer::Value(YesNo::Yes)) => "detected".to_owned(),
+                    Ok(Answer::Value(YesNo::No)) => "not detected".to_owned(),
+                    _ => label::<YesNo>(&detected),
+                }
+            ),
         );
     }
     for (id, f, date, kind) in new_malignancies::table
@@ -202,7 +228,7 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             (EventKind::Malignancy, id),
             f,
             date,
-            kind,
+            label::<NewMalignancyType>(&kind),
         );
     }
     for (id, f, date, category) in subsequent_therapies::table
@@ -220,11 +246,17 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             (EventKind::Therapy, id),
             f,
             date,
-            category,
+            label::<SubsequentTherapyCategory>(&category),
         );
     }
     out.sort_by_key(|e| e.date);
     Ok(out)
+}
+
+/// The label of a stored code of `T` or a missing-data code; the code itself if it is neither
+/// (the schema's CHECKs make that a row written outside the app).
+fn label<T: Vocabulary>(code: &str) -> String {
+    Answer::<T>::parse(code).map_or_else(|_| code.to_owned(), |a| a.label().to_owned())
 }
 
 /// The timeline label of a section.
