@@ -452,7 +452,10 @@ async fn steps(page: &Page) {
         saved.path().ends_with("/follow-ups/D100") && saved.query() == Some("saved=1"),
         "saved and complete: {saved}"
     );
-    assert!(page.text("main").await.contains("FUNGAL_MOULD"));
+    assert!(
+        page.text("main").await.contains("Fungal, mould"),
+        "listed as reported in this period, by its label"
+    );
 
     // Back to the patient: the infection is on the timeline, on day 70.
     page.click_and_load(&format!("main a[href='{patient}']"))

@@ -449,7 +449,10 @@ fn crs_and_icans_grades_must_match_their_components() {
     assert_eq!(said_none.status, 422);
     assert_eq!(right.status, 303, "{}", right.body);
     let page = coordinator.get(&format!("/patients/{patient}"));
-    assert!(page.body.contains("CRS, maximum grade G3"));
+    assert!(
+        page.body
+            .contains("Cytokine release syndrome, maximum grade 3")
+    );
 }
 
 #[test]
@@ -478,7 +481,7 @@ fn a_response_is_recorded_by_the_diseases_own_criteria() {
     );
     assert_eq!(lugano.status, 303, "{}", lugano.body);
     let timeline = coordinator.get(&format!("/patients/{patient}"));
-    assert!(timeline.body.contains("CR (LUGANO2014)"));
+    assert!(timeline.body.contains("CR (Lugano 2014)"));
 }
 
 #[test]
@@ -522,7 +525,7 @@ fn igg_within_30_days_of_immunoglobulin_is_flagged_not_native() {
     assert!(
         timeline
             .body
-            .contains("IGG: 5.1 G_L (immunoglobulin within 30 days: not native IgG)")
+            .contains("IgG: 5.1 g/L (immunoglobulin within 30 days: not native IgG)")
     );
 }
 
@@ -556,7 +559,7 @@ fn a_t_cell_malignancy_needs_its_car_transgene_test() {
     assert!(untested.body.contains("id=\"transgene_result-error\""));
     assert_eq!(pending.status, 303, "{}", pending.body);
     let timeline = coordinator.get(&format!("/patients/{patient}"));
-    assert!(timeline.body.contains("T_CELL_LYMPHOMA"));
+    assert!(timeline.body.contains("T-cell lymphoma"));
 }
 
 #[test]
@@ -598,7 +601,11 @@ fn immunoglobulin_persistence_and_subsequent_therapy_are_entered_in_one_save() {
         "one change set for the whole save"
     );
     let timeline = coordinator.get(&format!("/patients/{patient}"));
-    for expected in ["Course started (IVIG)", "QPCR_TRANSGENE: Y", "RADIOTHERAPY"] {
+    for expected in [
+        "Course started (Intravenous immunoglobulin (IVIG))",
+        "qPCR for the CAR transgene: detected",
+        "Radiotherapy",
+    ] {
         assert!(
             timeline.body.contains(expected),
             "timeline lacks {expected}"
@@ -1066,6 +1073,9 @@ fn an_icaht_is_saved_in_its_own_grading_system_with_audit_rows_and_shown_as_prev
     // The next period lists it as previously reported, not as this period's.
     let m6 = coordinator.get(&form.replace("/D100", "/M6"));
     assert!(m6.body.contains("Previously reported (not re-entered)"));
-    assert!(m6.body.contains("ICAHT_EARLY, maximum grade G3"));
+    assert!(
+        m6.body
+            .contains("Early ICAHT (haematotoxicity, day 0-30), maximum grade 3")
+    );
     assert!(!m6.body.contains("Reported in this period"));
 }

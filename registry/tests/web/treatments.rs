@@ -83,7 +83,7 @@ fn enrol_treat_and_follow_up_with_an_infection_shown_on_the_timeline() {
     assert_eq!(c.post(&form, &refs).status, 303);
 
     let timeline = c.get(&patient);
-    assert!(timeline.body.contains("FUNGAL_MOULD"));
+    assert!(timeline.body.contains("Fungal, mould"));
     assert!(
         timeline.body.contains("<td>70</td><td>Infection</td>"),
         "day 70 after Day 0"

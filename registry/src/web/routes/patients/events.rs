@@ -99,7 +99,7 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             format!(
                 "{}, maximum grade {}",
                 label::<ToxicityType>(&kind),
-                label::<CtcaeGrade>(&grade)
+                grade_number(&grade)
             ),
         );
     }
@@ -257,6 +257,16 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
 /// (the schema's CHECKs make that a row written outside the app).
 fn label<T: Vocabulary>(code: &str) -> String {
     Answer::<T>::parse(code).map_or_else(|_| code.to_owned(), |a| a.label().to_owned())
+}
+
+/// A stored grade `G1`..`G5` as its number (the grading system is the toxicity type's, so the
+/// CTCAE wording in [`CtcaeGrade`]'s labels would be wrong for CRS and ICANS); a missing-data
+/// code as its label.
+fn grade_number(code: &str) -> String {
+    match Answer::<CtcaeGrade>::parse(code) {
+        Ok(Answer::Value(_)) => code.trim_start_matches('G').to_owned(),
+        _ => label::<CtcaeGrade>(code),
+    }
 }
 
 /// The timeline label of a section.
