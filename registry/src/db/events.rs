@@ -1123,7 +1123,7 @@ pub fn delete_event(
     reason: &str,
     companion: Option<Companion<'_>>,
 ) -> QueryResult<EventRevision> {
-    use crate::db::audit::{ChangeSet, fields_of};
+    use crate::db::audit::ChangeSet;
     use diesel::sql_types::Integer;
     let outcome = conn.immediate_transaction(|conn| {
         let Some(before) = load_event(conn, kind, id)? else {
@@ -1149,27 +1149,27 @@ pub fn delete_event(
         let patient = Some(before.patient_id);
         if let Some((table, fk)) = kind.children() {
             let children: Vec<(i32, crate::db::audit::Fields)> = match kind {
-                EventKind::Toxicity => toxicity_treatments::table
-                    .filter(toxicity_treatments::toxicity_event_id.eq(id))
-                    .select(ToxicityTreatmentRow::as_select())
-                    .load(conn)?
-                    .iter()
-                    .map(|r| Ok((r.id.0, fields_of(r)?)))
-                    .collect::<QueryResult<_>>()?,
-                EventKind::Infection => infection_sites::table
-                    .filter(infection_sites::infection_id.eq(id))
-                    .select(InfectionSiteRow::as_select())
-                    .load(conn)?
-                    .iter()
-                    .map(|r| Ok((r.id.0, fields_of(r)?)))
-                    .collect::<QueryResult<_>>()?,
-                EventKind::Death => death_contributing_causes::table
-                    .filter(death_contributing_causes::death_id.eq(id))
-                    .select(DeathContributingCauseRow::as_select())
-                    .load(conn)?
-                    .iter()
-                    .map(|r| Ok((r.id.0, fields_of(r)?)))
-                    .collect::<QueryResult<_>>()?,
+                EventKind::Toxicity => audit_fields(
+                    toxicity_treatments::table
+                        .filter(toxicity_treatments::toxicity_event_id.eq(id))
+                        .select(ToxicityTreatmentRow::as_select())
+                        .load(conn)?,
+                    |r| r.id.0,
+                )?,
+                EventKind::Infection => audit_fields(
+                    infection_sites::table
+                        .filter(infection_sites::infection_id.eq(id))
+                        .select(InfectionSiteRow::as_select())
+                        .load(conn)?,
+                    |r| r.id.0,
+                )?,
+                EventKind::Death => audit_fields(
+                    death_contributing_causes::table
+                        .filter(death_contributing_causes::death_id.eq(id))
+                        .select(DeathContributingCauseRow::as_select())
+                        .load(conn)?,
+                    |r| r.id.0,
+                )?,
                 _ => Vec::new(),
             };
             for (child_id, fields) in &children {
@@ -1200,4 +1200,14 @@ pub fn delete_event(
         Ok(EventRevision::Done)
     });
     outcome.or_else(refused_or)
+}
+
+/// Each row's id and its audit fields (what a delete records of it).
+fn audit_fields<R: serde::Serialize>(
+    rows: Vec<R>,
+    id: impl Fn(&R) -> i32,
+) -> QueryResult<Vec<(i32, crate::db::audit::Fields)>> {
+    rows.iter()
+        .map(|r| Ok((id(r), crate::db::audit::fields_of(r)?)))
+        .collect()
 }

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
+use super::label_of;
 use crate::db::events::EventKind;
 use crate::domain::immunoglobulin::IgProduct;
 use crate::domain::infection::{InfectionSeverity, Organism, OrganismClass};
@@ -14,7 +15,6 @@ use crate::domain::persistence::PersistenceMethod;
 use crate::domain::response::ResponseCriteria;
 use crate::domain::therapy::SubsequentTherapyCategory;
 use crate::domain::toxicity::{CtcaeGrade, ToxicityType};
-use crate::domain::vocabulary::Vocabulary;
 
 use crate::db::schema::{
     immunoglobulin_courses, infections, lab_results, new_malignancies, persistence_tests,
@@ -77,7 +77,7 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             (EventKind::Response, id),
             f,
             date,
-            format!("{response} ({})", label::<ResponseCriteria>(&criteria)),
+            format!("{response} ({})", label_of::<ResponseCriteria>(&criteria)),
         );
     }
     for (id, f, date, kind, grade) in toxicity_events::table
@@ -98,7 +98,7 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             date,
             format!(
                 "{}, maximum grade {}",
-                label::<ToxicityType>(&kind),
+                label_of::<ToxicityType>(&kind),
                 grade_number(&grade)
             ),
         );
@@ -122,12 +122,12 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             Option<String>,
         )>(conn)?
     {
-        let class = label::<OrganismClass>(&class);
+        let class = label_of::<OrganismClass>(&class);
         let mut what = organism.map_or(class.clone(), |o| {
-            format!("{class}: {}", label::<Organism>(&o))
+            format!("{class}: {}", label_of::<Organism>(&o))
         });
         if let Some(s) = severity {
-            what.push_str(&format!(", severity {}", label::<InfectionSeverity>(&s)));
+            what.push_str(&format!(", severity {}", label_of::<InfectionSeverity>(&s)));
         }
         push("infections", (EventKind::Infection, id), f, date, what);
     }
@@ -146,7 +146,7 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             (EventKind::Immunoglobulin, id),
             f,
             date,
-            format!("Course started ({})", label::<IgProduct>(&route)),
+            format!("Course started ({})", label_of::<IgProduct>(&route)),
         );
     }
     type Lab = (
@@ -172,7 +172,7 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
         .load::<Lab>(conn)?
     {
         let mut v = value.map_or("not available".to_owned(), |v| {
-            let unit = unit.map(|u| label::<LabUnit>(&u)).unwrap_or_default();
+            let unit = unit.map(|u| label_of::<LabUnit>(&u)).unwrap_or_default();
             format!("{v} {unit}")
         });
         if ivig.as_deref() == Some("Y") {
@@ -183,7 +183,7 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             (EventKind::Lab, id),
             f,
             date,
-            format!("{}: {v}", label::<LabAnalyte>(&analyte)),
+            format!("{}: {v}", label_of::<LabAnalyte>(&analyte)),
         );
     }
     for (id, f, date, method, detected) in persistence_tests::table
@@ -204,11 +204,11 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             date,
             format!(
                 "{}: {}",
-                label::<PersistenceMethod>(&method),
+                label_of::<PersistenceMethod>(&method),
                 match Answer::<YesNo>::parse(&detected) {
                     Ok(Answer::Value(YesNo::Yes)) => "detected".to_owned(),
                     Ok(Answer::Value(YesNo::No)) => "not detected".to_owned(),
-                    _ => label::<YesNo>(&detected),
+                    _ => label_of::<YesNo>(&detected),
                 }
             ),
         );
@@ -228,7 +228,7 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             (EventKind::Malignancy, id),
             f,
             date,
-            label::<NewMalignancyType>(&kind),
+            label_of::<NewMalignancyType>(&kind),
         );
     }
     for (id, f, date, category) in subsequent_therapies::table
@@ -246,17 +246,11 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             (EventKind::Therapy, id),
             f,
             date,
-            label::<SubsequentTherapyCategory>(&category),
+            label_of::<SubsequentTherapyCategory>(&category),
         );
     }
     out.sort_by_key(|e| e.date);
     Ok(out)
-}
-
-/// The label of a stored code of `T` or a missing-data code; the code itself if it is neither
-/// (the schema's CHECKs make that a row written outside the app).
-fn label<T: Vocabulary>(code: &str) -> String {
-    Answer::<T>::parse(code).map_or_else(|_| code.to_owned(), |a| a.label().to_owned())
 }
 
 /// A stored grade `G1`..`G5` as its number (the grading system is the toxicity type's, so the
@@ -265,7 +259,7 @@ fn label<T: Vocabulary>(code: &str) -> String {
 fn grade_number(code: &str) -> String {
     match Answer::<CtcaeGrade>::parse(code) {
         Ok(Answer::Value(_)) => code.trim_start_matches('G').to_owned(),
-        _ => label::<CtcaeGrade>(code),
+        _ => label_of::<CtcaeGrade>(code),
     }
 }
 

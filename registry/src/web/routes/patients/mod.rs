@@ -16,6 +16,7 @@ use diesel::prelude::*;
 
 use crate::db::patients::PatientRow;
 use crate::db::schema::{diagnoses, infusions, patients, sites, treatment_courses};
+use crate::domain::missing::Answer;
 use crate::domain::vocabulary::Vocabulary;
 use crate::web::auth::extract::SiteFilter;
 
@@ -59,8 +60,10 @@ pub struct PatientListRow {
     pub day0: String,
 }
 
+/// The label of a stored code of `T` or of a missing-data code; the code itself if it is
+/// neither (the schema's CHECKs make that a row written outside the app).
 fn label_of<T: Vocabulary>(code: &str) -> String {
-    T::parse(code).map_or_else(|_| code.to_owned(), |v| v.label().to_owned())
+    Answer::<T>::parse(code).map_or_else(|_| code.to_owned(), |a| a.label().to_owned())
 }
 
 /// One page of the patients in scope that match the filter, by registry id, and the total.
