@@ -10,8 +10,8 @@
 //!
 //! Each table is a short declarative [`spec::TableSpec`] in [`tables`] (per column: frame name,
 //! SQL expression, type, nullable); one generic reader executes them all. The tables are read
-//! in parallel, one read-only connection per thread (at most [`MAX_THREADS`]); the result does
-//! not depend on the thread count or timing.
+//! in parallel, in chunks of [`CHUNK_IDS`] row ids, one read-only connection per thread (at
+//! most [`MAX_THREADS`]); the result does not depend on the thread count or timing.
 //!
 //! The loaded schema (types: `i32` Int32, `f64` Float64, `bool` Boolean, `date` Date, `str`
 //! String; `?` marks a column that may be null), one frame per [`Registry`] field:
@@ -34,9 +34,11 @@
 //! Codes stay the registry's stored codes (`DLBCL_NOS`, `AXI_CEL`, `CR`); what each column
 //! means at the cut-off is documented on its spec in [`tables`].
 //!
-//! The data hash: per table, SHA-256 of every kept row's values as SQLite returned them (after
-//! the cut-off rules, internal columns included), in `ORDER BY id` order; then SHA-256 of the
-//! cut-off and, per table in the order above, its name, kept and dropped counts and digest.
+//! The data hash: per table and chunk of [`CHUNK_IDS`] row ids, SHA-256 of every kept row's
+//! values as SQLite returned them (after the cut-off rules, internal columns included), in id
+//! order; per table, SHA-256 of its chunks' digests in id order; then SHA-256 of the cut-off
+//! and, per table in the order above, its name, kept and dropped counts and digest. It does not
+//! depend on the number of threads.
 
 mod reader;
 mod snapshot;
@@ -56,6 +58,7 @@ pub use snapshot::open_read_only;
 
 use reader::{Feed, TableRead};
 use spec::BadCode;
+pub use spec::IdRange;
 
 /// Why the registry could not be read. `Input` is the user's to fix (a path, a version); the
 /// rest are ours.
@@ -69,11 +72,12 @@ pub enum LoadError {
         #[source]
         source: diesel::result::Error,
     },
-    #[error("table {table}, row {row} of the query, column {column}: {reason}")]
+    #[error("table {table}, row id {}, column {column}: {reason}", id.map_or_else(|| "unknown".to_owned(), |id| id.to_string()))]
     Value {
         table: &'static str,
         column: &'static str,
-        row: usize,
+        /// The row's id, when it could be found.
+        id: Option<i64>,
         reason: String,
     },
     #[error("building the {table} frame failed: {source}")]
@@ -173,6 +177,21 @@ pub fn from_epoch_days(days: i32) -> chrono::NaiveDate {
 /// The most connections [`load`] reads with: beyond this the largest table alone sets the time.
 pub const MAX_THREADS: usize = 4;
 
+/// Row ids per chunk: a table larger than this is read as several id ranges, so that the
+/// threads share the work of the large tables (lab results are two fifths of all rows) rather
+/// than one thread reading the largest table while the others idle.
+pub const CHUNK_IDS: i64 = 1 << 17;
+
+/// How [`load_with`] reads.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadPlan {
+    /// Read-only connections reading in parallel.
+    pub threads: NonZeroUsize,
+    /// Row ids per chunk ([`CHUNK_IDS`] by default). Part of the data hash's definition: the
+    /// frames do not depend on it, the hash does.
+    pub chunk_ids: i64,
+}
+
 /// Reads every table the report needs from `path`, keeping only what is dated on or before
 /// `cutoff`, with one connection per core (at most [`MAX_THREADS`]).
 pub fn load(path: &Path, cutoff: chrono::NaiveDate) -> Result<Registry, LoadError> {
@@ -188,12 +207,28 @@ pub fn load_with_threads(
     cutoff: chrono::NaiveDate,
     threads: NonZeroUsize,
 ) -> Result<Registry, LoadError> {
-    let n = threads.get().min(tables::ALL.len());
+    load_with(
+        path,
+        cutoff,
+        LoadPlan {
+            threads,
+            chunk_ids: CHUNK_IDS,
+        },
+    )
+}
+
+/// [`load`] as `plan` says.
+pub fn load_with(
+    path: &Path,
+    cutoff: chrono::NaiveDate,
+    plan: LoadPlan,
+) -> Result<Registry, LoadError> {
+    let n = plan.threads.get();
     let mut conns = (0..n)
         .map(|_| open_read_only(path))
         .collect::<Result<Vec<_>, _>>()?;
     let result = match snapshot::begin_all(&mut conns) {
-        Ok(usable) => read_tables(&mut conns[..usable], cutoff),
+        Ok(usable) => read_tables(&mut conns[..usable], cutoff, plan.chunk_ids),
         Err(source) => Err(LoadError::Query {
             table: "BEGIN",
             source,
@@ -214,44 +249,65 @@ pub fn read_all(
         table: "BEGIN",
         source,
     })?;
-    let result = read_tables(std::slice::from_mut(conn), cutoff);
+    let result = read_tables(std::slice::from_mut(conn), cutoff, CHUNK_IDS);
     snapshot::end(conn);
     result
 }
 
-/// Reads every table of [`tables::ALL`] on `conns` (each already in its read transaction), the
-/// largest first, each connection taking the next table when it is done with one.
+/// One unit of work: a chunk of a table.
+struct Job {
+    table: usize,
+    chunk: usize,
+    ids: spec::IdRange,
+}
+
+/// Reads every table of [`tables::ALL`] on `conns` (each already in its read transaction) in
+/// chunks of `chunk_ids` row ids, the largest tables' chunks first, each connection taking the
+/// next chunk when it is done with one; then joins each table's chunks in id order.
 fn read_tables(
     conns: &mut [SqliteConnection],
     cutoff: chrono::NaiveDate,
+    chunk_ids: i64,
 ) -> Result<Registry, LoadError> {
     // `NaiveDate` displays as `YYYY-MM-DD`: digits and dashes, safe inside an SQL literal.
     let literal = format!("'{cutoff}'");
-    let mut order: Vec<usize> = (0..tables::ALL.len()).collect();
-    if let Some(first) = conns.first_mut() {
-        let sizes: Vec<usize> = tables::ALL
-            .iter()
-            .map(|t| reader::estimate_rows(first, t))
-            .collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
-    }
+    let Some(first) = conns.first_mut() else {
+        return Err(LoadError::NotRead {
+            table: tables::ALL[0].table,
+        });
+    };
+    let max_ids: Vec<i64> = tables::ALL
+        .iter()
+        .map(|t| reader::max_row_id(first, t))
+        .collect();
+    let mut tables_by_size: Vec<usize> = (0..tables::ALL.len()).collect();
+    tables_by_size.sort_by_key(|&i| std::cmp::Reverse(max_ids[i]));
+    let jobs: Vec<Job> = tables_by_size
+        .iter()
+        .flat_map(|&table| {
+            spec::IdRange::chunks(max_ids[table], chunk_ids)
+                .into_iter()
+                .enumerate()
+                .map(move |(chunk, ids)| Job { table, chunk, ids })
+        })
+        .collect();
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
     let work = |conn: &mut SqliteConnection| {
         let mut done = Vec::new();
         while !failed.load(Ordering::Relaxed) {
-            let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
+            let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) else {
                 break;
             };
-            let read = reader::read_table(conn, tables::ALL[i], &literal);
+            let read = reader::read_chunk(conn, tables::ALL[job.table], &literal, job.ids);
             if read.is_err() {
                 failed.store(true, Ordering::Relaxed);
             }
-            done.push((i, read));
+            done.push(((job.table, job.chunk), read));
         }
         done
     };
-    let finished: Vec<(usize, Result<TableRead, LoadError>)> = match conns {
+    let finished: Vec<((usize, usize), Result<reader::ChunkRead, LoadError>)> = match conns {
         [] => Vec::new(),
         [one] => work(one),
         many => std::thread::scope(|scope| {
@@ -265,14 +321,17 @@ fn read_tables(
                 .collect()
         }),
     };
-    let mut slots: [Option<TableRead>; 14] = Default::default();
-    let mut first_error: Option<(usize, LoadError)> = None;
-    for (i, read) in finished {
+    let mut chunks: Vec<BTreeMap<usize, reader::ChunkRead>> =
+        (0..tables::ALL.len()).map(|_| BTreeMap::new()).collect();
+    let mut first_error: Option<((usize, usize), LoadError)> = None;
+    for (key, read) in finished {
         match read {
-            Ok(read) => slots[i] = Some(read),
-            // The first failing table in table order, whatever the threads' timing.
-            Err(e) if first_error.as_ref().is_none_or(|(j, _)| i < *j) => {
-                first_error = Some((i, e));
+            Ok(read) => {
+                chunks[key.0].insert(key.1, read);
+            }
+            // The first failing chunk in table and id order, whatever the threads' timing.
+            Err(e) if first_error.as_ref().is_none_or(|(k, _)| key < *k) => {
+                first_error = Some((key, e));
             }
             Err(_) => {}
         }
@@ -280,9 +339,15 @@ fn read_tables(
     if let Some((_, e)) = first_error {
         return Err(e);
     }
-    let mut reads = Vec::with_capacity(slots.len());
-    for (spec, slot) in tables::ALL.iter().zip(slots) {
-        reads.push(slot.ok_or(LoadError::NotRead { table: spec.table })?);
+    let mut reads = Vec::with_capacity(tables::ALL.len());
+    for ((spec, table_chunks), max_id) in tables::ALL.iter().zip(chunks).zip(&max_ids) {
+        if table_chunks.len() != spec::IdRange::chunks(*max_id, chunk_ids).len() {
+            return Err(LoadError::NotRead { table: spec.table });
+        }
+        reads.push(reader::finish_table(
+            spec,
+            table_chunks.into_values().collect(),
+        )?);
     }
     assemble(cutoff, reads)
 }

@@ -4,7 +4,9 @@
 
 use std::num::NonZeroUsize;
 
-use analytics::report::load::{Registry, load, load_with_threads, read_all, tables};
+use analytics::report::load::{
+    CHUNK_IDS, LoadPlan, Registry, load, load_with, load_with_threads, read_all, tables,
+};
 use polars::prelude::*;
 
 use crate::helpers::{TestDb, date};
@@ -47,6 +49,63 @@ fn reading_in_parallel_gives_what_one_connection_gives() {
     // Rows are in id order, whatever the thread that read them.
     let ids = one.patients.column("patient_id").unwrap().i32().unwrap();
     assert!(ids.into_no_null_iter().is_sorted());
+}
+
+#[test]
+fn reading_in_chunks_of_any_size_gives_the_same_frames() {
+    let db = crate::report::seeded();
+    let cutoff = date("2025-03-31");
+    let mut conn = analytics::report::load::open_read_only(db.path()).unwrap();
+    let whole = read_all(&mut conn, cutoff).unwrap();
+    // Chunks of 7 ids split every table of the seeded registry into many chunks, read in
+    // parallel on 3 connections in whatever order the threads take them.
+    for (chunk_ids, n) in [(7, 3), (7, 1), (1000, 2), (CHUNK_IDS, 2)] {
+        let plan = LoadPlan {
+            threads: threads(n),
+            chunk_ids,
+        };
+        let chunked = load_with(db.path(), cutoff, plan).unwrap();
+        for ((x, y), field) in whole
+            .frames()
+            .iter()
+            .zip(chunked.frames())
+            .zip(analytics::report::load::FIELDS)
+        {
+            assert!(
+                x.equals_missing(y),
+                "{chunk_ids}-id chunks: {field} differs"
+            );
+        }
+        assert_eq!(whole.rows, chunked.rows);
+        assert_eq!(whole.dropped_after_cutoff, chunked.dropped_after_cutoff);
+        assert_eq!(whole.bad_codes, chunked.bad_codes);
+        // The hash is defined on the default chunks: equal there, different on others.
+        assert_eq!(
+            whole.sha256 == chunked.sha256,
+            chunk_ids == CHUNK_IDS,
+            "{chunk_ids}-id chunks"
+        );
+    }
+    // Seven-id chunks on one thread and on three give the same hash.
+    let a = load_with(
+        db.path(),
+        cutoff,
+        LoadPlan {
+            threads: threads(1),
+            chunk_ids: 7,
+        },
+    )
+    .unwrap();
+    let b = load_with(
+        db.path(),
+        cutoff,
+        LoadPlan {
+            threads: threads(3),
+            chunk_ids: 7,
+        },
+    )
+    .unwrap();
+    assert_eq!(a.sha256, b.sha256);
 }
 
 #[test]
@@ -211,4 +270,34 @@ fn the_data_hash_follows_every_value_read_and_only_those() {
     // So does a row after the cut-off becoming one before it.
     db.exec("UPDATE lab_results SET sample_date = '2024-06-30', row_version = row_version + 1 WHERE id = 4;");
     assert_ne!(load(db.path(), cutoff).unwrap().sha256, changed);
+}
+
+#[test]
+fn a_value_that_cannot_be_read_names_its_table_row_id_and_column() {
+    let mut db = crate::helpers::TestDb::new();
+    for id in 1..=30 {
+        db.patient(id, "DLBCL_NOS", "2024-01-10");
+        db.b_cells(id, "2024-02-01", 5.0);
+    }
+    // A stored date the schema's CHECK would refuse, written around it (a damaged file, a
+    // hand edit): the load stops with the row's id, whichever chunk and thread read it.
+    db.exec(
+        "PRAGMA ignore_check_constraints = ON;
+         UPDATE lab_results SET sample_date = '2024-02-30', row_version = row_version + 1 WHERE id = 17;
+         PRAGMA ignore_check_constraints = OFF;",
+    );
+    for (n, chunk_ids) in [(1, CHUNK_IDS), (3, 4)] {
+        let plan = LoadPlan {
+            threads: threads(n),
+            chunk_ids,
+        };
+        let err = load_with(db.path(), date("2024-12-31"), plan)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "table lab_results, row id 17, column sample_date: \"2024-02-30\" is not an ISO date",
+            "{n} threads, {chunk_ids}-id chunks"
+        );
+    }
 }

@@ -17,7 +17,7 @@ use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::LoadError;
-use super::spec::{BadCode, ColumnSpec, ColumnType, TableSpec};
+use super::spec::{BadCode, ColumnSpec, ColumnType, IdRange, TableSpec};
 
 /// The most values a row may have (the fate and the columns of the widest table).
 const MAX_VALUES: usize = 10;
@@ -193,41 +193,50 @@ impl Feed {
     }
 }
 
+/// What reading one chunk of a table (a range of its row ids) gave: the read columns, internal
+/// ones included, before the table's derivation.
+pub struct ChunkRead {
+    pub frame: DataFrame,
+    pub kept: u64,
+    pub dropped: u64,
+    /// SHA-256 of every kept row's read values, in id order.
+    pub digest: [u8; 32],
+}
+
 /// What reading one table gave.
 pub struct TableRead {
     pub frame: DataFrame,
     pub kept: u64,
     pub dropped: u64,
     pub bad_codes: Vec<BadCode>,
-    /// SHA-256 of every kept row's read values (internal columns included), in query order.
+    /// SHA-256 of the table's chunk digests, in id order (see [`ChunkRead::digest`]).
     pub digest: [u8; 32],
 }
 
-/// An upper bound of a table's row count found in one b-tree lookup, its largest rowid (a
-/// `count(*)` would scan the table): the builders' capacity, and the order the tables are
-/// handed to the threads in (largest first).
-pub fn estimate_rows(conn: &mut SqliteConnection, spec: &TableSpec) -> usize {
-    let table = spec.from.split_whitespace().next().unwrap_or(spec.table);
-    diesel::sql_query(format!("SELECT max(rowid) FROM {table}"))
+/// The table's largest row id, found in one b-tree lookup (a `count(*)` would scan the table):
+/// an upper bound of its row count, the builders' capacity, where its chunks end, and the
+/// order the tables are handed to the threads in (largest first).
+pub fn max_row_id(conn: &mut SqliteConnection, spec: &TableSpec) -> i64 {
+    diesel::sql_query(format!("SELECT max(rowid) FROM {}", spec.base_table()))
         .get_result::<RawRow>(conn)
         .ok()
         .and_then(|row| match row.cells.first() {
-            Some(Cell::Int(n)) => usize::try_from(*n).ok(),
+            Some(Cell::Int(n)) => Some(*n),
             _ => None,
         })
         .unwrap_or(0)
-        .min(1 << 24)
 }
 
-/// Reads one table as `spec` describes it, at the cut-off given as an SQL literal.
-pub fn read_table(
+/// Reads the rows of `spec` whose id lies in `ids`, at the cut-off given as an SQL literal.
+pub fn read_chunk(
     conn: &mut SqliteConnection,
     spec: &TableSpec,
     cutoff_literal: &str,
-) -> Result<TableRead, LoadError> {
+    ids: IdRange,
+) -> Result<ChunkRead, LoadError> {
     let table = spec.table;
     let query_err = |source| LoadError::Query { table, source };
-    let capacity = estimate_rows(conn, spec);
+    let capacity = usize::try_from(ids.len_hint()).unwrap_or(0).min(1 << 24);
     let mut builders: Vec<Builder> = spec
         .columns
         .iter()
@@ -235,19 +244,15 @@ pub fn read_table(
         .collect();
     let mut feed = Feed::new();
     let (mut kept, mut dropped) = (0u64, 0u64);
-    let rows = diesel::sql_query(spec.query(cutoff_literal))
+    let mut failure: Option<(usize, &'static str, String)> = None;
+    let rows = diesel::sql_query(spec.query(cutoff_literal, ids))
         .load_iter::<RawRow, DefaultLoadingMode>(conn)
         .map_err(query_err)?;
-    for (index, row) in rows.enumerate() {
+    'rows: for (index, row) in rows.enumerate() {
         let row = row.map_err(query_err)?;
-        let bad = |column: &'static str, reason: String| LoadError::Value {
-            table,
-            column,
-            row: index + 1,
-            reason,
-        };
         if row.len != spec.columns.len() + 1 {
-            return Err(bad("(row)", format!("{} values", row.len)));
+            failure = Some((index, "(row)", format!("{} values", row.len)));
+            break;
         }
         match &row.cells[0] {
             Cell::Int(0) => {}
@@ -256,20 +261,88 @@ pub fn read_table(
                 continue;
             }
             Cell::Int(2) => continue,
-            other => return Err(bad("(fate)", format!("{other:?}"))),
+            other => {
+                failure = Some((index, "(fate)", format!("{other:?}")));
+                break;
+            }
         }
         kept += 1;
         for ((builder, column), cell) in builders.iter_mut().zip(spec.columns).zip(&row.cells[1..])
         {
             feed.cell(cell);
-            builder
-                .push(cell, column.nullable)
-                .map_err(|reason| bad(column.name, reason))?;
+            if let Err(reason) = builder.push(cell, column.nullable) {
+                failure = Some((index, column.name, reason));
+                break 'rows;
+            }
         }
     }
+    if let Some((index, column, reason)) = failure {
+        // The statement is finished (dropped) by now; name the row by its id.
+        let id = row_id_at(conn, spec, ids, index);
+        return Err(LoadError::Value {
+            table,
+            column,
+            id,
+            reason,
+        });
+    }
+    let frame = DataFrame::new_infer_height(builders.into_iter().map(Builder::finish).collect())
+        .map_err(|source| LoadError::Frame { table, source })?;
+    Ok(ChunkRead {
+        frame,
+        kept,
+        dropped,
+        digest: feed.finish(),
+    })
+}
+
+/// The id of the `index`-th row (from 0) of a chunk's query, to name a row that could not be
+/// read; `None` if even that lookup fails.
+fn row_id_at(
+    conn: &mut SqliteConnection,
+    spec: &TableSpec,
+    ids: IdRange,
+    index: usize,
+) -> Option<i64> {
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {} ORDER BY {} LIMIT 1 OFFSET {index}",
+        spec.id,
+        spec.from,
+        spec.conditions(ids),
+        spec.id
+    );
+    match diesel::sql_query(sql)
+        .get_result::<RawRow>(conn)
+        .ok()?
+        .cells[0]
+    {
+        Cell::Int(id) => Some(id),
+        _ => None,
+    }
+}
+
+/// Joins a table's chunks (in id order) into its frame: stacks them, runs the table's
+/// derivation over the whole, leaves out the internal columns, sums the counts and digests the
+/// chunk digests.
+pub fn finish_table(spec: &TableSpec, chunks: Vec<ChunkRead>) -> Result<TableRead, LoadError> {
+    let table = spec.table;
     let frame_err = |source| LoadError::Frame { table, source };
-    let read = DataFrame::new_infer_height(builders.into_iter().map(Builder::finish).collect())
-        .map_err(frame_err)?;
+    let mut sha = Sha256::new();
+    let (mut kept, mut dropped) = (0u64, 0u64);
+    let mut read: Option<DataFrame> = None;
+    for chunk in chunks {
+        sha.update(chunk.digest);
+        kept += chunk.kept;
+        dropped += chunk.dropped;
+        match read.as_mut() {
+            None => read = Some(chunk.frame),
+            Some(frame) => {
+                frame.vstack_mut_owned(chunk.frame).map_err(frame_err)?;
+            }
+        }
+    }
+    let mut read = read.ok_or(LoadError::NotRead { table })?;
+    read.rechunk_mut_par();
     let mut bad_codes = Vec::new();
     let mut columns: Vec<Column> = spec
         .columns
@@ -287,6 +360,6 @@ pub fn read_table(
         kept,
         dropped,
         bad_codes,
-        digest: feed.finish(),
+        digest: sha.finalize().into(),
     })
 }

@@ -6,7 +6,9 @@
 //!
 //! SQL expressions may use the token [`CUTOFF`], which the reader replaces with the cut-off as
 //! an ISO date literal (`'2024-06-30'`). Dates are stored as ISO text, so comparing them with
-//! it is a plain text comparison inside SQLite.
+//! it is a plain text comparison inside SQLite. A dated column is compared as `+column`: a
+//! `DATE` column has NUMERIC affinity, and SQLite would otherwise try to convert both sides
+//! to a number on every row before falling back to the text comparison (same result, slower).
 
 use polars::prelude::{Column, DataFrame, DataType, PolarsResult};
 
@@ -118,7 +120,7 @@ impl Fate {
     pub fn sql(self) -> String {
         match self {
             Self::Always => "0".to_owned(),
-            Self::DropAfter(date) => format!("CASE WHEN {date} > {CUTOFF} THEN 1 ELSE 0 END"),
+            Self::DropAfter(date) => format!("CASE WHEN +{date} > {CUTOFF} THEN 1 ELSE 0 END"),
             Self::Sql(expr) => expr.to_owned(),
         }
     }
@@ -143,26 +145,90 @@ pub struct Derivation {
 pub struct TableSpec {
     /// The registry table: the key of the row counts and of the data hash.
     pub table: &'static str,
-    /// Everything after `FROM`: the table, joins and a `WHERE` clause.
+    /// Everything after `FROM` up to the `WHERE`: the table, then any joins.
     pub from: &'static str,
-    /// The `ORDER BY` expression (the table's id), so rows and the hash are in a fixed order.
-    pub order_by: &'static str,
+    /// A condition rows must meet (without `WHERE`), if any.
+    pub filter: Option<&'static str>,
+    /// The row id expression (the table's `INTEGER PRIMARY KEY`): rows are read in its order,
+    /// so rows and the hash are in a fixed order, and in [`IdRange`] chunks of it.
+    pub id: &'static str,
     pub fate: Fate,
     pub columns: &'static [ColumnSpec],
     pub derivation: Option<Derivation>,
 }
 
+/// A half-open range of row ids, `start <= id < end`, unbounded where `None`: the unit of work
+/// of the parallel load (a large table is read as several ranges, on several connections).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdRange {
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+}
+
+impl IdRange {
+    /// Every row.
+    pub const ALL: Self = Self {
+        start: None,
+        end: None,
+    };
+
+    /// Consecutive ranges of `size` ids covering ids 1 to `max_id` (row ids of these tables
+    /// start at 1), the first open below and the last open above so that no row is missed;
+    /// one range for an empty table. Depends only on `max_id` and `size`, never on threads.
+    pub fn chunks(max_id: i64, size: i64) -> Vec<Self> {
+        let size = size.max(1);
+        let count = ((max_id.max(1) - 1) / size + 1).max(1);
+        (0..count)
+            .map(|k| Self {
+                start: (k > 0).then(|| 1 + k * size),
+                end: (k + 1 < count).then(|| 1 + (k + 1) * size),
+            })
+            .collect()
+    }
+
+    /// How many ids the range spans at most, for sizing builders (0 when unbounded).
+    pub fn len_hint(self) -> i64 {
+        match (self.start, self.end) {
+            (Some(s), Some(e)) => (e - s).max(0),
+            (None, Some(e)) => e.max(0),
+            _ => 0,
+        }
+    }
+}
+
 impl TableSpec {
-    /// The query, with the cut-off literal in place of [`CUTOFF`]: the fate first, then the
-    /// columns in order.
-    pub fn query(&self, cutoff_literal: &str) -> String {
+    /// The table whose row ids [`Self::id`] reads: the first word of [`Self::from`].
+    pub fn base_table(&self) -> &'static str {
+        self.from.split_whitespace().next().unwrap_or(self.table)
+    }
+
+    /// The `WHERE` conditions of a read of `ids`: the filter, then the range (always at least
+    /// `1`, so the clause is never empty).
+    pub fn conditions(&self, ids: IdRange) -> String {
+        let mut all: Vec<String> = self.filter.iter().map(|f| format!("({f})")).collect();
+        if let Some(start) = ids.start {
+            all.push(format!("{} >= {start}", self.id));
+        }
+        if let Some(end) = ids.end {
+            all.push(format!("{} < {end}", self.id));
+        }
+        if all.is_empty() {
+            all.push("1".to_owned());
+        }
+        all.join(" AND ")
+    }
+
+    /// The query of the rows in `ids`, with the cut-off literal in place of [`CUTOFF`]: the
+    /// fate first, then the columns in order.
+    pub fn query(&self, cutoff_literal: &str, ids: IdRange) -> String {
         let mut select = vec![self.fate.sql()];
         select.extend(self.columns.iter().map(|c| c.sql.to_owned()));
         format!(
-            "SELECT {} FROM {} ORDER BY {}",
+            "SELECT {} FROM {} WHERE {} ORDER BY {}",
             select.join(", "),
             self.from,
-            self.order_by
+            self.conditions(ids),
+            self.id
         )
         .replace(CUTOFF, cutoff_literal)
     }
@@ -189,5 +255,50 @@ impl TableSpec {
             })
             .collect();
         format!("//! - `{field}` (`{}`): {}", self.table, cols.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IdRange;
+
+    fn bounds(chunks: &[IdRange]) -> Vec<(Option<i64>, Option<i64>)> {
+        chunks.iter().map(|r| (r.start, r.end)).collect()
+    }
+
+    #[test]
+    fn id_chunks_cover_every_id_once_with_open_ends() {
+        assert_eq!(bounds(&IdRange::chunks(0, 10)), vec![(None, None)]);
+        assert_eq!(bounds(&IdRange::chunks(10, 10)), vec![(None, None)]);
+        assert_eq!(
+            bounds(&IdRange::chunks(11, 10)),
+            vec![(None, Some(11)), (Some(11), None)]
+        );
+        assert_eq!(
+            bounds(&IdRange::chunks(25, 10)),
+            vec![(None, Some(11)), (Some(11), Some(21)), (Some(21), None)]
+        );
+        assert_eq!(IdRange::chunks(25, 10)[1].len_hint(), 10);
+    }
+
+    #[test]
+    fn a_read_of_a_range_asks_for_the_filter_and_the_range() {
+        let spec = super::super::tables::LABS;
+        let sql = spec.query(
+            "'2025-01-01'",
+            IdRange {
+                start: Some(11),
+                end: Some(21),
+            },
+        );
+        assert!(
+            sql.contains(
+                "WHERE (analyte IN ('IGG', 'CD19_ABS')) AND id >= 11 AND id < 21 ORDER BY id"
+            ),
+            "{sql}"
+        );
+        assert!(!sql.contains("{cutoff}"));
+        let all = super::super::tables::DEATHS.query("'2025-01-01'", IdRange::ALL);
+        assert!(all.contains("WHERE 1 ORDER BY id"), "{all}");
     }
 }

@@ -21,7 +21,8 @@ use super::spec::{BadCode, ColumnSpec as C, Derivation, Fate, TableSpec};
 pub const PATIENTS: TableSpec = TableSpec {
     table: "patients",
     from: "patients p JOIN sites s ON s.id = p.site_id",
-    order_by: "p.id",
+    filter: None,
+    id: "p.id",
     fate: Fate::Always,
     columns: &[
         C::new("patient_id", "p.id", Int),
@@ -30,12 +31,12 @@ pub const PATIENTS: TableSpec = TableSpec {
         // A status dated after the cut-off was not known at the cut-off.
         C::new(
             "ltfu_status",
-            "CASE WHEN p.ltfu_status_date > {cutoff} THEN 'ACTIVE' ELSE p.ltfu_status END",
+            "CASE WHEN +p.ltfu_status_date > {cutoff} THEN 'ACTIVE' ELSE p.ltfu_status END",
             Text,
         ),
         C::new(
             "ltfu_status_date",
-            "CASE WHEN p.ltfu_status_date <= {cutoff} THEN p.ltfu_status_date END",
+            "CASE WHEN +p.ltfu_status_date <= {cutoff} THEN p.ltfu_status_date END",
             Date,
         )
         .nullable(),
@@ -46,7 +47,8 @@ pub const PATIENTS: TableSpec = TableSpec {
 pub const DIAGNOSES: TableSpec = TableSpec {
     table: "diagnoses",
     from: "diagnoses",
-    order_by: "id",
+    filter: None,
+    id: "id",
     fate: Fate::Always,
     columns: &[
         C::new("diagnosis_id", "id", Int),
@@ -65,7 +67,8 @@ pub const DIAGNOSES: TableSpec = TableSpec {
 pub const COURSES: TableSpec = TableSpec {
     table: "treatment_courses",
     from: "treatment_courses",
-    order_by: "id",
+    filter: None,
+    id: "id",
     fate: Fate::Always,
     columns: &[
         C::new("course_id", "id", Int),
@@ -86,7 +89,8 @@ pub const COURSES: TableSpec = TableSpec {
 pub const INFUSIONS: TableSpec = TableSpec {
     table: "infusions",
     from: "infusions",
-    order_by: "id",
+    filter: None,
+    id: "id",
     fate: Fate::DropAfter("infusion_date"),
     columns: &[
         C::new("patient_id", "patient_id", Int),
@@ -103,29 +107,30 @@ pub const INFUSIONS: TableSpec = TableSpec {
 pub const FOLLOW_UPS: TableSpec = TableSpec {
     table: "follow_ups",
     from: "follow_ups",
-    order_by: "id",
+    filter: None,
+    id: "id",
     fate: Fate::Sql(
-        "CASE WHEN contact_date <= {cutoff} \
-              OR (relapse_since_last = 'Y' AND relapse_date <= {cutoff}) THEN 0 \
+        "CASE WHEN +contact_date <= {cutoff} \
+              OR (relapse_since_last = 'Y' AND +relapse_date <= {cutoff}) THEN 0 \
               WHEN contact_date IS NOT NULL THEN 1 ELSE 2 END",
     ),
     columns: &[
         C::new("patient_id", "patient_id", Int),
         C::new(
             "contact_date",
-            "CASE WHEN contact_date <= {cutoff} THEN contact_date END",
+            "CASE WHEN +contact_date <= {cutoff} THEN contact_date END",
             Date,
         )
         .nullable(),
         C::new(
             "survival_status",
-            "CASE WHEN contact_date <= {cutoff} THEN survival_status END",
+            "CASE WHEN +contact_date <= {cutoff} THEN survival_status END",
             Text,
         )
         .nullable(),
         C::new(
             "relapse_date",
-            "CASE WHEN relapse_since_last = 'Y' AND relapse_date <= {cutoff} THEN relapse_date END",
+            "CASE WHEN relapse_since_last = 'Y' AND +relapse_date <= {cutoff} THEN relapse_date END",
             Date,
         )
         .nullable(),
@@ -136,7 +141,8 @@ pub const FOLLOW_UPS: TableSpec = TableSpec {
 pub const RESPONSES: TableSpec = TableSpec {
     table: "response_assessments",
     from: "response_assessments",
-    order_by: "id",
+    filter: None,
+    id: "id",
     fate: Fate::DropAfter("assessment_date"),
     columns: &[
         C::new("response_id", "id", Int).internal(),
@@ -160,7 +166,8 @@ pub const RESPONSES: TableSpec = TableSpec {
 pub const THERAPIES: TableSpec = TableSpec {
     table: "subsequent_therapies",
     from: "subsequent_therapies",
-    order_by: "id",
+    filter: None,
+    id: "id",
     fate: Fate::DropAfter("start_date"),
     columns: &[
         C::new("therapy_id", "id", Int).internal(),
@@ -181,7 +188,8 @@ pub const THERAPIES: TableSpec = TableSpec {
 pub const DEATHS: TableSpec = TableSpec {
     table: "deaths",
     from: "deaths",
-    order_by: "id",
+    filter: None,
+    id: "id",
     fate: Fate::DropAfter("death_date"),
     columns: &[
         C::new("patient_id", "patient_id", Int),
@@ -194,7 +202,8 @@ pub const DEATHS: TableSpec = TableSpec {
 pub const TOXICITIES: TableSpec = TableSpec {
     table: "toxicity_events",
     from: "toxicity_events",
-    order_by: "id",
+    filter: None,
+    id: "id",
     fate: Fate::DropAfter("onset_date"),
     columns: &[
         C::new("patient_id", "patient_id", Int),
@@ -210,7 +219,7 @@ pub const TOXICITIES: TableSpec = TableSpec {
         C::new("onset_date", "onset_date", Date),
         C::new(
             "resolution_date",
-            "CASE WHEN resolution_date <= {cutoff} THEN resolution_date END",
+            "CASE WHEN +resolution_date <= {cutoff} THEN resolution_date END",
             Date,
         )
         .nullable(),
@@ -221,7 +230,8 @@ pub const TOXICITIES: TableSpec = TableSpec {
 pub const INFECTIONS: TableSpec = TableSpec {
     table: "infections",
     from: "infections",
-    order_by: "id",
+    filter: None,
+    id: "id",
     fate: Fate::DropAfter("diagnosis_date"),
     columns: &[
         C::new("patient_id", "patient_id", Int),
@@ -235,8 +245,9 @@ pub const INFECTIONS: TableSpec = TableSpec {
 /// the normalised unit when that is g/L, g/dL or 10⁹/L.
 pub const LABS: TableSpec = TableSpec {
     table: "lab_results",
-    from: "lab_results WHERE analyte IN ('IGG', 'CD19_ABS')",
-    order_by: "id",
+    from: "lab_results",
+    filter: Some("analyte IN ('IGG', 'CD19_ABS')"),
+    id: "id",
     fate: Fate::DropAfter("sample_date"),
     columns: &[
         C::new("patient_id", "patient_id", Int),
@@ -257,7 +268,8 @@ pub const LABS: TableSpec = TableSpec {
 pub const IG_COURSES: TableSpec = TableSpec {
     table: "immunoglobulin_courses",
     from: "immunoglobulin_courses",
-    order_by: "id",
+    filter: None,
+    id: "id",
     fate: Fate::DropAfter("start_date"),
     columns: &[
         C::new("patient_id", "patient_id", Int),
@@ -265,7 +277,7 @@ pub const IG_COURSES: TableSpec = TableSpec {
         // Null while ongoing, or when it stops after the cut-off.
         C::new(
             "stop_date",
-            "CASE WHEN stop_date <= {cutoff} THEN stop_date END",
+            "CASE WHEN +stop_date <= {cutoff} THEN stop_date END",
             Date,
         )
         .nullable(),
@@ -277,7 +289,8 @@ pub const IG_COURSES: TableSpec = TableSpec {
 pub const PERSISTENCE: TableSpec = TableSpec {
     table: "persistence_tests",
     from: "persistence_tests",
-    order_by: "id",
+    filter: None,
+    id: "id",
     fate: Fate::DropAfter("sample_date"),
     columns: &[
         C::new("patient_id", "patient_id", Int),
@@ -295,7 +308,8 @@ pub const PERSISTENCE: TableSpec = TableSpec {
 pub const MALIGNANCIES: TableSpec = TableSpec {
     table: "new_malignancies",
     from: "new_malignancies",
-    order_by: "id",
+    filter: None,
+    id: "id",
     fate: Fate::DropAfter("diagnosis_date"),
     columns: &[
         C::new("patient_id", "patient_id", Int),
