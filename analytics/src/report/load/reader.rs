@@ -2,16 +2,20 @@
 //! into typed Polars builders, applies the row's cut-off fate, hashes what it keeps, and runs
 //! the table's derivation.
 //!
-//! Speed: rows come through diesel's `sql_query(..).load_iter` into [`RawRow`], which reads
-//! each SQLite value positionally without going through a `String` (text up to 24 bytes, every
-//! code and id here, stays inline in a `PlSmallStr`); dates are parsed from their ISO text in
-//! Rust; the builders are sized from the table's largest rowid; the hash is fed from a buffer,
-//! not value by value.
+//! Speed: diesel lends each result row only to a `QueryableByName::build`, so [`Streamed`]'s
+//! `build` is where the row is consumed: it reads each SQLite value positionally (a text as a
+//! borrowed `&str`, never a `String`) straight into the typed builder of the chunk being read
+//! on this thread ([`Sink`], in a thread-local) and into the hash, and returns nothing. Dates
+//! are parsed from their ISO text in Rust; the builders are sized from the chunk's id range;
+//! the hash is fed from a buffer, not value by value.
+
+use std::cell::RefCell;
 
 use diesel::connection::DefaultLoadingMode;
 use diesel::deserialize::{self, QueryableByName};
 use diesel::row::{Field, NamedRow, Row};
-use diesel::sqlite::{Sqlite, SqliteType};
+use diesel::sql_types::{BigInt, Nullable};
+use diesel::sqlite::{Sqlite, SqliteType, SqliteValue};
 use diesel::{RunQueryDsl, SqliteConnection};
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
@@ -19,47 +23,106 @@ use sha2::{Digest, Sha256};
 use super::LoadError;
 use super::spec::{BadCode, ColumnSpec, ColumnType, IdRange, TableSpec};
 
-/// The most values a row may have (the fate and the columns of the widest table).
-const MAX_VALUES: usize = 10;
+/// A row that could not be taken: its index in the chunk's query, the column, what is wrong.
+type Failure = (usize, &'static str, String);
 
-/// One SQLite value, as read.
-#[derive(Debug, Default, Clone)]
-enum Cell {
-    #[default]
-    Null,
-    Int(i64),
-    Real(f64),
-    Text(PlSmallStr),
+/// The chunk being read on this thread: where [`Streamed::build`] puts each row.
+struct Sink {
+    columns: &'static [ColumnSpec],
+    builders: Vec<Builder>,
+    feed: Feed,
+    rows: usize,
+    kept: u64,
+    dropped: u64,
+    failure: Option<Failure>,
 }
 
-/// One result row: the fate, then the spec's columns, in order.
-#[derive(Debug)]
-struct RawRow {
-    len: usize,
-    cells: [Cell; MAX_VALUES],
+thread_local! {
+    static SINK: RefCell<Option<Sink>> = const { RefCell::new(None) };
 }
 
-impl QueryableByName<Sqlite> for RawRow {
-    fn build<'a>(row: &impl NamedRow<'a, Sqlite>) -> deserialize::Result<Self> {
-        let len = row.field_count();
-        if len > MAX_VALUES {
-            return Err(format!("{len} values in a row, at most {MAX_VALUES} supported").into());
+impl Sink {
+    /// Takes one result row: the fate, then the spec's columns in order.
+    fn take<'a>(&mut self, row: &impl NamedRow<'a, Sqlite>) -> Result<(), Failure> {
+        let index = self.rows;
+        self.rows += 1;
+        let fail = |column: &'static str, reason: String| (index, column, reason);
+        if row.field_count() != self.columns.len() + 1 {
+            return Err(fail("(row)", format!("{} values", row.field_count())));
         }
-        let mut cells: [Cell; MAX_VALUES] = Default::default();
-        for (i, cell) in cells.iter_mut().enumerate().take(len) {
-            let field = Row::get(row, i).ok_or(diesel::result::UnexpectedEndOfRow)?;
-            if let Some(mut value) = field.value() {
-                *cell = match value.value_type() {
-                    Some(SqliteType::Long) => Cell::Int(value.read_long()),
-                    Some(SqliteType::Double) => Cell::Real(value.read_double()),
-                    Some(SqliteType::Text) => Cell::Text(PlSmallStr::from_str(value.read_text())),
-                    None => Cell::Null,
-                    Some(other) => return Err(format!("unexpected {other:?} value").into()),
-                };
+        let fate_field = Row::get(row, 0).ok_or_else(|| fail("(fate)", "missing".to_owned()))?;
+        let fate = fate_field
+            .value()
+            .map(|mut v| (v.value_type(), v.read_long()));
+        match fate {
+            Some((Some(SqliteType::Long), 0)) => {}
+            Some((Some(SqliteType::Long), 1)) => {
+                self.dropped += 1;
+                return Ok(());
             }
+            Some((Some(SqliteType::Long), 2)) => return Ok(()),
+            other => return Err(fail("(fate)", format!("{other:?}"))),
         }
-        Ok(Self { len, cells })
+        self.kept += 1;
+        for (i, (builder, column)) in self.builders.iter_mut().zip(self.columns).enumerate() {
+            let field =
+                Row::get(row, i + 1).ok_or_else(|| fail(column.name, "missing".to_owned()))?;
+            builder
+                .push(field.value(), column.nullable, &mut self.feed)
+                .map_err(|reason| fail(column.name, reason))?;
+        }
+        Ok(())
     }
+}
+
+/// A result row consumed as it is built (see the module documentation): nothing is returned.
+struct Streamed;
+
+impl QueryableByName<Sqlite> for Streamed {
+    fn build<'a>(row: &impl NamedRow<'a, Sqlite>) -> deserialize::Result<Self> {
+        SINK.with_borrow_mut(|sink| {
+            let Some(sink) = sink.as_mut() else {
+                return Err("no chunk is being read on this thread".into());
+            };
+            match sink.take(row) {
+                Ok(()) => Ok(Streamed),
+                Err(failure) => {
+                    let message = format!("column {}: {}", failure.1, failure.2);
+                    sink.failure = Some(failure);
+                    Err(message.into())
+                }
+            }
+        })
+    }
+}
+
+/// Installs a [`Sink`] on this thread for the life of the guard and removes it when dropped
+/// (also on an early return), so no later read sees a stale one.
+struct SinkGuard;
+
+impl SinkGuard {
+    fn install(sink: Sink) -> Self {
+        SINK.with_borrow_mut(|slot| *slot = Some(sink));
+        Self
+    }
+
+    /// The sink, with every row the query gave.
+    fn take(self) -> Option<Sink> {
+        SINK.with_borrow_mut(Option::take)
+    }
+}
+
+impl Drop for SinkGuard {
+    fn drop(&mut self) {
+        SINK.with_borrow_mut(|slot| *slot = None);
+    }
+}
+
+/// A single nullable integer, for the two small queries that are not streamed.
+#[derive(QueryableByName)]
+struct OneId {
+    #[diesel(sql_type = Nullable<BigInt>)]
+    id: Option<i64>,
 }
 
 /// Days since 1970-01-01 of an ISO `YYYY-MM-DD` date, `None` if it is not one.
@@ -99,27 +162,63 @@ impl Builder {
         }
     }
 
-    /// Appends `cell`, or says what is wrong with it.
-    fn push(&mut self, cell: &Cell, nullable: bool) -> Result<(), String> {
-        match (self, cell) {
-            (Self::Int(b), Cell::Null) if nullable => b.append_null(),
-            (Self::Real(b), Cell::Null) if nullable => b.append_null(),
-            (Self::Bool(b), Cell::Null) if nullable => b.append_null(),
-            (Self::Date(b), Cell::Null) if nullable => b.append_null(),
-            (Self::Text(b), Cell::Null) if nullable => b.append_null(),
-            (_, Cell::Null) => return Err("NULL in a column that may not be null".to_owned()),
-            (Self::Int(b), Cell::Int(v)) => b.append_value(
-                i32::try_from(*v).map_err(|_| format!("{v} does not fit a 32-bit integer"))?,
-            ),
-            (Self::Real(b), Cell::Real(v)) => b.append_value(*v),
-            // SQLite may return an integral real as an integer; lab values are far below 2^53.
-            (Self::Real(b), Cell::Int(v)) => b.append_value(*v as f64),
-            (Self::Bool(b), Cell::Int(v)) => b.append_value(*v != 0),
-            (Self::Date(b), Cell::Text(s)) => {
-                b.append_value(iso_day(s).ok_or_else(|| format!("{s:?} is not an ISO date"))?)
+    /// Appends an SQLite value (`None` is SQL `NULL`) and feeds it to the hash, or says what is
+    /// wrong with it.
+    fn push(
+        &mut self,
+        value: Option<SqliteValue<'_, '_, '_>>,
+        nullable: bool,
+        feed: &mut Feed,
+    ) -> Result<(), String> {
+        let Some(mut value) = value else {
+            feed.null();
+            if !nullable {
+                return Err("NULL in a column that may not be null".to_owned());
             }
-            (Self::Text(b), Cell::Text(s)) => b.append_value(s.as_str()),
-            (_, other) => return Err(format!("unexpected value {other:?}")),
+            match self {
+                Self::Int(b) | Self::Date(b) => b.append_null(),
+                Self::Real(b) => b.append_null(),
+                Self::Bool(b) => b.append_null(),
+                Self::Text(b) => b.append_null(),
+            }
+            return Ok(());
+        };
+        match value.value_type() {
+            Some(SqliteType::Long) => {
+                let v = value.read_long();
+                feed.int(v);
+                match self {
+                    Self::Int(b) => b.append_value(
+                        i32::try_from(v)
+                            .map_err(|_| format!("{v} does not fit a 32-bit integer"))?,
+                    ),
+                    // SQLite may return an integral real as an integer; lab values are far
+                    // below 2^53.
+                    Self::Real(b) => b.append_value(v as f64),
+                    Self::Bool(b) => b.append_value(v != 0),
+                    Self::Date(_) | Self::Text(_) => return Err(format!("unexpected integer {v}")),
+                }
+            }
+            Some(SqliteType::Double) => {
+                let v = value.read_double();
+                feed.real(v);
+                match self {
+                    Self::Real(b) => b.append_value(v),
+                    _ => return Err(format!("unexpected real {v}")),
+                }
+            }
+            Some(SqliteType::Text) => {
+                let s = value.read_text();
+                feed.bytes(s.as_bytes());
+                match self {
+                    Self::Date(b) => b.append_value(
+                        iso_day(s).ok_or_else(|| format!("{s:?} is not an ISO date"))?,
+                    ),
+                    Self::Text(b) => b.append_value(s),
+                    _ => return Err(format!("unexpected text {s:?}")),
+                }
+            }
+            other => return Err(format!("unexpected {other:?} value")),
         }
         Ok(())
     }
@@ -166,17 +265,16 @@ impl Feed {
         self.flush_if_full();
     }
 
-    /// One value: a tag byte, then its little-endian bytes (text: length, then UTF-8).
-    fn cell(&mut self, cell: &Cell) {
-        match cell {
-            Cell::Null => self.buf.push(0),
-            Cell::Int(v) => self.int(*v),
-            Cell::Real(v) => {
-                self.buf.push(3);
-                self.buf.extend_from_slice(&v.to_bits().to_le_bytes());
-            }
-            Cell::Text(s) => self.bytes(s.as_bytes()),
-        }
+    /// SQL `NULL`.
+    pub fn null(&mut self) {
+        self.buf.push(0);
+        self.flush_if_full();
+    }
+
+    /// A 64-bit float, by its bits.
+    pub fn real(&mut self, v: f64) {
+        self.buf.push(3);
+        self.buf.extend_from_slice(&v.to_bits().to_le_bytes());
         self.flush_if_full();
     }
 
@@ -217,14 +315,14 @@ pub struct TableRead {
 /// an upper bound of its row count, the builders' capacity, where its chunks end, and the
 /// order the tables are handed to the threads in (largest first).
 pub fn max_row_id(conn: &mut SqliteConnection, spec: &TableSpec) -> i64 {
-    diesel::sql_query(format!("SELECT max(rowid) FROM {}", spec.base_table()))
-        .get_result::<RawRow>(conn)
-        .ok()
-        .and_then(|row| match row.cells.first() {
-            Some(Cell::Int(n)) => Some(*n),
-            _ => None,
-        })
-        .unwrap_or(0)
+    diesel::sql_query(format!(
+        "SELECT max(rowid) AS id FROM {}",
+        spec.base_table()
+    ))
+    .get_result::<OneId>(conn)
+    .ok()
+    .and_then(|row| row.id)
+    .unwrap_or(0)
 }
 
 /// Reads the rows of `spec` whose id lies in `ids`, at the cut-off given as an SQL literal.
@@ -235,48 +333,25 @@ pub fn read_chunk(
     ids: IdRange,
 ) -> Result<ChunkRead, LoadError> {
     let table = spec.table;
-    let query_err = |source| LoadError::Query { table, source };
     let capacity = usize::try_from(ids.len_hint()).unwrap_or(0).min(1 << 24);
-    let mut builders: Vec<Builder> = spec
-        .columns
-        .iter()
-        .map(|c| Builder::new(c, capacity))
-        .collect();
-    let mut feed = Feed::new();
-    let (mut kept, mut dropped) = (0u64, 0u64);
-    let mut failure: Option<(usize, &'static str, String)> = None;
-    let rows = diesel::sql_query(spec.query(cutoff_literal, ids))
-        .load_iter::<RawRow, DefaultLoadingMode>(conn)
-        .map_err(query_err)?;
-    'rows: for (index, row) in rows.enumerate() {
-        let row = row.map_err(query_err)?;
-        if row.len != spec.columns.len() + 1 {
-            failure = Some((index, "(row)", format!("{} values", row.len)));
-            break;
-        }
-        match &row.cells[0] {
-            Cell::Int(0) => {}
-            Cell::Int(1) => {
-                dropped += 1;
-                continue;
-            }
-            Cell::Int(2) => continue,
-            other => {
-                failure = Some((index, "(fate)", format!("{other:?}")));
-                break;
-            }
-        }
-        kept += 1;
-        for ((builder, column), cell) in builders.iter_mut().zip(spec.columns).zip(&row.cells[1..])
-        {
-            feed.cell(cell);
-            if let Err(reason) = builder.push(cell, column.nullable) {
-                failure = Some((index, column.name, reason));
-                break 'rows;
-            }
-        }
-    }
-    if let Some((index, column, reason)) = failure {
+    let guard = SinkGuard::install(Sink {
+        columns: spec.columns,
+        builders: spec
+            .columns
+            .iter()
+            .map(|c| Builder::new(c, capacity))
+            .collect(),
+        feed: Feed::new(),
+        rows: 0,
+        kept: 0,
+        dropped: 0,
+        failure: None,
+    });
+    let outcome = diesel::sql_query(spec.query(cutoff_literal, ids))
+        .load_iter::<Streamed, DefaultLoadingMode>(conn)
+        .and_then(|rows| rows.map(|row| row.map(drop)).collect::<Result<(), _>>());
+    let sink = guard.take().ok_or(LoadError::NotRead { table })?;
+    if let Some((index, column, reason)) = sink.failure {
         // The statement is finished (dropped) by now; name the row by its id.
         let id = row_id_at(conn, spec, ids, index);
         return Err(LoadError::Value {
@@ -286,13 +361,15 @@ pub fn read_chunk(
             reason,
         });
     }
-    let frame = DataFrame::new_infer_height(builders.into_iter().map(Builder::finish).collect())
-        .map_err(|source| LoadError::Frame { table, source })?;
+    outcome.map_err(|source| LoadError::Query { table, source })?;
+    let frame =
+        DataFrame::new_infer_height(sink.builders.into_iter().map(Builder::finish).collect())
+            .map_err(|source| LoadError::Frame { table, source })?;
     Ok(ChunkRead {
         frame,
-        kept,
-        dropped,
-        digest: feed.finish(),
+        kept: sink.kept,
+        dropped: sink.dropped,
+        digest: sink.feed.finish(),
     })
 }
 
@@ -305,20 +382,13 @@ fn row_id_at(
     index: usize,
 ) -> Option<i64> {
     let sql = format!(
-        "SELECT {} FROM {} WHERE {} ORDER BY {} LIMIT 1 OFFSET {index}",
+        "SELECT {} AS id FROM {} WHERE {} ORDER BY {} LIMIT 1 OFFSET {index}",
         spec.id,
         spec.from,
         spec.conditions(ids),
         spec.id
     );
-    match diesel::sql_query(sql)
-        .get_result::<RawRow>(conn)
-        .ok()?
-        .cells[0]
-    {
-        Cell::Int(id) => Some(id),
-        _ => None,
-    }
+    diesel::sql_query(sql).get_result::<OneId>(conn).ok()?.id
 }
 
 /// Joins a table's chunks (in id order) into its frame: stacks them, runs the table's
