@@ -349,7 +349,7 @@ pub fn read_chunk(
     });
     let outcome = diesel::sql_query(spec.query(cutoff_literal, ids))
         .load_iter::<Streamed, DefaultLoadingMode>(conn)
-        .and_then(|rows| rows.map(|row| row.map(drop)).collect::<Result<(), _>>());
+        .and_then(|mut rows| rows.try_for_each(|row| row.map(drop)));
     let sink = guard.take().ok_or(LoadError::NotRead { table })?;
     if let Some((index, column, reason)) = sink.failure {
         // The statement is finished (dropped) by now; name the row by its id.
