@@ -5,7 +5,8 @@
 //! `--clients` concurrent clients for `--seconds`, each cycling through the three things a
 //! coordinator does most: the worklist (`GET /`), a patient page (`GET /patients/{id}`) and a
 //! follow-up save (`POST` of a new follow-up draft through the form, CSRF token and all). It
-//! reports p50/p90/p99/max latency per kind and saves per second, beside two raw SQLite rates
+//! reports p50/p90/p99/max latency per kind, saves per second and the process's CPU time per
+//! request (steadier than latencies on a shared machine), beside two raw SQLite rates
 //! of the same disk with the app's own pragmas, one connection, no HTTP: empty commits
 //! (single-row insert transactions), and like-for-like saves (the transaction a follow-up
 //! draft save runs: look up the form, insert it, read it back, one audit row per field, on a
@@ -171,6 +172,7 @@ fn main() -> anyhow::Result<()> {
     for a in &assignments {
         sessions.push(Http::logged_in(port, &a.username)?);
     }
+    let cpu_before = process_cpu_seconds();
     let started = Instant::now();
     let deadline = started + Duration::from_secs(opts.seconds);
     let handles: Vec<_> = assignments
@@ -194,6 +196,7 @@ fn main() -> anyhow::Result<()> {
         all.failures.extend(m.failures);
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let cpu = process_cpu_seconds() - cpu_before;
     let load_after = load_average();
     let raw_after = raw_commit_rate(&raw_dir, Duration::from_secs(opts.raw_seconds))?;
     let raw = (raw_before + raw_after) / 2.0;
@@ -229,6 +232,11 @@ fn main() -> anyhow::Result<()> {
         saves_per_s / raw
     );
     println!(
+        "cpu: {:.2} ms of this process's CPU time per request (server and clients together; \
+         less sensitive to other load on the machine than the latencies)",
+        cpu * 1000.0 / total as f64
+    );
+    println!(
         "like-for-like: save transactions/s without HTTP {raw_saves:.0}; ratio {:.2}",
         saves_per_s / raw_saves
     );
@@ -260,6 +268,25 @@ fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|_| "unknown".to_owned())
+}
+
+/// User plus system CPU time of this process so far, all threads (Linux `/proc/self/stat`,
+/// in clock ticks of 1/100 s; NaN elsewhere).
+fn process_cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return f64::NAN;
+    };
+    // The fields after the command name (which is in parentheses and may hold spaces):
+    // state is field 3, utime 14 and stime 15.
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return f64::NAN;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
+    match (ticks(11), ticks(12)) {
+        (Some(user), Some(system)) => (user + system) / 100.0,
+        _ => f64::NAN,
+    }
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {

@@ -6,6 +6,9 @@
 //!   map and temp-store settings of [`configure_connection`].
 //! - [`pool`] builds the web app's r2d2 pool; [`ConnectionCustomizer`] applies the same
 //!   per-connection settings to every pooled connection (SQLite forgets them per connection).
+//! - [`write_transaction`] is how code writes: an immediate transaction entered in turn, so
+//!   this process's writers queue instead of sleeping in SQLite's busy handler
+//!   ([`write_gate`]).
 //! - [`migrate`] applies pending migrations, refusing a database written by a newer program;
 //!   [`create_or_upgrade`] is `registry migrate`: a new file is built aside and renamed into
 //!   place, so a failure leaves nothing half-written.
@@ -15,6 +18,7 @@
 //!   transaction.
 
 pub mod audit;
+pub mod cached_sql;
 pub mod events;
 pub mod follow_ups;
 pub mod ids;
@@ -22,6 +26,9 @@ pub mod patients;
 pub mod schema;
 pub mod treatment;
 pub mod users;
+pub mod write_gate;
+
+pub use write_gate::write_transaction;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -250,7 +250,7 @@ pub fn revise_patient(
     reason: &str,
     change: impl FnOnce(&mut PatientChangeset),
 ) -> QueryResult<PatientRevision> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let before: PatientRow = patients::table
             .find(patient_id.0)
             .select(PatientRow::as_select())
@@ -376,7 +376,7 @@ pub fn revise_diagnosis(
     reason: &str,
     correction: &DiagnosisCorrection,
 ) -> QueryResult<DiagnosisRevision> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let before: DiagnosisRow = diagnoses::table
             .find(diagnosis_id.0)
             .select(DiagnosisRow::as_select())

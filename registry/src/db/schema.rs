@@ -351,6 +351,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    relapse_detection_methods (id) {
+        id -> Integer,
+        follow_up_id -> Integer,
+        method -> Text,
+        created_at -> Timestamp,
+        created_by -> Integer,
+        updated_at -> Timestamp,
+        updated_by -> Integer,
+        row_version -> Integer,
+    }
+}
+
+diesel::table! {
     response_assessments (id) {
         id -> Integer,
         patient_id -> Integer,
@@ -538,6 +551,7 @@ diesel::joinable!(lab_results -> patients (patient_id));
 diesel::joinable!(new_malignancies -> patients (patient_id));
 diesel::joinable!(patients -> sites (site_id));
 diesel::joinable!(persistence_tests -> patients (patient_id));
+diesel::joinable!(relapse_detection_methods -> follow_ups (follow_up_id));
 diesel::joinable!(response_assessments -> patients (patient_id));
 diesel::joinable!(subsequent_therapies -> patients (patient_id));
 diesel::joinable!(toxicity_events -> patients (patient_id));
@@ -561,6 +575,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     new_malignancies,
     patients,
     persistence_tests,
+    relapse_detection_methods,
     response_assessments,
     sites,
     subsequent_therapies,

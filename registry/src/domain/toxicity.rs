@@ -406,6 +406,29 @@ vocabulary! {
     }
 }
 
+impl ToxicityTreatment {
+    /// Tocilizumab is counted in doses (domain.md §3.6 "tocilizumab (doses)"); the other agents
+    /// are recorded as given or not.
+    pub fn counts_doses(self) -> bool {
+        self == Self::Tocilizumab
+    }
+
+    /// What the agent's free-text detail holds, for the agents that have one: the corticosteroid
+    /// used (domain.md §3.6 "corticosteroids (agent, …)"), or the name of an agent not listed.
+    pub fn detail_label(self) -> Option<&'static str> {
+        match self {
+            Self::Corticosteroids => Some("agent used (optional)"),
+            Self::Other => Some("name of the agent"),
+            _ => None,
+        }
+    }
+
+    /// An agent not listed must be named (the schema refuses OTHER without its detail).
+    pub fn needs_detail(self) -> bool {
+        self == Self::Other
+    }
+}
+
 /// What was recorded about a CRS episode's defining features: the worst of each in the period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CrsComponents {
@@ -875,5 +898,22 @@ mod tests {
         assert!(ToxicityType::Other.needs_term() && !ToxicityType::IecHs.needs_term());
         assert!(ToxicityType::Icans.has_astct_components());
         assert!(!ToxicityType::IcahtLate.has_astct_components());
+    }
+
+    /// The treatment form asks doses of tocilizumab alone and a name of every OTHER agent
+    /// (the schema's `toxicity_treatments_other_named`).
+    #[test]
+    fn treatments_count_doses_of_tocilizumab_and_name_other_agents() {
+        let counted: Vec<ToxicityTreatment> = ToxicityTreatment::ALL
+            .iter()
+            .copied()
+            .filter(|t| t.counts_doses())
+            .collect();
+        assert_eq!(counted, vec![ToxicityTreatment::Tocilizumab]);
+        for t in ToxicityTreatment::ALL {
+            assert!(!t.needs_detail() || t.detail_label().is_some(), "{t:?}");
+        }
+        assert!(ToxicityTreatment::Other.needs_detail());
+        assert!(!ToxicityTreatment::Corticosteroids.needs_detail());
     }
 }

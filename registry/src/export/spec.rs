@@ -167,6 +167,11 @@ pub(crate) fn spec(entity: Entity) -> EntitySpec {
         Entity::TreatmentCourses => simple("treatment_courses", TREATMENT_COURSES),
         Entity::Infusions => simple("infusions", INFUSIONS),
         Entity::FollowUps => simple("follow_ups", FOLLOW_UPS),
+        Entity::RelapseDetectionMethods => EntitySpec {
+            table: "relapse_detection_methods",
+            patient: RELAPSE_METHOD_PATIENT,
+            own: RELAPSE_DETECTION_METHODS,
+        },
         Entity::ResponseAssessments => simple("response_assessments", RESPONSE_ASSESSMENTS),
         Entity::ToxicityEvents => simple("toxicity_events", TOXICITY_EVENTS),
         Entity::ToxicityTreatments => EntitySpec {
@@ -448,7 +453,7 @@ const FOLLOW_UPS: &[Column] = &[
     col(
         "relapse_method",
         answer("RelapseMethod"),
-        "How relapse was detected",
+        "How relapse was first detected (one of relapse_detection_methods)",
     ),
     col(
         "relapse_antigen_status",
@@ -695,6 +700,29 @@ const INFECTIONS: &[Column] = &[
         "recurrence_of_infection_id",
         Ref,
         "The earlier infection this one is a recurrence of",
+    ),
+];
+
+const RELAPSE_METHOD_PATIENT: &str =
+    "(SELECT f.patient_id FROM follow_ups f WHERE f.id = t.follow_up_id)";
+
+const RELAPSE_DETECTION_METHODS: &[Column] = &[
+    col("id", RowId, "Relapse detection method row id"),
+    col(
+        "follow_up_id",
+        Ref,
+        "The follow-up that reported the relapse",
+    ),
+    derived(
+        "patient_id",
+        Patient,
+        RELAPSE_METHOD_PATIENT,
+        "The patient (from the follow-up)",
+    ),
+    col(
+        "method",
+        code("RelapseMethod"),
+        "A method that detected the relapse",
     ),
 ];
 

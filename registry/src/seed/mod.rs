@@ -3,6 +3,8 @@
 //!
 //! - [`parameters`]: every published figure the cohort is drawn from, with its source.
 //! - [`simulate`]: one patient's history from that patient's own random stream (pure).
+//! - [`complications`]: ICAHT, TLS, hypogammaglobulinaemia and relapse detection methods, from
+//!   the patient's second stream (pure).
 //! - [`write`]: bulk-loads histories into the registry's tables.
 //!
 //! [`seed`] ties them together: histories are simulated on worker threads in fixed chunks and
@@ -18,6 +20,7 @@
 //! constraints relaxed during the load unless [`SeedOptions::check_constraints`] is set (the
 //! tests set it).
 
+pub mod complications;
 pub mod parameters;
 pub mod simulate;
 pub mod write;

@@ -460,6 +460,71 @@ pub const CILTA_DELAYED_NEUROTOX: f64 = 0.10;
 /// Immune effector cell-associated HLH-like syndrome (IEC-HS): rare (recall: ~1-3%).
 pub const IEC_HS: f64 = 0.015;
 
+/// Early ICAHT (EHA/EBMT 2023 [G6], onset by day 30): neutropenia (ANC <= 500/µL) after
+/// lymphodepletion and CAR-T is near universal, so most patients have at least grade 1 (recall:
+/// ~80-90%); grade >= 3 (ANC <= 500 for 14 days or more) in roughly a fifth to a third, more
+/// after B-ALL, MCL (brexu-cel) and myeloma (BCMA) than after LBCL (recall), and more after
+/// grade >= 3 CRS (recall: inflammation is a risk factor in CAR-HEMATOTOX; the factor is an
+/// assumption). Given grade >= 3, grade 4 (>= 30 days) in a third; given 1-2, grade 2 in 45%
+/// (assumption).
+pub const EARLY_ICAHT_ANY: f64 = 0.85;
+pub fn early_icaht_severe(disease: Disease) -> f64 {
+    match disease {
+        Disease::Lbcl => 0.22,
+        Disease::Fl => 0.15,
+        Disease::Mcl => 0.30,
+        Disease::BAll => 0.35,
+        Disease::Mm => 0.28,
+    }
+}
+pub const EARLY_ICAHT_SEVERE_CRS_FACTOR: f64 = 1.5;
+pub const ICAHT_GRADE4_SHARE: f64 = 0.3;
+pub const ICAHT_GRADE2_SHARE: f64 = 0.45;
+/// Late ICAHT (onset after day 30, graded by the ANC nadir [G6]): a second fall or a slow
+/// recovery, more often after severe early ICAHT (the "aplastic" course) (recall; magnitudes
+/// assumption). Grades 1-4 in these shares (assumption).
+pub const LATE_ICAHT: f64 = 0.15;
+pub const LATE_ICAHT_AFTER_SEVERE_EARLY: f64 = 0.45;
+pub const LATE_ICAHT_GRADES: [f64; 4] = [0.35, 0.30, 0.25, 0.10];
+/// ANC ceilings (10^9/L) while ICAHT lasts: early ICAHT is ANC <= 0.5 (<= 0.1 counts towards
+/// grade 4); late ICAHT grade 1-4 is ANC <= 1.5, 1.0, 0.5, 0.1 [G6] (domain.md §4.7, recall).
+pub const EARLY_ICAHT_ANC: f64 = 0.5;
+pub const LATE_ICAHT_ANC: [f64; 4] = [1.5, 1.0, 0.5, 0.1];
+/// G-CSF given for ICAHT by grade 1-4 (recall: standard for prolonged neutropenia, often
+/// withheld during CRS; shares assumption), and a CD34+ stem-cell boost for a share of grade 4
+/// (recall: where stored autologous cells exist; assumption).
+pub const ICAHT_G_CSF: [f64; 4] = [0.15, 0.5, 0.85, 0.95];
+pub const ICAHT_STEM_CELL_BOOST: f64 = 0.3;
+/// Tumour lysis syndrome after CAR-T: rare (recall: ~1%), more with a high tumour burden
+/// (B-ALL, MCL: ~3%, recall). CTCAE v5 has grades 3-5 only; grade 4 in 15% (assumption);
+/// rasburicase for most (recall).
+pub fn tls(disease: Disease) -> f64 {
+    match disease {
+        Disease::BAll | Disease::Mcl => 0.03,
+        Disease::Lbcl => 0.01,
+        Disease::Fl | Disease::Mm => 0.005,
+    }
+}
+pub const TLS_GRADE4_SHARE: f64 = 0.15;
+pub const TLS_RASBURICASE: f64 = 0.9;
+/// Share of patients with a low native IgG (< [`IGG_REPLACEMENT_THRESHOLD`]) after Day 0 whose
+/// hypogammaglobulinaemia is also recorded as a toxicity (assumption: many centres record the
+/// laboratory value only). CTCAE-style grade: 1 without replacement, 2 with, 3 when replacement
+/// followed serious infection.
+pub const HYPOGAMMA_RECORDED: f64 = 0.6;
+/// Relapse detection beyond the first method (check all that apply; domain.md §4.10 [S17]):
+/// the chance each further method also showed the relapse, by disease (recall: B-ALL relapses
+/// are confirmed in marrow by flow and molecular MRD, often with cytogenetics; lymphoma by
+/// imaging and clinically; myeloma by serum markers, imaging and marrow; shares assumption).
+pub fn relapse_other_methods(disease: Disease) -> [f64; 5] {
+    // Molecular, flow, cytogenetic/FISH, radiological, clinical/haematological.
+    match disease {
+        Disease::BAll => [0.5, 0.6, 0.25, 0.05, 0.35],
+        Disease::Mm => [0.05, 0.2, 0.2, 0.35, 0.0],
+        Disease::Lbcl | Disease::Fl | Disease::Mcl => [0.03, 0.08, 0.05, 0.7, 0.35],
+    }
+}
+
 /// Infection densities per 100 patient-days at risk, by period since Day 0 (inclusive end).
 /// Days 0-28: 1.19 and 29-90: 0.67 (Hill 2018 [H1]); 91-365: late viral infections 0.91 per
 /// person-year in durable CR [H3] = 0.25 per 100 days; after a year (assumption) 0.10.

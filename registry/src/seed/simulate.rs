@@ -45,6 +45,16 @@ impl Cohort {
         rng.set_stream(number);
         rng
     }
+
+    /// The patient's second stream, for [`super::complications`]: the same key, a stream no
+    /// patient number reaches (the top bit set). Drawing the complications apart keeps the
+    /// main story's draws, and so the calibrated rates of [`super::parameters`], independent
+    /// of how many complications are drawn or how.
+    pub fn detail_rng_for(&self, number: u64) -> ChaCha8Rng {
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+        rng.set_stream(number | 1 << 63);
+        rng
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -290,10 +300,11 @@ pub struct ResponseAssessment {
     pub follow_up: Option<usize>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RelapseMethod {
     Molecular,
     Flow,
+    CytogeneticFish,
     Radiological,
     ClinicalHematologic,
 }
@@ -301,7 +312,10 @@ pub enum RelapseMethod {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Relapse {
     pub date: Dated,
+    /// The method that detected the relapse first.
     pub method: RelapseMethod,
+    /// Every method that showed it (check all that apply), the first among them, each once.
+    pub methods: Vec<RelapseMethod>,
     /// B-ALL: antigen escape (CD19-negative relapse).
     pub cd19_negative: Option<bool>,
     pub follow_up: Option<usize>,
@@ -313,6 +327,47 @@ pub enum ToxicityKind {
     Icans,
     IecHs,
     DelayedNeurotoxicity,
+    /// Immune effector cell-associated haematotoxicity with onset by day 30 (EHA/EBMT 2023).
+    EarlyIcaht,
+    /// ICAHT with onset after day 30 (EHA/EBMT 2023).
+    LateIcaht,
+    /// Tumour lysis syndrome (CTCAE v5: grade 3 to 5 only).
+    Tls,
+    Hypogammaglobulinaemia,
+}
+
+/// An agent given for a toxicity (the registry's `ToxicityTreatment` list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Agent {
+    Tocilizumab,
+    Corticosteroids,
+    Anakinra,
+    Vasopressors,
+    AntiEpileptics,
+    GrowthFactor,
+    /// An agent not on the list, named.
+    Other(&'static str),
+}
+
+/// One treatment of a toxicity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Treatment {
+    pub agent: Agent,
+    /// Tocilizumab only.
+    pub doses: Option<u8>,
+    /// `None`: started the day the maximum grade was reached.
+    pub start: Option<NaiveDate>,
+}
+
+impl Treatment {
+    /// An agent started the day the maximum grade was reached.
+    pub fn at_peak(agent: Agent) -> Self {
+        Self {
+            agent,
+            doses: None,
+            start: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -334,7 +389,7 @@ pub enum Hypoxia {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToxicityEvent {
     pub kind: ToxicityKind,
-    /// ASTCT grade 1-5 (CTCAE for delayed neurotoxicity and IEC-HS).
+    /// ASTCT grade 1-5 for CRS and ICANS, EHA/EBMT 2023 1-4 for ICAHT, CTCAE v5 otherwise.
     pub grade: u8,
     pub onset: Dated,
     pub resolution: Option<NaiveDate>,
@@ -347,9 +402,7 @@ pub struct ToxicityEvent {
     pub lowest_ice: Option<u8>,
     pub seizure: bool,
     pub cerebral_oedema: bool,
-    pub tocilizumab_doses: u8,
-    pub corticosteroids: bool,
-    pub anakinra: bool,
+    pub treatments: Vec<Treatment>,
     pub icu: bool,
     pub follow_up: Option<usize>,
 }
@@ -543,22 +596,22 @@ pub struct Death {
 // ---------------------------------------------------------------------------------------------
 // Random helpers: tiny, explicit, and identical on every platform we build for.
 
-fn unit<R: Rng>(rng: &mut R) -> f64 {
+pub(super) fn unit<R: Rng>(rng: &mut R) -> f64 {
     rng.random::<f64>()
 }
 
-fn chance<R: Rng>(rng: &mut R, probability: f64) -> bool {
+pub(super) fn chance<R: Rng>(rng: &mut R, probability: f64) -> bool {
     unit(rng) < probability
 }
 
-fn standard_normal<R: Rng>(rng: &mut R) -> f64 {
+pub(super) fn standard_normal<R: Rng>(rng: &mut R) -> f64 {
     let u1 = 1.0 - unit(rng);
     let u2 = unit(rng);
     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
 /// Log-normal with the given median and log-scale sd.
-fn log_normal<R: Rng>(rng: &mut R, median: f64, sigma: f64) -> f64 {
+pub(super) fn log_normal<R: Rng>(rng: &mut R, median: f64, sigma: f64) -> f64 {
     median * (sigma * standard_normal(rng)).exp()
 }
 
@@ -583,7 +636,7 @@ fn poisson<R: Rng>(rng: &mut R, mean: f64) -> u32 {
     count
 }
 
-fn days<R: Rng>(rng: &mut R, low: i64, high: i64) -> i64 {
+pub(super) fn days<R: Rng>(rng: &mut R, low: i64, high: i64) -> i64 {
     if high <= low {
         low
     } else {
@@ -591,7 +644,7 @@ fn days<R: Rng>(rng: &mut R, low: i64, high: i64) -> i64 {
     }
 }
 
-fn weighted<R: Rng>(rng: &mut R, weights: &[f64]) -> usize {
+pub(super) fn weighted<R: Rng>(rng: &mut R, weights: &[f64]) -> usize {
     let total: f64 = weights.iter().sum();
     let mut target = unit(rng) * total;
     for (index, weight) in weights.iter().enumerate() {
@@ -603,7 +656,7 @@ fn weighted<R: Rng>(rng: &mut R, weights: &[f64]) -> usize {
     weights.len().saturating_sub(1)
 }
 
-fn pick<R: Rng, T: Copy>(rng: &mut R, choices: &[(T, f64)]) -> Option<T> {
+pub(super) fn pick<R: Rng, T: Copy>(rng: &mut R, choices: &[(T, f64)]) -> Option<T> {
     let weights: Vec<f64> = choices.iter().map(|c| c.1).collect();
     choices.get(weighted(rng, &weights)).map(|c| c.0)
 }
@@ -628,12 +681,12 @@ fn normal_cdf(x: f64) -> f64 {
     }
 }
 
-fn shift(date: NaiveDate, days: i64) -> NaiveDate {
+pub(super) fn shift(date: NaiveDate, days: i64) -> NaiveDate {
     date.checked_add_signed(TimeDelta::days(days))
         .unwrap_or(date)
 }
 
-fn dated<R: Rng>(rng: &mut R, date: NaiveDate) -> Dated {
+pub(super) fn dated<R: Rng>(rng: &mut R, date: NaiveDate) -> Dated {
     Dated {
         date,
         estimated: chance(rng, p::DATE_ESTIMATED),
@@ -650,7 +703,8 @@ const RESPONSE_SURVIVAL_CORRELATION: f64 = 0.9;
 /// indications to draw from.
 pub fn simulate_patient(cohort: &Cohort, number: u64) -> Option<PatientHistory> {
     let mut rng = cohort.rng_for(number);
-    simulate_with(cohort, number, &mut rng)
+    let mut detail = cohort.detail_rng_for(number);
+    simulate_with(cohort, number, &mut rng, &mut detail)
 }
 
 /// The patient's true course, before the registry's view (visits, reporting) is applied.
@@ -670,8 +724,14 @@ struct Truth {
     severe_crs: bool,
 }
 
-/// Draws patient `number` from `rng`. Days are counted from Day 0.
-fn simulate_with<R: Rng>(cohort: &Cohort, number: u64, rng: &mut R) -> Option<PatientHistory> {
+/// Draws patient `number` from `rng`, and the complications of [`super::complications`] from
+/// `detail`. Days are counted from Day 0.
+fn simulate_with<R: Rng>(
+    cohort: &Cohort,
+    number: u64,
+    rng: &mut R,
+    detail: &mut R,
+) -> Option<PatientHistory> {
     let today = cohort.today;
 
     let site = weighted(rng, &p::SITES.iter().map(|s| s.2).collect::<Vec<_>>());
@@ -827,6 +887,20 @@ fn simulate_with<R: Rng>(cohort: &Cohort, number: u64, rng: &mut R) -> Option<Pa
         {
             event.grade = 5;
             event.fatal = true;
+            // A fatal CRS or ICANS was treated as a severe one: corticosteroids for both (and
+            // tocilizumab for CRS) if its first grade had not called for them.
+            let mut needed = vec![Treatment::at_peak(Agent::Corticosteroids)];
+            if kind == ToxicityKind::Crs {
+                needed.push(Treatment {
+                    doses: Some(1),
+                    ..Treatment::at_peak(Agent::Tocilizumab)
+                });
+            }
+            for treatment in needed {
+                if !event.treatments.iter().any(|t| t.agent == treatment.agent) {
+                    event.treatments.push(treatment);
+                }
+            }
             event.resolution = None;
             event.onset.date = event.onset.date.min(shift(day0, death_day));
         }
@@ -864,6 +938,7 @@ fn simulate_with<R: Rng>(cohort: &Cohort, number: u64, rng: &mut R) -> Option<Pa
                 }
             }
         },
+        methods: Vec::new(),
         cd19_negative: (ind.disease == Disease::BAll).then(|| chance(rng, 0.3)),
         follow_up: None,
     });
@@ -951,6 +1026,7 @@ fn simulate_with<R: Rng>(cohort: &Cohort, number: u64, rng: &mut R) -> Option<Pa
         history.status = FollowUpStatus::Active;
         history.status_date = None;
     }
+    super::complications::draw(detail, ind, severe_crs, &mut history);
     link_to_follow_ups(&mut history);
     Some(history)
 }
@@ -1199,27 +1275,52 @@ fn draw_crs_icans<R: Rng>(rng: &mut R, ind: &Indication, day0: NaiveDate) -> Vec
             2 => days(rng, 1, 2) as u8,
             _ => days(rng, 1, 4) as u8,
         };
+        // Drawn in this order since the first release: the cohort stays the same.
+        let onset = dated(rng, shift(day0, crs_onset));
+        let max_temperature_c = Some(((38.2 + 1.6 * unit(rng)) * 10.0).round() / 10.0);
+        let corticosteroids = crs_grade >= 3 || chance(rng, 0.15);
+        let anakinra = crs_grade >= 3 && chance(rng, 0.15);
+        let mut treatments = Vec::new();
+        if tocilizumab > 0 {
+            treatments.push(Treatment {
+                doses: Some(tocilizumab),
+                ..Treatment::at_peak(Agent::Tocilizumab)
+            });
+        }
+        for (given, agent) in [
+            (corticosteroids, Agent::Corticosteroids),
+            (anakinra, Agent::Anakinra),
+            (
+                matches!(
+                    hypotension,
+                    Hypotension::OnePressor | Hypotension::MultiplePressors
+                ),
+                Agent::Vasopressors,
+            ),
+        ] {
+            if given {
+                treatments.push(Treatment::at_peak(agent));
+            }
+        }
         events.push(ToxicityEvent {
             kind: ToxicityKind::Crs,
             grade: crs_grade,
-            onset: dated(rng, shift(day0, crs_onset)),
+            onset,
             resolution: Some(shift(day0, crs_onset + duration)),
             fatal: false,
-            max_temperature_c: Some(((38.2 + 1.6 * unit(rng)) * 10.0).round() / 10.0),
+            max_temperature_c,
             hypotension: Some(hypotension),
             hypoxia: Some(hypoxia),
             lowest_ice: None,
             seizure: false,
             cerebral_oedema: false,
-            tocilizumab_doses: tocilizumab,
-            corticosteroids: crs_grade >= 3 || chance(rng, 0.15),
-            anakinra: crs_grade >= 3 && chance(rng, 0.15),
+            treatments,
             icu: crs_grade >= 3,
             follow_up: None,
         });
     }
     if icans_grade > 0 {
-        let onset = if crs_grade > 0 {
+        let onset_day = if crs_grade > 0 {
             crs_onset + days(rng, 1, 5)
         } else {
             log_normal(rng, ind.icans.onset_median_day, 0.5)
@@ -1235,21 +1336,33 @@ fn draw_crs_icans<R: Rng>(rng: &mut R, ind: &Indication, day0: NaiveDate) -> Vec
             3 => days(rng, 0, 2),
             _ => 0,
         } as u8;
+        let onset = dated(rng, shift(day0, onset_day));
+        let seizure = icans_grade >= 3 && chance(rng, 0.2);
+        let cerebral_oedema = icans_grade >= 4 && chance(rng, 0.3);
+        let anakinra = icans_grade >= 3 && chance(rng, 0.2);
+        // Corticosteroids for ICANS grade >= 2, anti-epileptics after a seizure [G1] (recall).
+        let treatments = [
+            (icans_grade >= 2, Agent::Corticosteroids),
+            (anakinra, Agent::Anakinra),
+            (seizure, Agent::AntiEpileptics),
+        ]
+        .into_iter()
+        .filter(|(given, _)| *given)
+        .map(|(_, agent)| Treatment::at_peak(agent))
+        .collect();
         events.push(ToxicityEvent {
             kind: ToxicityKind::Icans,
             grade: icans_grade,
-            onset: dated(rng, shift(day0, onset)),
-            resolution: Some(shift(day0, onset + duration)),
+            onset,
+            resolution: Some(shift(day0, onset_day + duration)),
             fatal: false,
             max_temperature_c: None,
             hypotension: None,
             hypoxia: None,
             lowest_ice: Some(ice),
-            seizure: icans_grade >= 3 && chance(rng, 0.2),
-            cerebral_oedema: icans_grade >= 4 && chance(rng, 0.3),
-            tocilizumab_doses: 0,
-            corticosteroids: icans_grade >= 2,
-            anakinra: icans_grade >= 3 && chance(rng, 0.2),
+            seizure,
+            cerebral_oedema,
+            treatments,
             icu: icans_grade >= 3,
             follow_up: None,
         });
@@ -1303,9 +1416,14 @@ fn simple_toxicity<R: Rng>(
         lowest_ice: None,
         seizure: false,
         cerebral_oedema: false,
-        tocilizumab_doses: 0,
-        corticosteroids: true,
-        anakinra: kind == ToxicityKind::IecHs,
+        treatments: if kind == ToxicityKind::IecHs {
+            vec![
+                Treatment::at_peak(Agent::Corticosteroids),
+                Treatment::at_peak(Agent::Anakinra),
+            ]
+        } else {
+            vec![Treatment::at_peak(Agent::Corticosteroids)]
+        },
         icu: grade >= 3,
         follow_up: None,
     }

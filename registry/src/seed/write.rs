@@ -18,10 +18,10 @@ use diesel::sqlite::SqliteConnection;
 
 use super::parameters::{self as p, Disease, Product};
 use super::simulate::{
-    self as sim, Analyte as AnalyteKind, AssessmentMethod as SimMethod, CauseOfDeath as SimCause,
-    Criteria, FollowUpStatus, Hypotension as SimHypotension, Hypoxia as SimHypoxia,
-    IgIndication as SimIg, IgRoute, InfectionSite as SimSite, MalignancyType, Mrd,
-    Organism as SimOrganism, OrganismClass as SimClass, PatientHistory,
+    self as sim, Agent, Analyte as AnalyteKind, AssessmentMethod as SimMethod,
+    CauseOfDeath as SimCause, Criteria, FollowUpStatus, Hypotension as SimHypotension,
+    Hypoxia as SimHypoxia, IgIndication as SimIg, IgRoute, InfectionSite as SimSite,
+    MalignancyType, Mrd, Organism as SimOrganism, OrganismClass as SimClass, PatientHistory,
     PersistenceMethod as SimPersistence, PriorHct, Refractory, RelapseMethod as SimRelapse,
     Response, Subtype, TherapyCategory, TherapyIntent, ToxicityKind,
 };
@@ -37,8 +37,8 @@ use crate::domain::missing::{MissingCode, YesNo};
 use crate::domain::patient::{ConsentStatus, LtfuStatus, Sex};
 use crate::domain::persistence::{PersistenceMethod, PersistenceUnit, Specimen};
 use crate::domain::product::{
-    BridgingTherapy, DoseUnit, InfusionRoute, InfusionSetting, LymphodepletionRegimen,
-    Product as DomainProduct, ProductClass,
+    BridgingTherapy, DoseUnit, InfusionIntent, InfusionRoute, InfusionSetting,
+    LymphodepletionRegimen, Product as DomainProduct, ProductClass,
 };
 use crate::domain::response::{
     AllResponse, AssessmentMethod, Assessor, ImwgResponse, LuganoResponse, MrdMethod,
@@ -66,6 +66,7 @@ pub const TABLES: &[&str] = &[
     "treatment_courses",
     "infusions",
     "follow_ups",
+    "relapse_detection_methods",
     "follow_up_sign_offs",
     "response_assessments",
     "toxicity_events",
@@ -292,7 +293,7 @@ fn push_iso_date(out: &mut String, date: NaiveDate) {
 pub struct CohortWriter {
     stamp: String,
     tables: Vec<Table>,
-    next: [i64; 19],
+    next: [i64; 20],
 }
 
 // Indexes into `CohortWriter::tables` and `next`, in `TABLES` order.
@@ -302,19 +303,20 @@ const DIAGNOSES: usize = 2;
 const COURSES: usize = 3;
 const INFUSIONS: usize = 4;
 const FOLLOW_UPS: usize = 5;
-const SIGN_OFFS: usize = 6;
-const RESPONSES: usize = 7;
-const TOXICITIES: usize = 8;
-const TOX_TREATMENTS: usize = 9;
-const PERSISTENCE: usize = 10;
-const LABS: usize = 11;
-const IMMUNOGLOBULIN: usize = 12;
-const INFECTIONS: usize = 13;
-const INFECTION_SITES: usize = 14;
-const MALIGNANCIES: usize = 15;
-const THERAPIES: usize = 16;
-const DEATHS: usize = 17;
-const DEATH_CAUSES: usize = 18;
+const RELAPSE_METHODS: usize = 6;
+const SIGN_OFFS: usize = 7;
+const RESPONSES: usize = 8;
+const TOXICITIES: usize = 9;
+const TOX_TREATMENTS: usize = 10;
+const PERSISTENCE: usize = 11;
+const LABS: usize = 12;
+const IMMUNOGLOBULIN: usize = 13;
+const INFECTIONS: usize = 14;
+const INFECTION_SITES: usize = 15;
+const MALIGNANCIES: usize = 16;
+const THERAPIES: usize = 17;
+const DEATHS: usize = 18;
+const DEATH_CAUSES: usize = 19;
 
 impl CohortWriter {
     /// A writer whose rows are stamped as created at `today` 00:00 by the system account.
@@ -345,7 +347,7 @@ impl CohortWriter {
                 "id, course_id, patient_id, infusion_number, lymphodepletion_regimen, \
                  lymphodepletion_start_date, lymphodepletion_end_date, infusion_date, dose, \
                  dose_unit, entire_volume_infused, route, care_setting, admission_date, \
-                 discharge_date, ecog_pre_infusion",
+                 discharge_date, ecog_pre_infusion, intent",
             ),
             Table::new(
                 "follow_ups",
@@ -357,6 +359,7 @@ impl CohortWriter {
                  persistence_tests_none_to_report, lab_results_none_to_report, \
                  immunoglobulin_none_to_report, locked_by, locked_at",
             ),
+            Table::new("relapse_detection_methods", "id, follow_up_id, method"),
             Table::unaudited(
                 "follow_up_sign_offs",
                 "id, follow_up_id, act, user_id, printed_name, performed_at",
@@ -377,7 +380,7 @@ impl CohortWriter {
             ),
             Table::new(
                 "toxicity_treatments",
-                "id, toxicity_event_id, agent, doses_count, start_date",
+                "id, toxicity_event_id, agent, agent_detail, doses_count, start_date",
             ),
             Table::new(
                 "persistence_tests",
@@ -423,7 +426,7 @@ impl CohortWriter {
         Self {
             stamp: format!("{} 00:00:00.000", today.format("%Y-%m-%d")),
             tables,
-            next: [1; 19],
+            next: [1; 20],
         }
     }
 
@@ -615,7 +618,9 @@ impl CohortWriter {
                     })
                     .date(inf.admission)
                     .date(inf.discharge)
-                    .int(i64::from(inf.ecog));
+                    .int(i64::from(inf.ecog))
+                    // The course's only infusion, Day 0: the initial one.
+                    .code(InfusionIntent::Initial);
             });
         }
 
@@ -667,12 +672,7 @@ impl CohortWriter {
                         .code(YesNo::Yes)
                         .date(r.date.date)
                         .flag(r.date.estimated)
-                        .code(match r.method {
-                            SimRelapse::Molecular => RelapseMethod::Molecular,
-                            SimRelapse::Flow => RelapseMethod::Flow,
-                            SimRelapse::Radiological => RelapseMethod::Radiological,
-                            SimRelapse::ClinicalHematologic => RelapseMethod::Clinical,
-                        })
+                        .code(relapse_method(r.method))
                         .opt_code(r.cd19_negative.map(|neg| {
                             if neg {
                                 RelapseAntigenStatus::Negative
@@ -710,6 +710,20 @@ impl CohortWriter {
                 ("VERIFY", f.verified_on),
                 ("LOCK", f.locked_on),
             ];
+            if let (Some(r), true) = (&h.relapse, relapse_here) {
+                // The first method is always among them (as the web app keeps it).
+                let mut methods = r.methods.clone();
+                if !methods.contains(&r.method) {
+                    methods.push(r.method);
+                    methods.sort();
+                }
+                for method in &methods {
+                    let method_id = self.id(RELAPSE_METHODS);
+                    self.table(RELAPSE_METHODS).row(&stamp, |v| {
+                        v.int(method_id).int(id).code(relapse_method(*method));
+                    });
+                }
+            }
             for (act, on) in acts {
                 let Some(on) = on else { continue };
                 let sign_off_id = self.id(SIGN_OFFS);
@@ -770,6 +784,18 @@ impl CohortWriter {
                 ToxicityKind::Crs => (ToxicityType::Crs, GradingSystem::Astct2019, None),
                 ToxicityKind::Icans => (ToxicityType::Icans, GradingSystem::Astct2019, None),
                 ToxicityKind::IecHs => (ToxicityType::IecHs, GradingSystem::Ctcae5, None),
+                ToxicityKind::EarlyIcaht => {
+                    (ToxicityType::IcahtEarly, GradingSystem::EhaEbmt2023, None)
+                }
+                ToxicityKind::LateIcaht => {
+                    (ToxicityType::IcahtLate, GradingSystem::EhaEbmt2023, None)
+                }
+                ToxicityKind::Tls => (ToxicityType::Tls, GradingSystem::Ctcae5, None),
+                ToxicityKind::Hypogammaglobulinaemia => (
+                    ToxicityType::Hypogammaglobulinaemia,
+                    GradingSystem::Ctcae5,
+                    None,
+                ),
                 ToxicityKind::DelayedNeurotoxicity => (
                     ToxicityType::DelayedNeurotoxicity,
                     GradingSystem::Ctcae5,
@@ -781,13 +807,18 @@ impl CohortWriter {
                 ),
             };
             let onset = t.onset.date;
-            let max_grade_date = {
-                let peak = onset + chrono::Days::new(1);
-                match t.resolution {
-                    Some(r) if r < peak => r,
-                    _ => peak,
-                }
-            };
+            // The day after the onset, but within the event, by its reporting contact and
+            // never after death (the entry rules' bounds).
+            let reported_by = t
+                .follow_up
+                .and_then(|i| h.follow_ups.get(i))
+                .map(|f| f.contact_date);
+            let died = h.death.as_ref().map(|d| d.date.date);
+            let max_grade_date = [t.resolution, reported_by, died]
+                .into_iter()
+                .flatten()
+                .fold(onset + chrono::Days::new(1), NaiveDate::min)
+                .max(onset);
             let is_icans = t.kind == ToxicityKind::Icans;
             self.table(TOXICITIES).row(&stamp, |v| {
                 v.int(id)
@@ -844,30 +875,27 @@ impl CohortWriter {
                         CerebralOedema::None
                     }));
             });
-            let pressors = matches!(
-                t.hypotension,
-                Some(SimHypotension::OnePressor | SimHypotension::MultiplePressors)
-            );
-            let treatments = [
-                (ToxicityTreatment::Tocilizumab, t.tocilizumab_doses),
-                (
-                    ToxicityTreatment::Corticosteroids,
-                    u8::from(t.corticosteroids),
-                ),
-                (ToxicityTreatment::Anakinra, u8::from(t.anakinra)),
-                (ToxicityTreatment::Vasopressors, u8::from(pressors)),
-            ];
-            for (agent, doses) in treatments {
-                if doses == 0 {
-                    continue;
-                }
+            for treatment in &t.treatments {
+                let (agent, detail) = match treatment.agent {
+                    Agent::Tocilizumab => (ToxicityTreatment::Tocilizumab, None),
+                    Agent::Corticosteroids => (ToxicityTreatment::Corticosteroids, None),
+                    Agent::Anakinra => (ToxicityTreatment::Anakinra, None),
+                    Agent::Vasopressors => (ToxicityTreatment::Vasopressors, None),
+                    Agent::AntiEpileptics => (ToxicityTreatment::AntiEpileptics, None),
+                    Agent::GrowthFactor => (ToxicityTreatment::GrowthFactor, None),
+                    Agent::Other(name) => (ToxicityTreatment::Other, Some(name)),
+                };
+                // Doses are counted for tocilizumab only (the form asks for no other count).
+                let doses = treatment.doses.filter(|_| agent.counts_doses());
+                let start = treatment.start.unwrap_or(max_grade_date);
                 let treatment_id = self.id(TOX_TREATMENTS);
                 self.table(TOX_TREATMENTS).row(&stamp, |v| {
                     v.int(treatment_id)
                         .int(id)
                         .code(agent)
-                        .int(i64::from(doses))
-                        .date(max_grade_date);
+                        .opt_text(detail)
+                        .opt_int(doses.map(i64::from))
+                        .date(start);
                 });
             }
         }
@@ -1112,6 +1140,16 @@ impl Links {
     }
 }
 
+fn relapse_method(method: SimRelapse) -> RelapseMethod {
+    match method {
+        SimRelapse::Molecular => RelapseMethod::Molecular,
+        SimRelapse::Flow => RelapseMethod::Flow,
+        SimRelapse::CytogeneticFish => RelapseMethod::CytogeneticFish,
+        SimRelapse::Radiological => RelapseMethod::Radiological,
+        SimRelapse::ClinicalHematologic => RelapseMethod::Clinical,
+    }
+}
+
 fn yes_no(value: bool) -> YesNo {
     if value { YesNo::Yes } else { YesNo::No }
 }
@@ -1213,7 +1251,12 @@ fn grade_code(v: &mut Values<'_>, kind: ToxicityKind, grade: u8) {
             4 => IcansGrade::G4,
             _ => IcansGrade::G5,
         }),
-        ToxicityKind::IecHs | ToxicityKind::DelayedNeurotoxicity => v.code(match grade {
+        ToxicityKind::IecHs
+        | ToxicityKind::DelayedNeurotoxicity
+        | ToxicityKind::EarlyIcaht
+        | ToxicityKind::LateIcaht
+        | ToxicityKind::Tls
+        | ToxicityKind::Hypogammaglobulinaemia => v.code(match grade {
             0 | 1 => CtcaeGrade::G1,
             2 => CtcaeGrade::G2,
             3 => CtcaeGrade::G3,

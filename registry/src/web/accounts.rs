@@ -76,7 +76,7 @@ pub fn create_account(
     actor: i32,
     account: &NewAccount,
 ) -> Result<i32, AccountError> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let taken: i64 = users::table
             .filter(users::username.eq(&account.username))
             .count()
@@ -142,7 +142,7 @@ pub fn set_active(
     user_id: i32,
     active: bool,
 ) -> Result<(), AccountError> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let was: bool = users::table
             .find(user_id)
             .select(users::active)
@@ -182,7 +182,7 @@ pub fn set_password(
     user_id: i32,
     password_hash: &str,
 ) -> Result<(), AccountError> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let now = Utc::now().naive_utc();
         let n = diesel::update(users::table.find(user_id))
             .set((

@@ -894,3 +894,37 @@ fn the_other_target_and_the_infusion_intent_are_exported_with_labels() {
         );
     }
 }
+
+#[test]
+fn relapse_detection_methods_are_exported_with_their_patient_code_and_label() {
+    let s = seeded();
+    let mut conn = connect(&s.path);
+    let follow_up = strings(
+        &mut conn,
+        "SELECT CAST(id AS TEXT) || ' ' || CAST(patient_id AS TEXT) FROM follow_ups \
+         WHERE relapse_since_last = 'Y' ORDER BY id LIMIT 1",
+    );
+    let (id, patient) = follow_up[0].split_once(' ').unwrap();
+    diesel::sql_query(format!(
+        "INSERT INTO relapse_detection_methods (follow_up_id, method, created_by, updated_by) \
+         VALUES ({id}, 'CYTO_FISH', 1, 1)"
+    ))
+    .execute(&mut conn)
+    .unwrap();
+
+    let csv = Csv::parse(&entity_csv(
+        &mut conn,
+        Entity::RelapseDetectionMethods,
+        &ExportOptions::full(),
+    ));
+
+    assert_eq!(
+        Entity::parse("relapse_detection_methods").unwrap(),
+        Entity::RelapseDetectionMethods
+    );
+    let last = csv.rows.len() - 1;
+    assert_eq!(csv.column("follow_up_id")[last], id);
+    assert_eq!(csv.column("patient_id")[last], patient);
+    assert_eq!(csv.column("method")[last], "CYTO_FISH");
+    assert_eq!(csv.column("method_label")[last], "Cytogenetic / FISH");
+}

@@ -1628,6 +1628,11 @@ fn coded_columns() -> Vec<(&'static str, &'static str, BTreeSet<String>)> {
             "relapse_antigen_status",
             answer_codes::<RelapseAntigenStatus>(),
         ),
+        (
+            "relapse_detection_methods",
+            "method",
+            codes::<RelapseMethod>(),
+        ),
         ("follow_ups", "form_status", codes::<FormStatus>()),
         (
             "response_assessments",

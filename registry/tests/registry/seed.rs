@@ -128,6 +128,53 @@ fn every_row_satisfies_the_schema_and_the_clinical_timeline() {
         "SELECT count(*) FROM treatment_courses c JOIN infusions i ON i.course_id = c.id \
          WHERE NOT (c.apheresis_date < i.lymphodepletion_start_date \
          AND i.lymphodepletion_end_date < i.infusion_date)",
+        // A first infusion is the initial one.
+        "SELECT count(*) FROM infusions WHERE infusion_number = 1 AND intent IS NOT 'INITIAL'",
+        // A relapse was detected at least by its first method; methods only with a relapse.
+        "SELECT count(*) FROM follow_ups f WHERE f.relapse_since_last = 'Y' AND NOT EXISTS \
+         (SELECT 1 FROM relapse_detection_methods m WHERE m.follow_up_id = f.id \
+         AND m.method = f.relapse_method)",
+        "SELECT count(*) FROM relapse_detection_methods m JOIN follow_ups f \
+         ON f.id = m.follow_up_id WHERE f.relapse_since_last <> 'Y'",
+        // ICAHT: EHA/EBMT 2023, grades 1-4, early by day 30 and late after it; TLS is CTCAE
+        // grade 3 or more (CTCAE v5 has no TLS grade 1 or 2).
+        "SELECT count(*) FROM toxicity_events WHERE toxicity_type LIKE 'ICAHT%' \
+         AND (grading_system <> 'EHA_EBMT2023' OR max_grade NOT IN ('G1', 'G2', 'G3', 'G4'))",
+        "SELECT count(*) FROM toxicity_events x JOIN infusions i USING (patient_id) \
+         WHERE x.toxicity_type = 'ICAHT_EARLY' \
+         AND julianday(x.onset_date) - julianday(i.infusion_date) > 30",
+        "SELECT count(*) FROM toxicity_events x JOIN infusions i USING (patient_id) \
+         WHERE x.toxicity_type = 'ICAHT_LATE' \
+         AND julianday(x.onset_date) - julianday(i.infusion_date) <= 30",
+        "SELECT count(*) FROM toxicity_events WHERE toxicity_type IN ('TLS', 'HYPOGAMMA') \
+         AND grading_system <> 'CTCAE5'",
+        "SELECT count(*) FROM toxicity_events WHERE toxicity_type = 'TLS' \
+         AND max_grade NOT IN ('G3', 'G4', 'G5')",
+        // The ANC measured during an early ICAHT is at most 0.5 x 10^9/L.
+        "SELECT count(*) FROM lab_results l JOIN toxicity_events x USING (patient_id) \
+         WHERE l.analyte = 'ANC' AND x.toxicity_type = 'ICAHT_EARLY' AND l.value > 0.5 \
+         AND l.sample_date >= x.onset_date \
+         AND (x.resolution_date IS NULL OR l.sample_date <= x.resolution_date)",
+        // Hypogammaglobulinaemia starts with a low IgG or with its replacement.
+        "SELECT count(*) FROM toxicity_events x WHERE x.toxicity_type = 'HYPOGAMMA' \
+         AND NOT EXISTS (SELECT 1 FROM lab_results l WHERE l.patient_id = x.patient_id \
+         AND l.analyte = 'IGG' AND l.sample_date = x.onset_date AND l.value < 400) \
+         AND NOT EXISTS (SELECT 1 FROM immunoglobulin_courses c \
+         WHERE c.patient_id = x.patient_id AND c.start_date = x.onset_date)",
+        // Treatments: from the onset to the last contact; doses counted for tocilizumab only;
+        // G-CSF for ICAHT; corticosteroids for every ICANS of grade 2 or more.
+        "SELECT count(*) FROM toxicity_treatments t JOIN toxicity_events x \
+         ON x.id = t.toxicity_event_id WHERE t.start_date < x.onset_date \
+         OR t.start_date > (SELECT max(contact_date) FROM follow_ups f \
+         WHERE f.patient_id = x.patient_id)",
+        "SELECT count(*) FROM toxicity_treatments \
+         WHERE agent <> 'TOCILIZUMAB' AND doses_count IS NOT NULL",
+        "SELECT count(*) FROM toxicity_treatments t JOIN toxicity_events x \
+         ON x.id = t.toxicity_event_id WHERE t.agent = 'G_CSF' \
+         AND x.toxicity_type NOT LIKE 'ICAHT%'",
+        "SELECT count(*) FROM toxicity_events x WHERE x.toxicity_type = 'ICANS' \
+         AND x.max_grade <> 'G1' AND NOT EXISTS (SELECT 1 FROM toxicity_treatments t \
+         WHERE t.toxicity_event_id = x.id AND t.agent = 'CORTICOSTEROIDS')",
     ];
     for sql in violations {
         assert_eq!(count(&mut conn, sql), 0, "{sql}");
@@ -147,6 +194,20 @@ fn every_row_satisfies_the_schema_and_the_clinical_timeline() {
         "SELECT count(*) FROM deaths WHERE primary_cause LIKE 'INFECTION%'",
         "SELECT count(*) FROM toxicity_events WHERE toxicity_type = 'CRS' AND max_grade = 'G3'",
         "SELECT count(*) FROM immunoglobulin_courses WHERE ongoing = 1",
+        "SELECT count(*) FROM toxicity_events WHERE toxicity_type = 'ICAHT_EARLY' \
+         AND max_grade IN ('G3', 'G4')",
+        "SELECT count(*) FROM toxicity_events WHERE toxicity_type = 'ICAHT_LATE'",
+        "SELECT count(*) FROM toxicity_events WHERE toxicity_type = 'TLS'",
+        "SELECT count(*) FROM toxicity_events WHERE toxicity_type = 'HYPOGAMMA'",
+        "SELECT count(*) FROM toxicity_treatments WHERE agent = 'G_CSF'",
+        "SELECT count(*) FROM toxicity_treatments WHERE agent = 'OTHER' \
+         AND agent_detail IS NOT NULL",
+        "SELECT count(*) FROM toxicity_treatments WHERE agent = 'ANTIEPILEPTICS'",
+        // Relapses found by more than one method, and each method in use.
+        "SELECT count(*) FROM (SELECT follow_up_id FROM relapse_detection_methods \
+         GROUP BY follow_up_id HAVING count(*) > 1)",
+        "SELECT count(*) FROM relapse_detection_methods WHERE method = 'CYTO_FISH'",
+        "SELECT count(*) FROM relapse_detection_methods WHERE method = 'MOLECULAR'",
     ];
     for sql in present {
         assert!(count(&mut conn, sql) > 0, "{sql}");

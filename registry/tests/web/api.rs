@@ -490,3 +490,65 @@ fn tokens_expire_record_their_last_use_and_are_listed() {
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].status(now), TokenStatus::Active);
 }
+
+#[test]
+fn api_follow_ups_take_and_return_every_relapse_detection_method() {
+    let app = spawn_app();
+    let (patient, course) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(95));
+    let token = app.token_for(&app.coordinator);
+    let mut client = app.browser();
+    let path = format!("/api/v1/patients/{patient}/courses/{course}/follow-ups/D100");
+    let relapse = |methods: serde_json::Value| {
+        follow_up_body(
+            0,
+            &[
+                ("relapse_since_last", "Y".into()),
+                ("relapse_date", days_ago(40).to_string().into()),
+                ("relapse_method", "CYTO_FISH".into()),
+                ("relapse_methods", methods),
+            ],
+        )
+    };
+
+    let refused = client.api(
+        "PUT",
+        &path,
+        &token,
+        Some(&relapse(serde_json::json!(["FLOW"]))),
+    );
+    let unknown = client.api(
+        "PUT",
+        &path,
+        &token,
+        Some(&relapse(serde_json::json!(["PET"]))),
+    );
+    let created = client.api(
+        "PUT",
+        &path,
+        &token,
+        Some(&relapse(serde_json::json!(["CYTO_FISH", "FLOW"]))),
+    );
+
+    assert_eq!(refused.status, 422);
+    assert_eq!(
+        json(&refused.body)["errors"]["relapse_method"],
+        "Cytogenetic / FISH detected the relapse first: tick it among the methods too."
+    );
+    assert_eq!(unknown.status, 422);
+    assert_eq!(
+        json(&unknown.body)["errors"]["relapse_methods"],
+        "Tick the methods from the list."
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(
+        json(&created.body)["relapse_methods"],
+        serde_json::json!(["FLOW", "CYTO_FISH"]),
+        "in the vocabulary's order"
+    );
+    let shown = client.api("GET", &path, &token, None);
+    assert_eq!(
+        json(&shown.body)["relapse_methods"],
+        serde_json::json!(["FLOW", "CYTO_FISH"])
+    );
+    assert_eq!(app.audit_change_sets("relapse_detection_methods").len(), 1);
+}

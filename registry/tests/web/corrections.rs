@@ -239,6 +239,7 @@ fn invalid_corrections_return_422_with_the_values_kept_and_a_message_by_the_fiel
     let after_contact = days_ago(90).to_string();
     let future = days_ago(-3).to_string();
     let onset = days_ago(198).to_string();
+    let before_onset = days_ago(199).to_string();
     let sample = days_ago(120).to_string();
     // (form, fields, field with the message, message)
     let cases: Vec<Case> = vec![
@@ -318,6 +319,49 @@ fn invalid_corrections_return_422_with_the_values_kept_and_a_message_by_the_fiel
             ],
             "icans_lowest_ice_score",
             "The ICE score belongs to ICANS.",
+        ),
+        (
+            &toxicity_href,
+            vec![
+                ("toxicity_type", "CRS"),
+                ("onset_date", &onset),
+                ("max_grade", "G2"),
+                ("crs_hypotension", "FLUIDS"),
+                ("crs_hypoxia", "NONE"),
+                ("max_grade_date", &before_onset),
+                ("reason", "x"),
+            ],
+            "max_grade_date",
+            "The maximum grade cannot precede the onset.",
+        ),
+        (
+            &toxicity_href,
+            vec![
+                ("toxicity_type", "CRS"),
+                ("onset_date", &onset),
+                ("max_grade", "G2"),
+                ("crs_hypotension", "FLUIDS"),
+                ("crs_hypoxia", "NONE"),
+                ("treatment_OTHER", "1"),
+                ("reason", "x"),
+            ],
+            "treatment_OTHER_detail",
+            "Name the other agent given.",
+        ),
+        (
+            &toxicity_href,
+            vec![
+                ("toxicity_type", "CRS"),
+                ("onset_date", &onset),
+                ("max_grade", "G2"),
+                ("crs_hypotension", "FLUIDS"),
+                ("crs_hypoxia", "NONE"),
+                ("treatment_ANAKINRA", "1"),
+                ("treatment_ANAKINRA_start_date", &before_onset),
+                ("reason", "x"),
+            ],
+            "treatment_ANAKINRA_start_date",
+            "cannot start before its onset",
         ),
         (
             &lab_href,
@@ -1615,4 +1659,188 @@ fn an_icaht_is_corrected_by_its_own_rules_and_becomes_an_iec_hs_in_ctcae() {
     assert_eq!(refused.status, 422);
     assert!(message_by(&refused, "resolution_date"));
     assert!(refused.body.contains("after the recorded death"));
+}
+
+/// A CRS (ASTCT grade 2, onset day 2) reported at Day 100: its correction records the date of
+/// the maximum grade and the treatments, each change in one audit change set with the reason;
+/// a change to the treatments alone raises the toxicity's version, so a stale one is refused.
+#[test]
+fn a_toxicity_correction_records_its_max_grade_date_and_treatments_and_refuses_a_stale_one() {
+    let app = spawn_app();
+    let (pid, cid, fu, _) = patient_with_infection(&app, false);
+    let onset = days_ago(198).to_string();
+    exec(
+        &app,
+        format!(
+            "INSERT INTO toxicity_events (patient_id, course_id, reported_in_follow_up_id, \
+             toxicity_type, grading_system, max_grade, onset_date, crs_hypotension, crs_hypoxia, \
+             created_by, updated_by) VALUES ({pid}, {cid}, {fu}, 'CRS', 'ASTCT2019', 'G2', \
+             '{onset}', 'FLUIDS', 'NONE', 1, 1)"
+        ),
+    );
+    let toxicity = last_id(&app, "toxicity_events");
+    let href = format!("/patients/{pid}/events/toxicity/{toxicity}/edit");
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let mut other = app.logged_in(&app.coordinator);
+    let page = coordinator.get(&href);
+    assert!(
+        page.body
+            .contains("<label for=\"treatment_TOCILIZUMAB\">Tocilizumab</label>")
+    );
+    other.get(&href);
+    let peak = days_ago(197).to_string();
+    let start = days_ago(198).to_string();
+    let base = |version: &'static str| {
+        vec![
+            ("row_version", version),
+            ("toxicity_type", "CRS"),
+            ("onset_date", onset.as_str()),
+            ("max_grade", "G2"),
+            ("crs_hypotension", "FLUIDS"),
+            ("crs_hypoxia", "NONE"),
+            ("max_grade_date", peak.as_str()),
+            ("max_grade_date_estimated", "1"),
+            ("reason", "Chart review"),
+        ]
+    };
+    let mut first = base("1");
+    first.extend([
+        ("treatment_TOCILIZUMAB", "1"),
+        ("treatment_TOCILIZUMAB_doses", "1"),
+        ("treatment_TOCILIZUMAB_start_date", start.as_str()),
+        ("treatment_VASOPRESSORS", "1"),
+    ]);
+
+    coordinator
+        .post(&href, &first)
+        .assert_redirect_to(&format!("/patients/{pid}"));
+
+    assert_eq!(
+        text(
+            &app,
+            &format!(
+                "SELECT max_grade_date || ' ' || max_grade_date_estimated || ' ' || row_version \
+                 AS v FROM toxicity_events WHERE id = {toxicity}"
+            )
+        )
+        .as_deref(),
+        Some(format!("{peak} 1 2").as_str())
+    );
+    let treatments = |app: &TestApp| {
+        text(
+            app,
+            &format!(
+                "SELECT group_concat(agent || ':' || coalesce(doses_count, '-') || ':' || \
+                 coalesce(start_date, '-'), ' ') AS v FROM (SELECT * FROM toxicity_treatments \
+                 WHERE toxicity_event_id = {toxicity} ORDER BY id)"
+            ),
+        )
+    };
+    assert_eq!(
+        treatments(&app).as_deref(),
+        Some(format!("TOCILIZUMAB:1:{start} VASOPRESSORS:-:-").as_str())
+    );
+    let sets = app.audit_change_sets("toxicity_treatments");
+    assert_eq!(sets.len(), 1, "{sets:?}");
+    assert_eq!(
+        sets[0].0,
+        app.audit_change_sets("toxicity_events")[0].0,
+        "the event and its treatments in one change set"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) AS n FROM audit_log WHERE table_name = 'toxicity_treatments' \
+             AND reason = 'Chart review'"
+        ),
+        8,
+        "tocilizumab: event, agent, doses, start, estimated; vasopressors: event, agent, estimated"
+    );
+    let shown = coordinator.get(&href);
+    assert!(
+        shown
+            .body
+            .contains("name=\"treatment_VASOPRESSORS\" value=\"1\" checked")
+    );
+    assert!(
+        shown
+            .body
+            .contains("name=\"max_grade_date_estimated\" type=\"checkbox\" value=\"1\" checked")
+    );
+
+    // The treatments alone change: a second dose, vasopressors removed.
+    let mut second = base("2");
+    second.extend([
+        ("treatment_TOCILIZUMAB", "1"),
+        ("treatment_TOCILIZUMAB_doses", "2"),
+        ("treatment_TOCILIZUMAB_start_date", start.as_str()),
+    ]);
+    second.retain(|(k, _)| *k != "reason");
+    second.push(("reason", "Second dose found"));
+    coordinator
+        .post(&href, &second)
+        .assert_redirect_to(&format!("/patients/{pid}"));
+    assert_eq!(
+        treatments(&app).as_deref(),
+        Some(format!("TOCILIZUMAB:2:{start}").as_str())
+    );
+    assert_eq!(
+        text(
+            &app,
+            &format!("SELECT row_version AS v FROM toxicity_events WHERE id = {toxicity}")
+        )
+        .as_deref(),
+        Some("3"),
+        "a change to the treatments alone raises the toxicity's version"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) AS n FROM audit_log WHERE table_name = 'toxicity_treatments' \
+             AND reason = 'Second dose found' AND action IN ('UPDATE', 'DELETE')"
+        ),
+        4,
+        "the doses updated (one value); the vasopressors deleted (its three stored values)"
+    );
+
+    // The other coordinator still has version 1: refused, nothing overwritten.
+    let mut stale = base("1");
+    stale.extend([("treatment_ANAKINRA", "1")]);
+    let refused = other.post(&href, &stale);
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    // The message names the treatments that differ, as stored now and as typed.
+    for changed in [
+        format!(
+            "Tocilizumab (treatment) is now given, 2 doses, from {start} (you entered not given)"
+        ),
+        "Anakinra (treatment) is now not given (you entered given)".to_owned(),
+    ] {
+        assert!(
+            refused.body.contains(&changed),
+            "{changed}: {}",
+            refused.body
+        );
+    }
+    assert!(
+        !refused.body.contains("Siltuximab (treatment)"),
+        "unchanged agents are not named"
+    );
+    assert!(
+        refused
+            .body
+            .contains("name=\"treatment_ANAKINRA\" value=\"1\" checked"),
+        "kept"
+    );
+    assert_eq!(
+        treatments(&app).as_deref(),
+        Some(format!("TOCILIZUMAB:2:{start}").as_str())
+    );
+
+    let timeline = coordinator.get(&format!("/patients/{pid}"));
+    assert!(
+        timeline.body.contains(&format!(
+            "maximum grade 2 on {peak} (estimated); treated with Tocilizumab, 2 doses from {start}"
+        )),
+        "shown on the timeline"
+    );
 }

@@ -661,6 +661,7 @@ fn a_relapse_is_reported_once_in_its_period_with_method_and_antigen_then_previou
                 ("relapse_since_last", "Y"),
                 ("relapse_date", date),
                 ("relapse_method", "FLOW"),
+                ("relapse_methods", "FLOW"),
                 ("relapse_antigen_status", antigen),
             ],
         )
@@ -736,6 +737,7 @@ fn a_relapse_is_reported_once_in_its_period_with_method_and_antigen_then_previou
             ("relapse_since_last", "Y"),
             ("relapse_date", &day(day0, 170)),
             ("relapse_method", "FLOW"),
+            ("relapse_methods", "FLOW"),
             ("relapse_antigen_status", "NEG"),
         ],
     );
@@ -765,7 +767,11 @@ fn relapse_answers_are_validated_with_422_keeping_the_values() {
     type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
     let cases: Vec<Case> = vec![
         (
-            vec![("relapse_since_last", "Y"), ("relapse_method", "FLOW")],
+            vec![
+                ("relapse_since_last", "Y"),
+                ("relapse_method", "FLOW"),
+                ("relapse_methods", "FLOW"),
+            ],
             "relapse_date",
             "Enter the date of relapse or progression.",
         ),
@@ -774,6 +780,7 @@ fn relapse_answers_are_validated_with_422_keeping_the_values() {
                 ("relapse_since_last", "Y"),
                 ("relapse_date", &before_day0),
                 ("relapse_method", "FLOW"),
+                ("relapse_methods", "FLOW"),
             ],
             "relapse_date",
             "cannot precede Day 0",
@@ -783,6 +790,7 @@ fn relapse_answers_are_validated_with_422_keeping_the_values() {
                 ("relapse_since_last", "Y"),
                 ("relapse_date", &after_contact),
                 ("relapse_method", "FLOW"),
+                ("relapse_methods", "FLOW"),
             ],
             "relapse_date",
             "after this period&#x27;s contact date",
@@ -816,6 +824,39 @@ fn relapse_answers_are_validated_with_422_keeping_the_values() {
             "relapse_method",
             "Choose how the relapse was detected.",
         ),
+        (
+            vec![
+                ("relapse_since_last", "Y"),
+                ("relapse_date", &in_period),
+                ("relapse_method", "FLOW"),
+            ],
+            "relapse_methods",
+            "Tick every method that detected the relapse (at least one).",
+        ),
+        (
+            vec![
+                ("relapse_since_last", "Y"),
+                ("relapse_date", &in_period),
+                ("relapse_method", "FLOW"),
+                ("relapse_methods", "MOLECULAR"),
+            ],
+            "relapse_method",
+            "Flow cytometry detected the relapse first: tick it among the methods too.",
+        ),
+        (
+            vec![("relapse_since_last", "N"), ("relapse_methods", "FLOW")],
+            "relapse_methods",
+            "Only with a relapse reported in this period",
+        ),
+        (
+            vec![
+                ("relapse_since_last", "Y"),
+                ("relapse_date", &in_period),
+                ("relapse_methods", "SMELL"),
+            ],
+            "relapse_methods",
+            "Tick the methods from the list.",
+        ),
     ];
     for (changes, field, message) in &cases {
         let fields = with(&valid_fields("0"), changes);
@@ -830,7 +871,15 @@ fn relapse_answers_are_validated_with_422_keeping_the_values() {
             "{changes:?}: {field}"
         );
         for (name, typed) in changes {
-            if *name != "relapse_since_last" && *name != "relapse_method" {
+            if *name == "relapse_methods" {
+                assert!(
+                    typed == &"SMELL"
+                        || response.body.contains(&format!(
+                            "name=\"relapse_methods\" value=\"{typed}\" checked"
+                        )),
+                    "{changes:?}: {typed} kept ticked"
+                );
+            } else if *name != "relapse_since_last" && *name != "relapse_method" {
                 assert_eq!(response.input_value(name).as_deref(), Some(*typed), "kept");
             }
         }
@@ -854,6 +903,7 @@ fn relapse_answers_are_validated_with_422_keeping_the_values() {
             ("relapse_since_last", "Y"),
             ("relapse_date", &days_ago(5).to_string()),
             ("relapse_method", "CLINICAL"),
+            ("relapse_methods", "CLINICAL"),
         ],
     );
     let response = coordinator.post(&form, &as_refs(&after_death));
@@ -866,13 +916,27 @@ fn relapse_answers_are_validated_with_422_keeping_the_values() {
     );
 }
 
-/// The option `code` is selected, or `name`'s input holds `typed` (a blank needs no check).
+/// The option `code` is selected, or `name`'s input holds `typed` (a blank needs no check); a
+/// tick box must come back ticked.
 fn kept(response: &crate::helpers::Response, name: &str, typed: &str) -> bool {
+    if let Some(tag) = input_tag(response, name)
+        && tag.contains("type=\"checkbox\"")
+    {
+        return typed.is_empty() || tag.contains(" checked");
+    }
     typed.is_empty()
         || response.input_value(name).as_deref() == Some(typed)
         || response
             .body
             .contains(&format!("<option value=\"{typed}\" selected>"))
+}
+
+/// The `<input …>` tag named `name`, if the page has one.
+fn input_tag<'a>(response: &'a crate::helpers::Response, name: &str) -> Option<&'a str> {
+    let start = response.body.find(&format!("name=\"{name}\""))?;
+    let tag_start = response.body[..start].rfind('<')?;
+    let tag_end = start + response.body[start..].find('>')?;
+    Some(&response.body[tag_start..tag_end])
 }
 
 #[test]
@@ -884,6 +948,7 @@ fn other_toxicities_are_refused_with_422_a_message_by_the_field_and_the_values_k
     // Day 0 is 95 days ago; the contact is yesterday (day 94).
     let onset = days_ago(80).to_string();
     let day35 = days_ago(60).to_string();
+    let day40 = days_ago(55).to_string();
     let earlier = days_ago(85).to_string();
     let today = days_ago(0).to_string();
     let before_day0 = days_ago(96).to_string();
@@ -980,6 +1045,67 @@ fn other_toxicities_are_refused_with_422_a_message_by_the_field_and_the_values_k
             vec![("none_toxicities", "none")],
             "none_toxicities",
             "it cannot be nothing to report",
+        ),
+        (
+            vec![("toxicity_max_grade_date", earlier.as_str())],
+            "toxicity_max_grade_date",
+            "The maximum grade cannot precede the onset.",
+        ),
+        (
+            vec![
+                ("toxicity_resolution_date", day35.as_str()),
+                ("toxicity_max_grade_date", day40.as_str()),
+            ],
+            "toxicity_max_grade_date",
+            "The maximum grade cannot follow the resolution",
+        ),
+        (
+            vec![("toxicity_max_grade_date", today.as_str())],
+            "toxicity_max_grade_date",
+            "The maximum grade is after this period",
+        ),
+        (
+            vec![("toxicity_max_grade_date_estimated", "1")],
+            "toxicity_max_grade_date_estimated",
+            "Only a date can be estimated",
+        ),
+        (
+            vec![("toxicity_treatment_OTHER", "1")],
+            "toxicity_treatment_OTHER_detail",
+            "Name the other agent given.",
+        ),
+        (
+            vec![
+                ("toxicity_treatment_TOCILIZUMAB", "1"),
+                ("toxicity_treatment_TOCILIZUMAB_doses", "0"),
+            ],
+            "toxicity_treatment_TOCILIZUMAB_doses",
+            "The number of doses is a whole number from 1 to 20.",
+        ),
+        (
+            vec![("toxicity_treatment_TOCILIZUMAB_doses", "2")],
+            "toxicity_treatment_TOCILIZUMAB_doses",
+            "Tick Tocilizumab to record this, or clear it.",
+        ),
+        (
+            vec![
+                ("toxicity_treatment_ANAKINRA", "1"),
+                ("toxicity_treatment_ANAKINRA_start_date", earlier.as_str()),
+            ],
+            "toxicity_treatment_ANAKINRA_start_date",
+            "A treatment of this toxicity cannot start before its onset",
+        ),
+        (
+            vec![
+                ("toxicity_treatment_CORTICOSTEROIDS", "1"),
+                ("toxicity_treatment_CORTICOSTEROIDS_detail", "dexamethasone"),
+                (
+                    "toxicity_treatment_CORTICOSTEROIDS_start_date",
+                    today.as_str(),
+                ),
+            ],
+            "toxicity_treatment_CORTICOSTEROIDS_start_date",
+            "The start is after this period",
         ),
     ];
     for (changes, field, message) in &cases {
@@ -1078,4 +1204,323 @@ fn an_icaht_is_saved_in_its_own_grading_system_with_audit_rows_and_shown_as_prev
             .contains("Early ICAHT (haematotoxicity, day 0-30), maximum grade 3")
     );
     assert!(!m6.body.contains("Reported in this period"));
+}
+
+#[test]
+fn a_toxicity_with_its_treatments_and_max_grade_date_is_saved_audited_and_shown() {
+    use diesel::prelude::*;
+    use registry::db::schema::{audit_log, toxicity_events, toxicity_treatments};
+    let Arranged { app, patient, form } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let empty = coordinator.get(&form);
+    assert!(
+        empty
+            .body
+            .contains("<label for=\"toxicity_treatment_TOCILIZUMAB\">Tocilizumab</label>"),
+        "each agent is a labelled tick box"
+    );
+    let before = app.change_set_count();
+    let (onset, peak, start, resolved) = (days_ago(90), days_ago(88), days_ago(89), days_ago(80));
+    let fields = with(
+        &valid_fields("0"),
+        &[
+            ("none_toxicities", "events"),
+            ("toxicity_kind", "CRS"),
+            ("toxicity_onset_date", &onset.to_string()),
+            ("toxicity_resolution_date", &resolved.to_string()),
+            ("toxicity_max_grade", "G2"),
+            ("toxicity_hypotension", "FLUIDS"),
+            ("toxicity_hypoxia", "NONE"),
+            ("toxicity_max_grade_date", &peak.to_string()),
+            ("toxicity_max_grade_date_estimated", "1"),
+            ("toxicity_treatment_TOCILIZUMAB", "1"),
+            ("toxicity_treatment_TOCILIZUMAB_doses", "2"),
+            (
+                "toxicity_treatment_TOCILIZUMAB_start_date",
+                &start.to_string(),
+            ),
+            ("toxicity_treatment_CORTICOSTEROIDS", "1"),
+            ("toxicity_treatment_CORTICOSTEROIDS_detail", "dexamethasone"),
+            ("toxicity_treatment_OTHER", "1"),
+            ("toxicity_treatment_OTHER_detail", "ruxolitinib"),
+        ],
+    );
+
+    let response = coordinator.post(&form, &as_refs(&fields));
+
+    assert_eq!(response.status, 303, "{}", response.body);
+    let mut conn = app.db();
+    let (id, stored_peak, estimated): (i32, Option<chrono::NaiveDate>, bool) =
+        toxicity_events::table
+            .filter(toxicity_events::patient_id.eq(patient))
+            .select((
+                toxicity_events::id,
+                toxicity_events::max_grade_date,
+                toxicity_events::max_grade_date_estimated,
+            ))
+            .first(&mut conn)
+            .unwrap();
+    assert_eq!((stored_peak, estimated), (Some(peak), true));
+    type Treatment = (
+        String,
+        Option<String>,
+        Option<i32>,
+        Option<chrono::NaiveDate>,
+    );
+    let treatments: Vec<Treatment> = toxicity_treatments::table
+        .filter(toxicity_treatments::toxicity_event_id.eq(id))
+        .order(toxicity_treatments::id)
+        .select((
+            toxicity_treatments::agent,
+            toxicity_treatments::agent_detail,
+            toxicity_treatments::doses_count,
+            toxicity_treatments::start_date,
+        ))
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(
+        treatments,
+        vec![
+            ("TOCILIZUMAB".into(), None, Some(2), Some(start)),
+            (
+                "CORTICOSTEROIDS".into(),
+                Some("dexamethasone".into()),
+                None,
+                None
+            ),
+            ("OTHER".into(), Some("ruxolitinib".into()), None, None),
+        ]
+    );
+    assert_eq!(app.change_set_count(), before + 1, "one change set");
+    let sets_fu = app.audit_change_sets("follow_ups");
+    let sets_treatments = app.audit_change_sets("toxicity_treatments");
+    assert_eq!(sets_fu.last().unwrap().0, sets_treatments.last().unwrap().0);
+    let audited: Vec<(String, Option<String>)> = audit_log::table
+        .filter(audit_log::table_name.eq_any(["toxicity_events", "toxicity_treatments"]))
+        .select((audit_log::field_name, audit_log::new_value))
+        .load(&mut conn)
+        .unwrap();
+    for expected in [
+        ("max_grade_date", Some(peak.to_string())),
+        ("max_grade_date_estimated", Some("1".to_owned())),
+        ("agent", Some("TOCILIZUMAB".to_owned())),
+        ("doses_count", Some("2".to_owned())),
+        ("agent_detail", Some("dexamethasone".to_owned())),
+        ("agent", Some("OTHER".to_owned())),
+    ] {
+        assert!(
+            audited.contains(&(expected.0.to_owned(), expected.1.clone())),
+            "{expected:?} not audited"
+        );
+    }
+
+    let page = coordinator.get(&format!("/patients/{patient}"));
+    let line = format!(
+        "Cytokine release syndrome, maximum grade 2 on {peak} (estimated); treated with \
+         Tocilizumab, 2 doses from {start}, Corticosteroids (dexamethasone), ruxolitinib"
+    );
+    assert!(page.body.contains(&line), "{line} not on the patient page");
+}
+
+/// A treatment's start date may be ticked as estimated, like every estimated date: refused
+/// without a date (422, the box kept ticked, a message by it, nothing written), stored and
+/// audited with one, shown ticked again in the toxicity's correction form.
+#[test]
+fn a_treatment_start_date_may_be_estimated_but_only_with_a_date() {
+    use diesel::prelude::*;
+    use registry::db::schema::{audit_log, toxicity_events, toxicity_treatments};
+    let Arranged { app, patient, form } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let (onset, start) = (days_ago(90), days_ago(89).to_string());
+    let base = with(
+        &valid_fields("0"),
+        &[
+            ("none_toxicities", "events"),
+            ("toxicity_kind", "ICAHT_EARLY"),
+            ("toxicity_onset_date", &onset.to_string()),
+            ("toxicity_max_grade", "G3"),
+            ("toxicity_treatment_G_CSF", "1"),
+            ("toxicity_treatment_G_CSF_start_date_estimated", "1"),
+        ],
+    );
+    let box_name = "toxicity_treatment_G_CSF_start_date_estimated";
+    let before = app.change_set_count();
+
+    let refused = coordinator.post(&form, &as_refs(&base));
+
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains(&format!("id=\"{box_name}-error\"")),
+        "the message is by the box"
+    );
+    assert!(refused.body.contains("Only a date can be estimated"));
+    assert!(
+        refused
+            .body
+            .contains(&format!("name=\"{box_name}\" value=\"1\" checked")),
+        "the box stays ticked"
+    );
+    assert_eq!(app.change_set_count(), before, "nothing written");
+
+    let dated = with(
+        &base,
+        &[("toxicity_treatment_G_CSF_start_date", start.as_str())],
+    );
+    let saved = coordinator.post(&form, &as_refs(&dated));
+
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let mut conn = app.db();
+    let (id, stored): (i32, (Option<chrono::NaiveDate>, bool)) = toxicity_events::table
+        .inner_join(toxicity_treatments::table)
+        .filter(toxicity_events::patient_id.eq(patient))
+        .select((
+            toxicity_events::id,
+            (
+                toxicity_treatments::start_date,
+                toxicity_treatments::start_date_estimated,
+            ),
+        ))
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(stored, (Some(days_ago(89)), true));
+    let audited: Vec<Option<String>> = audit_log::table
+        .filter(audit_log::table_name.eq("toxicity_treatments"))
+        .filter(audit_log::field_name.eq("start_date_estimated"))
+        .select(audit_log::new_value)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(audited, vec![Some("1".to_owned())]);
+    let edit = coordinator.get(&format!("/patients/{patient}/events/toxicity/{id}/edit"));
+    assert!(
+        edit.body
+            .contains("name=\"treatment_G_CSF_start_date_estimated\" value=\"1\" checked"),
+        "shown ticked in the correction form"
+    );
+}
+
+#[test]
+fn every_method_that_detected_a_relapse_is_ticked_saved_audited_and_edited() {
+    use diesel::prelude::*;
+    use registry::db::schema::relapse_detection_methods;
+    let Arranged { app, form, .. } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let empty = coordinator.get(&form);
+    assert!(
+        empty
+            .body
+            .contains("<label for=\"relapse_methods-CYTO_FISH\">Cytogenetic / FISH</label>"),
+        "each method is a labelled tick box"
+    );
+    let relapse_date = days_ago(30).to_string();
+    let mut fields = with(
+        &valid_fields("0"),
+        &[
+            ("relapse_since_last", "Y"),
+            ("relapse_date", &relapse_date),
+            ("relapse_method", "MOLECULAR"),
+        ],
+    );
+    fields.push(("relapse_methods".into(), "MOLECULAR".into()));
+    fields.push(("relapse_methods".into(), "RADIOLOGICAL".into()));
+    let methods = |app: &TestApp| -> Vec<String> {
+        relapse_detection_methods::table
+            .order(relapse_detection_methods::method)
+            .select(relapse_detection_methods::method)
+            .load(&mut app.db())
+            .unwrap()
+    };
+
+    let saved = coordinator.post(&form, &as_refs(&fields));
+
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(methods(&app), vec!["MOLECULAR", "RADIOLOGICAL"]);
+    let sets = app.audit_change_sets("relapse_detection_methods");
+    assert_eq!(sets.len(), 1, "{sets:?}");
+    assert_eq!(
+        sets[0].0,
+        app.audit_change_sets("follow_ups")[0].0,
+        "one change set"
+    );
+    let page = coordinator.get(&form);
+    for code in ["MOLECULAR", "RADIOLOGICAL"] {
+        assert!(
+            page.body.contains(&format!(
+                "name=\"relapse_methods\" value=\"{code}\" checked"
+            )),
+            "{code} shown ticked"
+        );
+    }
+    assert!(!page.body.contains("value=\"FLOW\" checked"));
+
+    // Radiological untick, flow cytometry added: one row deleted, one inserted, both audited.
+    let mut edited = with(
+        &valid_fields("1"),
+        &[
+            ("relapse_since_last", "Y"),
+            ("relapse_date", &relapse_date),
+            ("relapse_method", "MOLECULAR"),
+            ("reason", "Flow report found"),
+        ],
+    );
+    edited.push(("relapse_methods".into(), "MOLECULAR".into()));
+    edited.push(("relapse_methods".into(), "FLOW".into()));
+    let again = coordinator.post(&form, &as_refs(&edited));
+    assert_eq!(again.status, 303, "{}", again.body);
+    assert_eq!(methods(&app), vec!["FLOW", "MOLECULAR"]);
+    let actions: Vec<(String, Option<String>, Option<String>)> = {
+        use registry::db::schema::audit_log;
+        audit_log::table
+            .filter(audit_log::table_name.eq("relapse_detection_methods"))
+            .filter(audit_log::field_name.eq("method"))
+            .filter(audit_log::reason.eq("Flow report found"))
+            .order(audit_log::id)
+            .select((
+                audit_log::action,
+                audit_log::old_value,
+                audit_log::new_value,
+            ))
+            .load(&mut app.db())
+            .unwrap()
+    };
+    assert_eq!(
+        actions,
+        vec![
+            ("DELETE".into(), Some("RADIOLOGICAL".into()), None),
+            ("INSERT".into(), None, Some("FLOW".into())),
+        ]
+    );
+
+    // Saved from a form opened before that edit: refused, and the message names the methods.
+    let mut stale = with(
+        &valid_fields("1"),
+        &[
+            ("relapse_since_last", "Y"),
+            ("relapse_date", &relapse_date),
+            ("relapse_method", "RADIOLOGICAL"),
+            ("reason", "Imaging report"),
+        ],
+    );
+    stale.push(("relapse_methods".into(), "MOLECULAR".into()));
+    stale.push(("relapse_methods".into(), "RADIOLOGICAL".into()));
+    let refused = coordinator.post(&form, &as_refs(&stale));
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(
+        refused.body.contains(
+            "Relapse detection methods is now Molecular, Flow cytometry \
+             (you entered Molecular, Radiological)"
+        ),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused
+            .body
+            .contains("Relapse first detected by is now Molecular (you entered Radiological)")
+    );
+    assert_eq!(
+        methods(&app),
+        vec!["FLOW", "MOLECULAR"],
+        "nothing overwritten"
+    );
 }

@@ -28,6 +28,9 @@ mod follow_ups;
 mod patients;
 // Recording diagnosis, course and infusion; the whole coordinator workflow.
 mod treatments;
+// The demo cohort (`registry seed`) against the app's rules: every seeded toxicity opened in
+// the correction form and saved unchanged is accepted and changes nothing.
+mod seeded;
 // Snapshots (insta) of the follow-up form and the OpenAPI document, dynamic parts redacted.
 mod snapshot_pages;
 // The worklist (home page): statuses, urgency, site scoping.

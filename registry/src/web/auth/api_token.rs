@@ -109,7 +109,7 @@ pub fn create_token_expiring(
     let hash = token::sha256_hex(&secret);
     let prefix: String = secret.chars().take(12).collect();
     let expires_at = lifetime.expiry_from(Utc::now().naive_utc());
-    let id = conn.immediate_transaction(|conn| -> anyhow::Result<i32> {
+    let id = crate::db::write_transaction(conn, |conn| -> anyhow::Result<i32> {
         let id: i32 = diesel::insert_into(api_tokens::table)
             .values((
                 api_tokens::user_id.eq(user_id),

@@ -72,7 +72,7 @@ pub async fn revoke(
     let actor = user.id;
     state
         .db(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write_transaction(conn, |conn| {
                 let now = Utc::now().naive_utc();
                 let n = diesel::update(
                     api_tokens::table

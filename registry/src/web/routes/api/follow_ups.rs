@@ -5,6 +5,9 @@
 //! validation and save: the same rules, the same audit rows (naming the token), the same
 //! stale-edit refusal.
 //!
+//! Every method that detected a relapse is the list `relapse_methods` (codes), in the body and
+//! in the stored follow-up returned; `relapse_method` is the one that detected it first.
+//!
 //! Versions: the body's `row_version` or an `If-Match: "<row_version>"` header (0 creates);
 //! a stale version is a 409 with the stored follow-up. A locked follow-up is a 423. Invalid
 //! input is a 422 with `{"errors": {field: message}}`.
@@ -16,7 +19,10 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::ApiError;
-use crate::db::{follow_ups::FollowUpRow, schema::follow_ups};
+use crate::db::{
+    follow_ups::{FollowUpRow, relapse_methods_of},
+    schema::follow_ups,
+};
 use crate::domain::{access::Permission, vocabulary::Vocabulary};
 use crate::web::{
     auth::{api_token::ApiTokenId, extract::CurrentUser},
@@ -92,11 +98,23 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(items))
 }
 
+/// The stored follow-up as JSON, with the methods that detected its relapse.
+fn follow_up_json(row: &FollowUpRow, relapse_methods: &[String]) -> serde_json::Value {
+    let mut value = serde_json::to_value(row).unwrap_or_default();
+    if let serde_json::Value::Object(map) = &mut value {
+        map.insert(
+            "relapse_methods".to_owned(),
+            serde_json::json!(relapse_methods),
+        );
+    }
+    value
+}
+
 /// The stored follow-up with its version as an `ETag`.
-fn with_version(status: StatusCode, row: &FollowUpRow) -> HttpResponse {
+fn with_version(status: StatusCode, row: &FollowUpRow, relapse_methods: &[String]) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::ETAG, format!("\"{}\"", row.row_version)))
-        .json(row)
+        .json(follow_up_json(row, relapse_methods))
 }
 
 /// One follow-up (404 when out of scope or not recorded yet).
@@ -110,17 +128,19 @@ pub async fn show(
     let ctx = state
         .db(move |conn| load_context(conn, &scope, pid, cid, &timepoint))
         .await?;
-    let row = ctx.existing.ok_or(AppError::NotFound)?;
-    Ok(with_version(StatusCode::OK, &row))
+    let row = ctx.existing.as_ref().ok_or(AppError::NotFound)?;
+    Ok(with_version(StatusCode::OK, row, &ctx.relapse_methods))
 }
 
 /// A JSON value as the text a form field would hold: strings as they are, numbers in
-/// decimal, `true` as `1` (a ticked box), `false` and `null` blank.
+/// decimal, `true` as `1` (a ticked box), `false` and `null` blank, a list as its items
+/// joined by commas (a check-all such as `relapse_methods`).
 fn as_text(value: &serde_json::Value) -> String {
     match value {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Null | serde_json::Value::Bool(false) => String::new(),
         serde_json::Value::Bool(true) => "1".to_owned(),
+        serde_json::Value::Array(items) => items.iter().map(as_text).collect::<Vec<_>>().join(","),
         other => other.to_string(),
     }
 }
@@ -238,24 +258,29 @@ pub async fn put(
                 .select(FollowUpRow::as_select())
                 .first(conn)
                 .optional()?;
-            Ok((outcome, row))
+            let methods = match &row {
+                Some(r) => relapse_methods_of(conn, r.id)?,
+                None => Vec::new(),
+            };
+            Ok((outcome, row, methods))
         })
         .await;
     match outcome {
-        Ok((SaveOutcome::Saved, Some(row))) => Ok(with_version(
+        Ok((SaveOutcome::Saved, Some(row), methods)) => Ok(with_version(
             if created {
                 StatusCode::CREATED
             } else {
                 StatusCode::OK
             },
             &row,
+            &methods,
         )),
-        Ok((SaveOutcome::Saved, None)) => Err(AppError::NotFound.into()),
-        Ok((SaveOutcome::Locked, _)) => Ok(locked()),
-        Ok((SaveOutcome::Stale { current, by }, _)) => {
+        Ok((SaveOutcome::Saved, None, _)) => Err(AppError::NotFound.into()),
+        Ok((SaveOutcome::Locked, _, _)) => Ok(locked()),
+        Ok((SaveOutcome::Stale { current, by }, _, methods)) => {
             Ok(HttpResponse::Conflict().json(serde_json::json!({
-                "error": stale_message(&form, &current, &by),
-                "current": current,
+                "error": stale_message(&form, &current, &methods, &by),
+                "current": follow_up_json(&current, &methods),
             })))
         }
         // A version for a follow-up that does not exist yet.

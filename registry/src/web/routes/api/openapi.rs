@@ -36,7 +36,8 @@ pub async fn get() -> HttpResponse {
                         "survival_status": { "type": ["string", "null"] },
                         "relapse_since_last": { "type": ["string", "null"], "enum": ["Y", "N", "PREV", "UNK", null] },
                         "relapse_date": { "type": ["string", "null"], "format": "date" },
-                        "relapse_method": { "type": ["string", "null"] },
+                        "relapse_method": { "type": ["string", "null"], "description": "how the relapse was first detected (one of relapse_methods)" },
+                        "relapse_methods": { "type": "array", "items": { "type": "string", "enum": ["MOLECULAR", "FLOW", "CYTO_FISH", "RADIOLOGICAL", "CLINICAL"] }, "description": "every method that detected the relapse" },
                         "relapse_antigen_status": { "type": ["string", "null"] },
                         "form_status": { "type": "string" },
                         "locked_at": { "type": ["string", "null"] },
@@ -45,7 +46,7 @@ pub async fn get() -> HttpResponse {
                 },
                 "FollowUpInput": {
                     "type": "object",
-                    "description": "The follow-up form's fields by their form names; a field not sent is blank. Event fields (infection_*, toxicity_*, ig_*, persistence_*, therapy_*, malignancy_*, lab_*, response_*; the form's names) add one event of this period when given. Any other key is refused (422).",
+                    "description": "The follow-up form's fields by their form names; a field not sent is blank. Event fields (infection_*, toxicity_* including toxicity_max_grade_date[_estimated] and the treatments toxicity_treatment_<AGENT>[_doses|_detail|_start_date[_estimated]], ig_*, persistence_*, therapy_*, malignancy_*, lab_*, response_*; the form's names) add one event of this period when given. Any other key is refused (422).",
                     "properties": {
                         "row_version": { "type": "integer", "description": "the version read (0 to create); an If-Match header takes precedence" },
                         "complete": { "type": "boolean", "description": "mark the form complete (every section answered)" },
@@ -57,7 +58,8 @@ pub async fn get() -> HttpResponse {
                         "ecog": { "type": ["integer", "string"] },
                         "relapse_since_last": { "type": "string", "enum": ["Y", "N", "PREV", "UNK"], "description": "PREV only after an earlier period of the course reported the relapse; Y only once" },
                         "relapse_date": { "type": "string", "format": "date", "description": "with Y: in this period, from Day 0, not after death" },
-                        "relapse_method": { "type": "string", "enum": ["MOLECULAR", "FLOW", "CYTO_FISH", "RADIOLOGICAL", "CLINICAL"] },
+                        "relapse_method": { "type": "string", "enum": ["MOLECULAR", "FLOW", "CYTO_FISH", "RADIOLOGICAL", "CLINICAL"], "description": "with Y: the method that detected the relapse first; must be one of relapse_methods" },
+                        "relapse_methods": { "type": "array", "items": { "type": "string", "enum": ["MOLECULAR", "FLOW", "CYTO_FISH", "RADIOLOGICAL", "CLINICAL"] }, "description": "with Y: every method that detected the relapse (at least one on a complete form); returned in the list's order" },
                         "relapse_antigen_status": { "type": "string", "enum": ["NEG", "POS", "DIM"], "description": "CD19 or BCMA products; required for B-ALL after a CD19 product" },
                         "none_responses": { "$ref": "#/components/schemas/SectionAnswer" },
                         "none_toxicities": { "$ref": "#/components/schemas/SectionAnswer" },

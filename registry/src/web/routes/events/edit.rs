@@ -7,10 +7,13 @@ use diesel::prelude::*;
 
 use super::{EventContext, EventForm, load_scoped, rules};
 use crate::db::{
-    events::{ColumnValue, Companion, EventKind, EventRevision, StoredEvent, revise_event},
-    ids::UserId,
+    events::{
+        ColumnValue, Companion, EventKind, EventRevision, StoredEvent, ToxicityTreatmentRow,
+        replace_toxicity_treatments, revise_event,
+    },
+    ids::{ToxicityEventId, UserId},
     patients::set_status_within,
-    schema::immunoglobulin_courses,
+    schema::{immunoglobulin_courses, toxicity_treatments},
 };
 use crate::domain::{lab::LabAnalyte, patient::LtfuStatus, vocabulary::Vocabulary};
 use crate::web::{
@@ -18,7 +21,10 @@ use crate::web::{
     error::{AppError, render, see_other},
     form::FormPairs,
     layout::Layout,
-    routes::patients::what_changed,
+    routes::{
+        follow_ups::treatments::{TreatmentGiven, TreatmentsForm},
+        patients::what_changed,
+    },
     startup::AppState,
 };
 
@@ -72,10 +78,14 @@ pub async fn get(
 ) -> Result<HttpResponse, AppError> {
     let (pid, kind, id) = path.into_inner();
     let who = user.clone();
-    let (event, ctx) = state
-        .db(move |conn| load_scoped(conn, &who, pid, &kind, id))
+    let (event, ctx, treatments) = state
+        .db(move |conn| {
+            let (event, ctx) = load_scoped(conn, &who, pid, &kind, id)?;
+            let treatments = treatments_of(conn, &event)?;
+            Ok((event, ctx, treatments))
+        })
         .await?;
-    let mut form = EventForm::from_stored(&event);
+    let mut form = EventForm::from_stored(&event).with_treatments(&treatments);
     if ctx.locked {
         form.form_error = Some(LOCKED.to_owned());
     }
@@ -143,6 +153,32 @@ fn death_companion() -> Companion<'static> {
     })
 }
 
+/// The treatments recorded for a toxicity (none for other kinds).
+fn treatments_of(
+    conn: &mut SqliteConnection,
+    event: &StoredEvent,
+) -> QueryResult<Vec<ToxicityTreatmentRow>> {
+    if event.kind != EventKind::Toxicity {
+        return Ok(Vec::new());
+    }
+    toxicity_treatments::table
+        .filter(toxicity_treatments::toxicity_event_id.eq(event.id))
+        .select(ToxicityTreatmentRow::as_select())
+        .order(toxicity_treatments::id)
+        .load(conn)
+}
+
+/// A toxicity's treatments become the corrected check-all, in the same change set (a change
+/// to them alone still raises the toxicity's version: see `revise_event`).
+fn treatments_companion(actor: UserId, given: Vec<TreatmentGiven>) -> Companion<'static> {
+    Box::new(move |conn, changes, after| {
+        let event = ToxicityEventId(after.id);
+        let rows: Vec<_> = given.iter().map(|g| g.to_row(event, actor)).collect();
+        replace_toxicity_treatments(conn, changes, event, after.patient_id, &rows)?;
+        Ok(None)
+    })
+}
+
 /// Saves the correction (303 to the patient page), or 422 / 409 / 403 with the values kept.
 pub async fn post(
     user: CurrentUser,
@@ -153,13 +189,17 @@ pub async fn post(
 ) -> Result<HttpResponse, AppError> {
     let (pid, kind, id) = path.into_inner();
     let who = user.clone();
-    let (event, ctx) = state
-        .db(move |conn| load_scoped(conn, &who, pid, &kind, id))
+    let (event, ctx, treatments) = state
+        .db(move |conn| {
+            let (event, ctx) = load_scoped(conn, &who, pid, &kind, id)?;
+            let treatments = treatments_of(conn, &event)?;
+            Ok((event, ctx, treatments))
+        })
         .await?;
     let mut form = EventForm::from_sent(&event, &pairs);
     let layout = Layout::new(&user, &session, "patients")?;
     if ctx.locked {
-        let mut stored = EventForm::from_stored(&event);
+        let mut stored = EventForm::from_stored(&event).with_treatments(&treatments);
         stored.form_error = Some(LOCKED.to_owned());
         let page = EditEventPage::new(layout, pid, &event, &ctx, stored);
         return render(StatusCode::FORBIDDEN, &page);
@@ -173,13 +213,18 @@ pub async fn post(
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if let (Some(mut columns), Some(reason)) = (columns, reason) {
         let (actor, kind, version) = (UserId(user.id), event.kind, form.row_version);
+        let given = form.treatments_given.clone();
         let outcome = state
             .db(move |conn| {
                 if kind == EventKind::Lab {
                     let flag = ivig_flag(conn, pid, &columns)?;
                     columns.push(("ivig_within_30_days", flag));
                 }
-                let companion = (kind == EventKind::Death).then(death_companion);
+                let companion = match (kind, given) {
+                    (EventKind::Death, _) => Some(death_companion()),
+                    (EventKind::Toxicity, Some(given)) => Some(treatments_companion(actor, given)),
+                    _ => None,
+                };
                 Ok(revise_event(
                     conn, actor, kind, id, version, &reason, &columns, companion,
                 )?)
@@ -194,7 +239,7 @@ pub async fn post(
             }
             EventRevision::Stale { current, by } => {
                 status = StatusCode::CONFLICT;
-                let stored: Vec<(&str, String, String)> = form
+                let mut stored: Vec<(String, String, String)> = form
                     .fields
                     .iter()
                     .map(|f| {
@@ -205,14 +250,25 @@ pub async fn post(
                                 .map_or(code.clone(), |(_, label)| label.clone())
                         };
                         (
-                            f.label,
+                            f.label.to_owned(),
                             shown(f.field.value.clone()),
                             shown(current.text(f.name)),
                         )
                     })
                     .collect();
+                // A toxicity's treatments are compared too: each agent as typed and as stored.
+                if let Some(typed) = &form.treatments {
+                    let now = (*current).clone();
+                    let rows = state.db(move |conn| Ok(treatments_of(conn, &now)?)).await?;
+                    let saved = TreatmentsForm::from_rows(super::TREATMENT_PREFIX, &rows);
+                    for ((label, typed), (_, saved)) in
+                        typed.summaries().into_iter().zip(saved.summaries())
+                    {
+                        stored.push((label, typed, saved));
+                    }
+                }
                 let triples: Vec<(&str, &String, &String)> =
-                    stored.iter().map(|(l, t, s)| (*l, t, s)).collect();
+                    stored.iter().map(|(l, t, s)| (l.as_str(), t, s)).collect();
                 form.form_error = Some(what_changed(&by, current.updated_at, &triples));
                 form.row_version = current.row_version;
             }

@@ -24,7 +24,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::db::{
-    events::{EventKind, StoredEvent, load_event},
+    events::{EventKind, StoredEvent, ToxicityTreatmentRow, load_event},
     schema::{deaths, follow_ups, infusions},
 };
 use crate::domain::{access::Permission, schedule::Timepoint, vocabulary::Vocabulary};
@@ -32,7 +32,10 @@ use crate::web::{
     auth::extract::CurrentUser,
     error::AppError,
     form::{Field, SelectOption},
-    routes::patients::find_patient,
+    routes::{
+        follow_ups::treatments::{TreatmentGiven, TreatmentsForm},
+        patients::find_patient,
+    },
 };
 
 /// Registers the edit and delete routes (inside the logged-in scope).
@@ -93,7 +96,10 @@ pub fn load_scoped(
     Ok((event, ctx))
 }
 
-fn context_of(conn: &mut SqliteConnection, event: &StoredEvent) -> QueryResult<EventContext> {
+/// What the rules need beside the event's own values: its Day 0, reporting contact, the death,
+/// and whether its follow-up is locked (public so that a test can check stored rows, e.g. the
+/// demo cohort's, against the correction rules).
+pub fn context_of(conn: &mut SqliteConnection, event: &StoredEvent) -> QueryResult<EventContext> {
     let pid = event.patient_id.0;
     let mut day0_query = infusions::table
         .filter(infusions::patient_id.eq(pid))
@@ -157,6 +163,8 @@ pub enum Input {
     Text,
     Number,
     Select,
+    /// A yes/no column (e.g. "the date is estimated"): ticked is `"1"`, unticked blank.
+    Checkbox,
 }
 
 /// One field of an event form: its column, label, how it is typed, what was typed (or stored)
@@ -178,12 +186,23 @@ impl EventField {
             Input::Date => "date",
             Input::Number => "text",
             Input::Text | Input::Select => "text",
+            Input::Checkbox => "checkbox",
         }
     }
 
     /// True for a `<select>`.
     pub fn is_select(&self) -> bool {
         self.input == Input::Select
+    }
+
+    /// True for a tick box.
+    pub fn is_checkbox(&self) -> bool {
+        self.input == Input::Checkbox
+    }
+
+    /// True for a ticked box.
+    pub fn is_ticked(&self) -> bool {
+        self.field.value.trim() == "1"
     }
 
     /// The options of a select, the typed value selected.
@@ -215,7 +234,14 @@ pub struct EventForm {
     pub row_version: i32,
     pub reason: Field,
     pub form_error: Option<String>,
+    /// The treatments of a toxicity (a check-all beside its columns); `None` for other kinds.
+    pub treatments: Option<TreatmentsForm>,
+    /// The treatments as validated, to be written with the correction.
+    pub treatments_given: Option<Vec<TreatmentGiven>>,
 }
+
+/// The input-name prefix of a toxicity's treatments on the correction form.
+pub const TREATMENT_PREFIX: &str = "treatment_";
 
 impl EventForm {
     /// The field named `name`, if the kind has it.
@@ -250,13 +276,22 @@ impl EventForm {
         self.form_error.is_some()
             || self.reason.error.is_some()
             || self.fields.iter().any(|f| f.field.error.is_some())
+            || self
+                .treatments
+                .as_ref()
+                .is_some_and(TreatmentsForm::has_error)
     }
 
     /// The form filled from the stored event.
     pub fn from_stored(event: &StoredEvent) -> Self {
         let mut fields = rules::spec(event.kind, event);
         for f in &mut fields {
-            f.field = Field::new(event.text(f.name));
+            let stored = event.text(f.name);
+            f.field = Field::new(match f.input {
+                // Booleans are stored 1/0: a tick box shows 1 ticked, anything else not.
+                Input::Checkbox if stored != "1" => String::new(),
+                _ => stored,
+            });
         }
         Self {
             kind: event.kind,
@@ -264,7 +299,18 @@ impl EventForm {
             row_version: event.row_version,
             reason: Field::default(),
             form_error: None,
+            treatments: (event.kind == EventKind::Toxicity)
+                .then(|| TreatmentsForm::blank(TREATMENT_PREFIX)),
+            treatments_given: None,
         }
+    }
+
+    /// The form with the event's stored treatments ticked (a toxicity).
+    pub fn with_treatments(mut self, rows: &[ToxicityTreatmentRow]) -> Self {
+        if self.treatments.is_some() {
+            self.treatments = Some(TreatmentsForm::from_rows(TREATMENT_PREFIX, rows));
+        }
+        self
     }
 
     /// The form as sent (`pairs`: the url-encoded body).
@@ -279,6 +325,12 @@ impl EventForm {
             row_version: pairs.get("row_version").trim().parse().unwrap_or(-1),
             reason: Field::new(pairs.get("reason")),
             form_error: None,
+            treatments: (event.kind == EventKind::Toxicity).then(|| {
+                let mut t = TreatmentsForm::blank(TREATMENT_PREFIX);
+                t.fill(pairs);
+                t
+            }),
+            treatments_given: None,
         }
     }
 }

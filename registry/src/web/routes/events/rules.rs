@@ -23,6 +23,7 @@ use crate::domain::{
     vocabulary::Vocabulary,
 };
 use crate::web::form::Field;
+use crate::web::routes::follow_ups::treatments::TreatmentBounds;
 use crate::web::routes::patients::new::parse_date;
 
 /// The analytes the follow-up form records (IgG and B cells), so the ones a correction offers.
@@ -63,7 +64,7 @@ fn criteria_of(event: &StoredEvent) -> ResponseCriteria {
 
 /// The fields a kind's form shows, in order (values blank).
 pub fn spec(kind: EventKind, event: &StoredEvent) -> Vec<EventField> {
-    use Input::{Date, Number, Select, Text};
+    use Input::{Checkbox, Date, Number, Select, Text};
     match kind {
         EventKind::Response => vec![
             field("assessment_date", "Assessment date", Date, vec![]),
@@ -111,6 +112,19 @@ pub fn spec(kind: EventKind, event: &StoredEvent) -> Vec<EventField> {
                     .iter()
                     .map(|g| (g.code().to_owned(), format!("Grade {}", g.number())))
                     .collect(),
+            ),
+            field(
+                "max_grade_date",
+                "Date the maximum grade was reached (optional)",
+                Date,
+                vec![],
+            ),
+            field(
+                "max_grade_date_estimated",
+                "That date is estimated",
+                Checkbox,
+                // Named, so the delete page and a stale-edit message say "Yes", not "1".
+                pairs(&[("1", "Yes")]),
             ),
             field(
                 "crs_hypotension",
@@ -447,6 +461,8 @@ fn response(
 /// (domain.md §9): a CRS grade is the worst of hypotension and hypoxia (grade 1 with neither;
 /// grade 5 is death); an ICANS grade is never below what the ICE score implies. The resolution
 /// may be after the reporting contact: a correction completes an event that was ongoing then.
+/// The date of the maximum grade lies between onset and resolution; the treatments (a
+/// check-all beside the columns, `follow_ups::treatments`) start on or after the onset.
 fn toxicity(
     form: &mut EventForm,
     event: &StoredEvent,
@@ -461,20 +477,15 @@ fn toxicity(
         form.fail("onset_date", sentence(&finding.to_string()));
     }
     let resolution = toxicity_resolution(form, onset, ctx, today);
-    if let (Some(d), Some(peak)) = (onset, stored_date(event, "max_grade_date")) {
-        if d > peak {
-            form.fail(
-                "onset_date",
-                format!("The maximum grade was reached on {peak}: the onset cannot be after that."),
-            );
-        } else if resolution.is_some_and(|r| r < peak) {
-            form.fail(
-                "resolution_date",
-                format!(
-                    "The maximum grade was reached on {peak}: the resolution cannot precede it."
-                ),
-            );
-        }
+    let (peak, peak_estimated) = max_grade_date(form, onset, resolution, ctx, today);
+    if let Some(mut treatments) = form.treatments.take() {
+        form.treatments_given = treatments.validate(TreatmentBounds {
+            onset,
+            contact: None,
+            death: ctx.death,
+            today,
+        });
+        form.treatments = Some(treatments);
     }
     let grade = required_code::<CtcaeGrade>(form, "max_grade", "Choose the maximum grade.");
     let term = Field::new(form.value("toxicity_term")).optional();
@@ -570,6 +581,11 @@ fn toxicity(
         ("onset_date", ColumnValue::Date(Some(onset?))),
         ("resolution_date", ColumnValue::Date(resolution)),
         ("max_grade", text(grade?.code())),
+        ("max_grade_date", ColumnValue::Date(peak)),
+        (
+            "max_grade_date_estimated",
+            ColumnValue::Bool(peak_estimated),
+        ),
         ("crs_hypotension", code_or_null(hypotension)),
         ("crs_hypoxia", code_or_null(hypoxia)),
         ("icans_lowest_ice_score", ColumnValue::Integer(ice_score)),
@@ -601,6 +617,59 @@ fn toxicity(
         columns.push(("grading_system", text(kind.default_grading_system().code())));
     }
     Some(columns)
+}
+
+/// The optional date the maximum grade was reached, and whether it is estimated: not in the
+/// future, from the onset to the resolution, not after death (as the resolution, it may be after
+/// the reporting contact); "estimated" only with a date.
+fn max_grade_date(
+    form: &mut EventForm,
+    onset: Option<NaiveDate>,
+    resolution: Option<NaiveDate>,
+    ctx: &EventContext,
+    today: NaiveDate,
+) -> (Option<NaiveDate>, bool) {
+    let name = "max_grade_date";
+    let estimated = match form.value("max_grade_date_estimated").trim() {
+        "" => false,
+        "1" => true,
+        _ => {
+            form.fail(
+                "max_grade_date_estimated",
+                "Tick the box or leave it unticked.",
+            );
+            false
+        }
+    };
+    let mut typed = Field::new(form.value(name));
+    let peak = parse_date(&mut typed, false, today);
+    if let Some(message) = typed.error {
+        form.fail(name, message);
+        return (None, false);
+    }
+    let Some(peak) = peak else {
+        if estimated {
+            form.fail(
+                "max_grade_date_estimated",
+                "Only a date can be estimated: enter the date or untick the box.",
+            );
+        }
+        return (None, false);
+    };
+    if onset.is_some_and(|o| peak < o) {
+        form.fail(name, "The maximum grade cannot precede the onset.");
+    } else if let Some(r) = resolution.filter(|r| peak > *r) {
+        form.fail(
+            name,
+            format!("The maximum grade cannot follow the resolution ({r})."),
+        );
+    } else if let Some(death) = ctx.death.filter(|d| peak > *d) {
+        form.fail(
+            name,
+            format!("This date is after the recorded death ({death})."),
+        );
+    }
+    (Some(peak), estimated)
 }
 
 /// The optional resolution date of a toxicity: not in the future, not before the onset, not

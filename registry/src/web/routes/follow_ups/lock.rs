@@ -96,7 +96,7 @@ fn lock(
     before: &FollowUpRow,
     meaning: SignatureMeaning,
 ) -> QueryResult<()> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let now = Utc::now().naive_utc();
         let sign_off = |act: &str, meaning: Option<String>| NewFollowUpSignOff {
             follow_up_id: FollowUpId(before.id.0),

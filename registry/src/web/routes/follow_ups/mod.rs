@@ -12,6 +12,7 @@ pub mod lock;
 pub mod post;
 pub mod relapse;
 pub mod toxicity;
+pub mod treatments;
 pub mod unlock;
 
 pub use toxicity::{NewToxicity, NewToxicityForm};
@@ -20,7 +21,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::db::{
-    follow_ups::FollowUpRow,
+    follow_ups::{FollowUpRow, relapse_methods_of},
     patients::PatientRow,
     schema::{deaths, diagnoses, follow_ups, infusions, treatment_courses},
 };
@@ -78,6 +79,9 @@ pub struct Context {
     pub other_contacts: Vec<NaiveDate>,
     /// The relapse an earlier period of the course reported, if any.
     pub earlier_relapse: Option<relapse::EarlierRelapse>,
+    /// The codes of every method that detected the relapse this follow-up reports (a stored
+    /// relapse without rows shows its first method).
+    pub relapse_methods: Vec<String>,
 }
 
 impl Context {
@@ -166,6 +170,15 @@ pub fn load_context(
         .first(conn)
         .optional()?;
     let events = events_of(conn, pid)?;
+    let mut relapse_methods = match &existing {
+        Some(row) => relapse_methods_of(conn, row.id)?,
+        None => Vec::new(),
+    };
+    if relapse_methods.is_empty()
+        && let Some(first) = existing.as_ref().and_then(|r| r.relapse_method.clone())
+    {
+        relapse_methods.push(first);
+    }
     let others: Vec<FollowUpRow> = follow_ups::table
         .filter(follow_ups::course_id.eq(cid))
         .filter(follow_ups::timepoint.ne(timepoint.code()))
@@ -207,6 +220,7 @@ pub fn load_context(
         disease_group: disease.map(Disease::group),
         other_contacts,
         earlier_relapse,
+        relapse_methods,
     })
 }
 
@@ -242,6 +256,8 @@ pub struct FollowUpForm {
     pub relapse_since_last: Field,
     pub relapse_date: Field,
     pub relapse_method: Field,
+    /// Every method that detected the relapse: the ticked codes, comma-separated.
+    pub relapse_methods: Field,
     pub relapse_antigen_status: Field,
     pub sections: Vec<SectionField>,
     pub infection: NewInfectionForm,
@@ -294,6 +310,8 @@ pub struct FollowUpInput {
     pub ecog: Option<i32>,
     /// The relapse answer; `None` when not answered (a draft).
     pub relapse: Option<relapse::RelapseAnswer>,
+    /// Every method that detected a relapse reported here (empty otherwise).
+    pub relapse_methods: Vec<RelapseMethod>,
     /// Per section key: Some(true) none to report, Some(false) events, None unanswered.
     pub none_to_report: Vec<(&'static str, Option<bool>)>,
     pub infection: Option<(NaiveDate, OrganismClass, Option<InfectionSeverity>)>,
@@ -356,6 +374,7 @@ impl FollowUpForm {
             relapse_since_last: text(row.and_then(|r| r.relapse_since_last.clone())),
             relapse_date: text(row.and_then(|r| r.relapse_date.map(|d| d.to_string()))),
             relapse_method: text(row.and_then(|r| r.relapse_method.clone())),
+            relapse_methods: Field::new(ctx.relapse_methods.join(",")),
             relapse_antigen_status: text(row.and_then(|r| r.relapse_antigen_status.clone())),
             sections: Vec::new(),
             infection: NewInfectionForm::default(),
@@ -411,6 +430,7 @@ impl FollowUpForm {
             ("relapse_since_last".into(), &mut self.relapse_since_last),
             ("relapse_date".into(), &mut self.relapse_date),
             ("relapse_method".into(), &mut self.relapse_method),
+            ("relapse_methods".into(), &mut self.relapse_methods),
             (
                 "relapse_antigen_status".into(),
                 &mut self.relapse_antigen_status,
@@ -437,11 +457,22 @@ impl FollowUpForm {
             ),
             ("toxicity_max_grade".into(), &mut self.toxicity.max_grade),
             (
+                "toxicity_max_grade_date".into(),
+                &mut self.toxicity.max_grade_date,
+            ),
+            (
+                "toxicity_max_grade_date_estimated".into(),
+                &mut self.toxicity.max_grade_date_estimated,
+            ),
+            (
                 "toxicity_hypotension".into(),
                 &mut self.toxicity.hypotension,
             ),
             ("toxicity_hypoxia".into(), &mut self.toxicity.hypoxia),
             ("toxicity_ice_score".into(), &mut self.toxicity.ice_score),
+        ]);
+        out.extend(self.toxicity.treatments.fields_mut());
+        out.extend([
             ("ig_start_date".into(), &mut self.ig_start_date),
             ("ig_route".into(), &mut self.ig_route),
             ("persistence_date".into(), &mut self.persistence_date),
@@ -479,6 +510,8 @@ impl FollowUpForm {
         for (name, field) in self.fields_mut() {
             *field = Field::new(pairs.get(&name));
         }
+        // A check-all sends one pair per ticked box.
+        self.relapse_methods = Field::new(pairs.all("relapse_methods").join(","));
         self.confirm_window = pairs.get("confirm_window") == "1";
     }
 
@@ -569,18 +602,22 @@ impl FollowUpForm {
                 }
             }
         };
-        let relapse = relapse::validate(
+        let (relapse, relapse_methods) = relapse::validate(
             relapse::RelapseFields {
                 since_last: &mut self.relapse_since_last,
                 date: &mut self.relapse_date,
                 method: &mut self.relapse_method,
+                methods: &mut self.relapse_methods,
                 antigen: &mut self.relapse_antigen_status,
             },
             ctx,
             contact_date.filter(|_| self.contact_date.error.is_none()),
             complete,
             today,
-        );
+        )
+        .map_or((None, Vec::new()), |(answer, methods)| {
+            (Some(answer), methods)
+        });
 
         // The inline infection: all blank means none added.
         let inf = &mut self.infection;
@@ -991,6 +1028,7 @@ impl FollowUpForm {
             &self.relapse_since_last,
             &self.relapse_date,
             &self.relapse_method,
+            &self.relapse_methods,
             &self.relapse_antigen_status,
             &self.infection.date,
             &self.infection.organism_class,
@@ -1034,6 +1072,7 @@ impl FollowUpForm {
             survival_status,
             ecog,
             relapse,
+            relapse_methods,
             none_to_report,
             infection,
             toxicity,
@@ -1065,6 +1104,8 @@ pub struct FollowUpPage {
     pub survival_statuses: Vec<SelectOption>,
     pub relapse_answers: Vec<SelectOption>,
     pub relapse_methods: Vec<SelectOption>,
+    /// The check-all of every method that detected the relapse (selected: ticked).
+    pub relapse_method_checks: Vec<SelectOption>,
     pub relapse_antigens: Vec<SelectOption>,
     /// The antigen status at relapse applies to this course's product (CD19 or BCMA).
     pub antigen_applies: bool,
@@ -1129,6 +1170,17 @@ impl FollowUpPage {
                 &form.relapse_since_last.value,
             ),
             relapse_methods: vocab::<RelapseMethod>(&form.relapse_method.value),
+            relapse_method_checks: {
+                let ticked = relapse::ticked_codes(&form.relapse_methods);
+                RelapseMethod::ALL
+                    .iter()
+                    .map(|m| SelectOption {
+                        code: m.code().to_owned(),
+                        label: m.label().to_owned(),
+                        selected: ticked.contains(&m.code()),
+                    })
+                    .collect()
+            },
             relapse_antigens: vocab::<RelapseAntigenStatus>(&form.relapse_antigen_status.value),
             antigen_applies: relapse::antigen_applies(ctx.target),
             organism_classes: vocab::<OrganismClass>(&form.infection.organism_class.value),

@@ -7,12 +7,17 @@ use actix_web::{HttpResponse, http::StatusCode, web};
 use chrono::Utc;
 use diesel::prelude::*;
 
-use super::{Context, FollowUpForm, FollowUpInput, FollowUpPage, Rights, load_context};
+use super::{
+    Context, FollowUpForm, FollowUpInput, FollowUpPage, Rights, load_context, relapse::ticked_codes,
+};
 use crate::db::{
     audit::{ChangeSet, fields_of},
-    events::{InfectionRow, NewInfection},
-    follow_ups::{FollowUpChangeset, FollowUpRow, NewFollowUp, NewFollowUpSignOff},
-    ids::{ApiTokenId, CourseId, FollowUpId, PatientId, UserId},
+    events::{InfectionRow, NewInfection, replace_toxicity_treatments},
+    follow_ups::{
+        FollowUpChangeset, FollowUpRow, NewFollowUp, NewFollowUpSignOff, relapse_methods_of,
+        replace_relapse_methods,
+    },
+    ids::{ApiTokenId, CourseId, FollowUpId, PatientId, ToxicityEventId, UserId},
     patients::PatientRow,
     schema::{
         deaths, follow_up_sign_offs, follow_ups, immunoglobulin_courses, infections, lab_results,
@@ -21,7 +26,8 @@ use crate::db::{
     },
 };
 use crate::domain::{
-    access::Permission, lab::LabAnalyte, malignancy::TransgeneResult, vocabulary::Vocabulary,
+    access::Permission, lab::LabAnalyte, malignancy::TransgeneResult, response::RelapseMethod,
+    vocabulary::Vocabulary,
 };
 use crate::web::{
     auth::{extract::CurrentUser, session::TypedSession},
@@ -109,7 +115,11 @@ pub async fn post(
             }
             SaveOutcome::Stale { current, by } => {
                 status = StatusCode::CONFLICT;
-                form.form_error = Some(stale_message(&form, &current, &by));
+                let id = current.id;
+                let methods = state
+                    .db(move |conn| Ok(relapse_methods_of(conn, id)?))
+                    .await?;
+                form.form_error = Some(stale_message(&form, &current, &methods, &by));
                 form.row_version = current.row_version;
             }
         }
@@ -135,9 +145,19 @@ pub async fn post(
 }
 
 /// The stale-edit message: who saved, and every field whose stored value differs from what the
-/// user typed.
-pub fn stale_message(form: &FollowUpForm, current: &FollowUpRow, by: &str) -> String {
+/// user typed, the relapse detection methods included (`methods`: the codes stored now).
+pub fn stale_message(
+    form: &FollowUpForm,
+    current: &FollowUpRow,
+    methods: &[String],
+    by: &str,
+) -> String {
     let stored = |v: Option<String>| v.unwrap_or_default();
+    let first_method = |code: &str| {
+        RelapseMethod::parse(code).map_or(code.trim().to_owned(), |m| m.label().to_owned())
+    };
+    let typed_first = first_method(&form.relapse_method.value);
+    let typed_methods = method_labels(ticked_codes(&form.relapse_methods));
     let pairs = [
         (
             "Contact date",
@@ -163,6 +183,16 @@ pub fn stale_message(form: &FollowUpForm, current: &FollowUpRow, by: &str) -> St
             "Relapse",
             &form.relapse_since_last.value,
             stored(current.relapse_since_last.clone()),
+        ),
+        (
+            "Relapse first detected by",
+            &typed_first,
+            first_method(current.relapse_method.as_deref().unwrap_or_default()),
+        ),
+        (
+            "Relapse detection methods",
+            &typed_methods,
+            method_labels(methods.iter().map(String::as_str).collect()),
         ),
     ];
     let diffs: Vec<String> = pairs
@@ -196,6 +226,27 @@ pub fn stale_message(form: &FollowUpForm, current: &FollowUpRow, by: &str) -> St
     )
 }
 
+/// Relapse detection methods as a person reads them: labels in vocabulary order (so the same
+/// set always reads the same), an unknown code as typed.
+fn method_labels(codes: Vec<&str>) -> String {
+    let mut known: Vec<RelapseMethod> = codes
+        .iter()
+        .filter_map(|c| RelapseMethod::parse(c).ok())
+        .collect();
+    known.sort();
+    known.dedup();
+    let unknown = codes
+        .iter()
+        .filter(|c| RelapseMethod::parse(c).is_err())
+        .map(|c| (*c).to_owned());
+    known
+        .iter()
+        .map(|m| m.label().to_owned())
+        .chain(unknown)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Who saves: the user, the name printed on a completion, and the API token it came through.
 #[derive(Debug, Clone, Copy)]
 pub struct Author<'a> {
@@ -215,7 +266,7 @@ pub fn save(
     input: &FollowUpInput,
 ) -> QueryResult<SaveOutcome> {
     let (actor, printed_name) = (author.user, author.printed_name);
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let current = follow_ups::table
             .filter(follow_ups::course_id.eq(cid))
             .filter(follow_ups::timepoint.eq(timepoint))
@@ -359,6 +410,8 @@ pub fn save(
                 row
             }
         };
+        let methods: Vec<&str> = input.relapse_methods.iter().map(|m| m.code()).collect();
+        replace_relapse_methods(conn, &changes, row.id, PatientId(pid), &methods)?;
         if let Some((date, class, severity)) = &input.infection {
             let infection: InfectionRow = diesel::insert_into(infections::table)
                 .values(NewInfection {
@@ -627,6 +680,8 @@ pub fn save(
                     toxicity_events::toxicity_term.eq(t.term.as_deref()),
                     toxicity_events::grading_system.eq(t.grading_system.code()),
                     toxicity_events::max_grade.eq(&t.grade),
+                    toxicity_events::max_grade_date.eq(t.max_grade_date),
+                    toxicity_events::max_grade_date_estimated.eq(t.max_grade_date_estimated),
                     toxicity_events::onset_date.eq(t.onset),
                     toxicity_events::resolution_date.eq(t.resolution),
                     toxicity_events::crs_hypotension.eq(t.hypotension.map(|h| h.code())),
@@ -654,6 +709,14 @@ pub fn save(
                         Some(t.grading_system.code().to_owned()),
                     ),
                     ("max_grade".to_owned(), Some(t.grade.clone())),
+                    (
+                        "max_grade_date".to_owned(),
+                        t.max_grade_date.map(|d| d.to_string()),
+                    ),
+                    (
+                        "max_grade_date_estimated".to_owned(),
+                        Some(if t.max_grade_date_estimated { "1" } else { "0" }.to_owned()),
+                    ),
                     ("onset_date".to_owned(), Some(t.onset.to_string())),
                     (
                         "resolution_date".to_owned(),
@@ -673,6 +736,13 @@ pub fn save(
                     ),
                 ],
             )?;
+            let event = ToxicityEventId(id);
+            let rows: Vec<_> = t
+                .treatments
+                .iter()
+                .map(|g| g.to_row(event, UserId(actor)))
+                .collect();
+            replace_toxicity_treatments(conn, &changes, event, PatientId(pid), &rows)?;
         }
         if let Some((date, cause)) = &input.death {
             let death_id: i32 = diesel::insert_into(deaths::table)

@@ -8,6 +8,11 @@
 //! contact, by this contact), on or after Day 0 and never after death. For B-ALL treated with a
 //! CD19 product the antigen status (CD19-negative relapse: antigen escape) is required on a
 //! complete form.
+//!
+//! Every method that detected the relapse is a check-all (domain.md §3.4 "method(s)": molecular,
+//! flow cytometry, cytogenetic/FISH, radiological, clinical/haematological), carried as one field
+//! whose value is the ticked codes joined by commas; a relapse needs at least one on a complete
+//! form, and the method that detected it first is always one of them.
 
 use chrono::NaiveDate;
 
@@ -90,12 +95,43 @@ impl RelapseAnswer {
     }
 }
 
-/// The four relapse fields as typed.
+/// The relapse fields as typed.
 pub struct RelapseFields<'a> {
     pub since_last: &'a mut Field,
     pub date: &'a mut Field,
+    /// The method that detected the relapse first.
     pub method: &'a mut Field,
+    /// Every method that detected it: the ticked codes, comma-separated.
+    pub methods: &'a mut Field,
     pub antigen: &'a mut Field,
+}
+
+/// The codes of a check-all field (ticked values joined by commas), blanks dropped.
+pub fn ticked_codes(field: &Field) -> Vec<&str> {
+    field
+        .value
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+/// Parses the ticked methods (each once, in vocabulary order); a code not in the list fails.
+fn parse_methods(field: &mut Field) -> Vec<RelapseMethod> {
+    let mut methods = Vec::new();
+    let mut unknown = false;
+    for code in ticked_codes(field) {
+        match RelapseMethod::parse(code) {
+            Ok(m) => methods.push(m),
+            Err(_) => unknown = true,
+        }
+    }
+    if unknown {
+        field.fail("Tick the methods from the list.");
+    }
+    methods.sort();
+    methods.dedup();
+    methods
 }
 
 /// True when the antigen status at relapse means something for this course's product.
@@ -103,15 +139,16 @@ pub fn antigen_applies(target: TargetAntigen) -> bool {
     matches!(target, TargetAntigen::Cd19 | TargetAntigen::Bcma)
 }
 
-/// Validates the answer. `contact`: this period's contact date (the period's end), when valid.
-/// `None` when unanswered or wrong (with messages beside the fields).
+/// Validates the answer and the methods that detected the relapse (empty unless relapsed).
+/// `contact`: this period's contact date (the period's end), when valid. `None` when
+/// unanswered or wrong (with messages beside the fields).
 pub fn validate(
     f: RelapseFields<'_>,
     ctx: &Context,
     contact: Option<NaiveDate>,
     complete: bool,
     today: NaiveDate,
-) -> Option<RelapseAnswer> {
+) -> Option<(RelapseAnswer, Vec<RelapseMethod>)> {
     let answer = match f.since_last.value.trim() {
         "" => {
             if complete {
@@ -153,6 +190,7 @@ pub fn validate(
             }
         }
     };
+    let methods = parse_methods(f.methods);
     let antigen = if f.antigen.is_blank() {
         None
     } else {
@@ -173,6 +211,19 @@ pub fn validate(
         if method.is_none() && complete && f.method.error.is_none() {
             f.method.fail("Choose how the relapse was detected.");
         }
+        if methods.is_empty() && complete && f.methods.error.is_none() {
+            f.methods
+                .fail("Tick every method that detected the relapse (at least one).");
+        }
+        if let Some(first) = method
+            && f.methods.error.is_none()
+            && !methods.contains(&first)
+        {
+            f.method.fail(format!(
+                "{} detected the relapse first: tick it among the methods too.",
+                first.label()
+            ));
+        }
         if antigen.is_some() && !antigen_applies(ctx.target) {
             f.antigen
                 .fail("The antigen status at relapse is recorded for CD19 or BCMA products only.");
@@ -192,25 +243,37 @@ pub fn validate(
         if !f.method.is_blank() {
             f.method.fail(only);
         }
+        if !f.methods.is_blank() {
+            f.methods.fail(only);
+        }
         if !f.antigen.is_blank() {
             f.antigen.fail(only);
         }
     }
-    if [&*f.since_last, &*f.date, &*f.method, &*f.antigen]
-        .iter()
-        .any(|x| x.error.is_some())
+    if [
+        &*f.since_last,
+        &*f.date,
+        &*f.method,
+        &*f.methods,
+        &*f.antigen,
+    ]
+    .iter()
+    .any(|x| x.error.is_some())
     {
         return None;
     }
     Some(match answer? {
-        "Y" => RelapseAnswer::Relapsed {
-            date,
-            method,
-            antigen,
-        },
-        "N" => RelapseAnswer::NoRelapse,
-        "PREV" => RelapseAnswer::PreviouslyReported,
-        _ => RelapseAnswer::Unknown,
+        "Y" => (
+            RelapseAnswer::Relapsed {
+                date,
+                method,
+                antigen,
+            },
+            methods,
+        ),
+        "N" => (RelapseAnswer::NoRelapse, Vec::new()),
+        "PREV" => (RelapseAnswer::PreviouslyReported, Vec::new()),
+        _ => (RelapseAnswer::Unknown, Vec::new()),
     })
 }
 

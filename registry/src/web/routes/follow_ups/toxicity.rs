@@ -3,10 +3,12 @@
 //! with them (domain.md §9); the other types carry their grade alone, in their own system
 //! (EHA/EBMT 2023 for ICAHT, CTCAE v5 otherwise), with a term where the type needs one.
 //! Every type has an onset and an optional resolution inside the period: not before Day 0, not
-//! after the contact date or a death.
+//! after the contact date or a death; the date the maximum grade was reached (optional, may be
+//! estimated) lies between them; the treatments given are a check-all (`treatments.rs`).
 
 use chrono::NaiveDate;
 
+use super::treatments::{TreatmentBounds, TreatmentGiven, TreatmentsForm};
 use crate::domain::{
     dates::StudyDay,
     toxicity::{
@@ -17,8 +19,11 @@ use crate::domain::{
 };
 use crate::web::{form::Field, routes::patients::new::parse_date};
 
+/// The input-name prefix of the treatments of a new toxicity, e.g. `toxicity_treatment_ANAKINRA`.
+pub const TREATMENT_PREFIX: &str = "toxicity_treatment_";
+
 /// A toxicity event added in this period, as typed (all blank: none added).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct NewToxicityForm {
     pub kind: Field,
     /// CTCAE term or description: required for organ and other toxicities.
@@ -26,9 +31,32 @@ pub struct NewToxicityForm {
     pub onset_date: Field,
     pub resolution_date: Field,
     pub max_grade: Field,
+    /// When the maximum grade was reached (optional).
+    pub max_grade_date: Field,
+    /// `"1"` when that date is estimated.
+    pub max_grade_date_estimated: Field,
     pub hypotension: Field,
     pub hypoxia: Field,
     pub ice_score: Field,
+    pub treatments: TreatmentsForm,
+}
+
+impl Default for NewToxicityForm {
+    fn default() -> Self {
+        Self {
+            kind: Field::default(),
+            term: Field::default(),
+            onset_date: Field::default(),
+            resolution_date: Field::default(),
+            max_grade: Field::default(),
+            max_grade_date: Field::default(),
+            max_grade_date_estimated: Field::default(),
+            hypotension: Field::default(),
+            hypoxia: Field::default(),
+            ice_score: Field::default(),
+            treatments: TreatmentsForm::blank(TREATMENT_PREFIX),
+        }
+    }
 }
 
 /// A validated toxicity event.
@@ -42,6 +70,11 @@ pub struct NewToxicity {
     pub resolution: Option<NaiveDate>,
     /// `G1`..`G5`.
     pub grade: String,
+    /// When the maximum grade was reached, and whether that date is estimated.
+    pub max_grade_date: Option<NaiveDate>,
+    pub max_grade_date_estimated: bool,
+    /// The agents given for it (none: none recorded).
+    pub treatments: Vec<TreatmentGiven>,
     pub hypotension: Option<Hypotension>,
     pub hypoxia: Option<Hypoxia>,
     pub ice_score: Option<u8>,
@@ -59,13 +92,15 @@ pub struct PeriodBounds {
 }
 
 impl NewToxicityForm {
-    fn fields(&self) -> [&Field; 8] {
+    fn fields(&self) -> [&Field; 10] {
         [
             &self.kind,
             &self.term,
             &self.onset_date,
             &self.resolution_date,
             &self.max_grade,
+            &self.max_grade_date,
+            &self.max_grade_date_estimated,
             &self.hypotension,
             &self.hypoxia,
             &self.ice_score,
@@ -74,12 +109,17 @@ impl NewToxicityForm {
 
     /// True when nothing was typed: no toxicity added.
     pub fn is_blank(&self) -> bool {
-        self.fields().iter().all(|f| f.is_blank())
+        self.fields().iter().all(|f| f.is_blank()) && self.treatments.is_blank()
     }
 
     /// True when a field carries a message.
     pub fn has_error(&self) -> bool {
-        self.fields().iter().any(|f| f.error.is_some())
+        self.fields().iter().any(|f| f.error.is_some()) || self.treatments.has_error()
+    }
+
+    /// True when the "estimated" box of the maximum-grade date is ticked.
+    pub fn max_grade_date_is_estimated(&self) -> bool {
+        self.max_grade_date_estimated.value.trim() == "1"
     }
 
     /// Validates the event: its type, dates inside the period, the grade in the type's system
@@ -93,6 +133,13 @@ impl NewToxicityForm {
         }
         let onset = self.onset(kind, bounds);
         let resolution = self.resolution(onset, bounds);
+        let max_grade_date = self.max_grade_date(onset, resolution, bounds);
+        let treatments = self.treatments.validate(TreatmentBounds {
+            onset,
+            contact: bounds.contact,
+            death: bounds.death,
+            today: bounds.today,
+        });
         let grade = match CtcaeGrade::parse(&self.max_grade.value) {
             Ok(g) => Some(g),
             Err(_) => {
@@ -149,6 +196,10 @@ impl NewToxicityForm {
             onset: onset?,
             resolution,
             grade: grade?.code().to_owned(),
+            max_grade_date,
+            max_grade_date_estimated: max_grade_date.is_some()
+                && self.max_grade_date_is_estimated(),
+            treatments: treatments?,
             hypotension,
             hypoxia,
             ice_score,
@@ -192,6 +243,44 @@ impl NewToxicityForm {
                 .fail(format!("The resolution is after the death ({death})."));
         }
         Some(resolved)
+    }
+
+    /// The date the maximum grade was reached: optional, from the onset to the resolution (or
+    /// the contact date while ongoing), not after death; "estimated" only with a date.
+    fn max_grade_date(
+        &mut self,
+        onset: Option<NaiveDate>,
+        resolution: Option<NaiveDate>,
+        b: PeriodBounds,
+    ) -> Option<NaiveDate> {
+        let estimated = &self.max_grade_date_estimated.value;
+        if !estimated.trim().is_empty() && estimated.trim() != "1" {
+            self.max_grade_date_estimated
+                .fail("Tick the box or leave it unticked.");
+        }
+        let peak = parse_date(&mut self.max_grade_date, false, b.today);
+        let Some(peak) = peak else {
+            if self.max_grade_date_is_estimated() && self.max_grade_date.error.is_none() {
+                self.max_grade_date_estimated
+                    .fail("Only a date can be estimated: enter the date or untick the box.");
+            }
+            return None;
+        };
+        if onset.is_some_and(|o| peak < o) {
+            self.max_grade_date
+                .fail("The maximum grade cannot precede the onset.");
+        } else if let Some(r) = resolution.filter(|r| peak > *r) {
+            self.max_grade_date.fail(format!(
+                "The maximum grade cannot follow the resolution ({r})."
+            ));
+        } else if b.contact.is_some_and(|c| peak > c) {
+            self.max_grade_date
+                .fail("The maximum grade is after this period's contact date.");
+        } else if let Some(death) = b.death.filter(|d| peak > *d) {
+            self.max_grade_date
+                .fail(format!("The maximum grade is after the death ({death})."));
+        }
+        Some(peak)
     }
 
     /// Hypotension and hypoxia, both required, and the ASTCT grade they imply.

@@ -72,7 +72,7 @@ fn unlock(
     before: &FollowUpRow,
     reason: &str,
 ) -> QueryResult<()> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         diesel::insert_into(follow_up_sign_offs::table)
             .values(NewFollowUpSignOff {
                 follow_up_id: FollowUpId(before.id.0),

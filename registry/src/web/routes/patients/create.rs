@@ -110,7 +110,7 @@ pub fn enrol(
     api_token: Option<i32>,
     input: &EnrolInput,
 ) -> Result<(i32, String), EnrolError> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let site_id: i32 = sites::table
             .filter(sites::code.eq(&input.site_code))
             .select(sites::id)

@@ -14,11 +14,12 @@ use crate::domain::missing::{Answer, YesNo};
 use crate::domain::persistence::PersistenceMethod;
 use crate::domain::response::ResponseCriteria;
 use crate::domain::therapy::SubsequentTherapyCategory;
-use crate::domain::toxicity::{CtcaeGrade, ToxicityType};
+use crate::domain::toxicity::{CtcaeGrade, ToxicityTreatment, ToxicityType};
+use crate::domain::vocabulary::Vocabulary;
 
 use crate::db::schema::{
     immunoglobulin_courses, infections, lab_results, new_malignancies, persistence_tests,
-    response_assessments, subsequent_therapies, toxicity_events,
+    response_assessments, subsequent_therapies, toxicity_events, toxicity_treatments,
 };
 
 /// The event sections of a follow-up form: (key, label). The key names the
@@ -80,7 +81,17 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             format!("{response} ({})", label_of::<ResponseCriteria>(&criteria)),
         );
     }
-    for (id, f, date, kind, grade) in toxicity_events::table
+    let treatments = toxicity_treatments_of(conn, pid)?;
+    type Toxicity = (
+        i32,
+        Option<i32>,
+        NaiveDate,
+        String,
+        String,
+        Option<NaiveDate>,
+        bool,
+    );
+    for (id, f, date, kind, grade, peak, peak_estimated) in toxicity_events::table
         .filter(toxicity_events::patient_id.eq(pid))
         .select((
             toxicity_events::id,
@@ -88,20 +99,31 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             toxicity_events::onset_date,
             toxicity_events::toxicity_type,
             toxicity_events::max_grade,
+            toxicity_events::max_grade_date,
+            toxicity_events::max_grade_date_estimated,
         ))
-        .load::<(i32, Option<i32>, NaiveDate, String, String)>(conn)?
+        .load::<Toxicity>(conn)?
     {
-        push(
-            "toxicities",
-            (EventKind::Toxicity, id),
-            f,
-            date,
-            format!(
-                "{}, maximum grade {}",
-                label_of::<ToxicityType>(&kind),
-                grade_number(&grade)
-            ),
+        let mut summary = format!(
+            "{}, maximum grade {}",
+            label_of::<ToxicityType>(&kind),
+            grade_number(&grade)
         );
+        if let Some(peak) = peak {
+            summary.push_str(&format!(" on {peak}"));
+            if peak_estimated {
+                summary.push_str(" (estimated)");
+            }
+        }
+        let given: Vec<&str> = treatments
+            .iter()
+            .filter(|(event, _)| *event == id)
+            .map(|(_, line)| line.as_str())
+            .collect();
+        if !given.is_empty() {
+            summary.push_str(&format!("; treated with {}", given.join(", ")));
+        }
+        push("toxicities", (EventKind::Toxicity, id), f, date, summary);
     }
     for (id, f, date, class, organism, severity) in infections::table
         .filter(infections::patient_id.eq(pid))
@@ -251,6 +273,45 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
     }
     out.sort_by_key(|e| e.date);
     Ok(out)
+}
+
+/// The treatments of a patient's toxicities as (toxicity id, "Tocilizumab, 2 doses from
+/// 2024-01-13"), in entry order: one query for all of them.
+fn toxicity_treatments_of(
+    conn: &mut SqliteConnection,
+    pid: i32,
+) -> QueryResult<Vec<(i32, String)>> {
+    type Treatment = (i32, String, Option<String>, Option<i32>, Option<NaiveDate>);
+    let rows: Vec<Treatment> = toxicity_treatments::table
+        .inner_join(toxicity_events::table)
+        .filter(toxicity_events::patient_id.eq(pid))
+        .order(toxicity_treatments::id)
+        .select((
+            toxicity_treatments::toxicity_event_id,
+            toxicity_treatments::agent,
+            toxicity_treatments::agent_detail,
+            toxicity_treatments::doses_count,
+            toxicity_treatments::start_date,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(event, agent, detail, doses, start)| {
+            // An agent not listed is shown by its name; a corticosteroid with the one used.
+            let mut line = match detail {
+                Some(d) if agent == ToxicityTreatment::Other.code() => d,
+                Some(d) => format!("{} ({d})", label_of::<ToxicityTreatment>(&agent)),
+                None => label_of::<ToxicityTreatment>(&agent),
+            };
+            if let Some(n) = doses {
+                line.push_str(&format!(", {n} dose{}", if n == 1 { "" } else { "s" }));
+            }
+            if let Some(s) = start {
+                line.push_str(&format!(" from {s}"));
+            }
+            (event, line)
+        })
+        .collect())
 }
 
 /// A stored grade `G1`..`G5` as its number (the grading system is the toxicity type's, so the

@@ -208,10 +208,14 @@ pub async fn get(
     let scope = user.sites_for(Permission::ReadPatients)?;
     let id = path.into_inner();
     let today = chrono::Utc::now().date_naive();
+    // One read transaction: the page shows one state of the record, and under concurrent
+    // saves SQLite resets the connection's page cache once, not before each of the queries.
     let loaded = state
         .db(move |conn| {
-            let patient = find_patient(conn, &scope, id)?.ok_or(AppError::NotFound)?;
-            Ok(load(conn, patient, today)?)
+            conn.transaction(|conn| {
+                let patient = find_patient(conn, &scope, id)?.ok_or(AppError::NotFound)?;
+                Ok(load(conn, patient, today)?)
+            })
         })
         .await?;
     let page = PatientPage {

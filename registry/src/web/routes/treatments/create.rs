@@ -145,7 +145,7 @@ fn record(
     existing_diagnosis: Option<i32>,
     input: &TreatmentInput,
 ) -> QueryResult<()> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let changes = ChangeSet::begin(conn, UserId(actor), None, None)?;
         let patient = Some(PatientId(pid));
         let diagnosis_id = match (&input.diagnosis, existing_diagnosis) {

@@ -307,7 +307,7 @@ fn record(
     cid: i32,
     input: NewReinfusion,
 ) -> QueryResult<()> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let changes = ChangeSet::begin(conn, UserId(actor), None, None)?;
         let id: i32 = diesel::insert_into(infusions::table)
             .values((

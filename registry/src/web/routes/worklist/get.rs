@@ -76,19 +76,18 @@ pub async fn get(
     if user.can(Permission::ReadPatients) {
         let filter = user.sites_for(Permission::ReadPatients)?;
         let shared = state.clone();
-        let items = state
-            .db(move |conn| Ok(shared.worklist.worklist(conn, &filter, today)?))
+        let kept = state
+            .db(move |conn| Ok(shared.worklist.kept(conn, &filter, today)?))
             .await?;
-        let count = |s: VisitStatus| items.iter().filter(|i| i.visit.status == s).count();
-        page.overdue = count(VisitStatus::Overdue);
-        page.due = count(VisitStatus::Due);
-        page.missed = count(VisitStatus::Missed);
-        page.total = items.len();
-        page.pages = items.len().div_ceil(PAGE_SIZE).max(1);
+        page.overdue = kept.count(VisitStatus::Overdue);
+        page.due = kept.count(VisitStatus::Due);
+        page.missed = kept.count(VisitStatus::Missed);
+        page.total = kept.len();
+        page.pages = kept.len().div_ceil(PAGE_SIZE).max(1);
         page.page = requested.min(page.pages);
         let skip = (page.page - 1) * PAGE_SIZE;
-        page.first_shown = if items.is_empty() { 0 } else { skip + 1 };
-        page.items = items.into_iter().skip(skip).take(PAGE_SIZE).collect();
+        page.first_shown = if kept.is_empty() { 0 } else { skip + 1 };
+        page.items = kept.items(skip, PAGE_SIZE);
         page.has_worklist = true;
     }
     render(StatusCode::OK, &page)

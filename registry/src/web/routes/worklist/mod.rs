@@ -9,7 +9,7 @@ mod cache;
 pub mod get;
 mod query;
 
-pub use cache::WorklistCache;
+pub use cache::{KeptWorklist, WorklistCache};
 
 use chrono::NaiveDate;
 use diesel::SqliteConnection;

@@ -6,33 +6,36 @@
 //! ([`CourseEntry`], what `cache` keeps between requests). The statuses then come from
 //! [`DaySchedule`], on day numbers ([`items`]).
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use anyhow::Context;
 use chrono::NaiveDate;
 use diesel::{
     prelude::*,
-    sql_query,
-    sql_types::{BigInt, Date, Integer, Nullable, Text},
+    sql_types::{Date, Integer, Nullable, Text},
 };
 
 use super::WorkItem;
+use crate::db::cached_sql::{Bind, CachedSql};
 use crate::domain::{
     follow_up::FormStatus,
     patient::LtfuStatus,
     schedule::{
-        FollowUpStanding, RecordedFollowUp, Schedule, Timepoint,
+        FollowUpStanding, RecordedFollowUp, Schedule, ScheduledVisit, Timepoint,
         days::{CourseSummary, DaySchedule, FormSummary},
     },
     vocabulary::Vocabulary,
 };
 use crate::web::auth::extract::SiteFilter;
 
-/// The courses of the sites in scope. `?1` is today; `?2` the first study day on which any
-/// window opens (a course younger than that, with no death, has nothing to do); `{sites}` is
-/// [`ONLY_SITES`] or [`ANY_SITE`], `{patients}` [`ONLY_PATIENTS`] or [`ANY_PATIENT`] (every
-/// parameter must appear in the statement to be bound; the "any" clauses are constant).
+/// The courses of the sites in scope. The binds, in order: today; the first study day on which
+/// any window opens (a course younger than that, with no death, has nothing to do); the sites
+/// and the patients (JSON arrays). `{sites}` is [`ONLY_SITES`] or [`ANY_SITE`], `{patients}`
+/// [`ONLY_PATIENTS`] or [`ANY_PATIENT`] (every parameter must appear in the statement to be
+/// bound; the "any" clauses are constant). The four texts are built once ([`courses_sql`]), so
+/// they stay prepared ([`CachedSql`]).
 const COURSES: &str = "\
 SELECT p.id AS patient_id, p.registry_id, s.code AS site_code, p.ltfu_status,
        p.ltfu_status_date, c.id AS course_id, c.course_number, i.infusion_date, d.death_date,
@@ -46,26 +49,49 @@ SELECT p.id AS patient_id, p.registry_id, s.code AS site_code, p.ltfu_status,
   JOIN treatment_courses c ON c.id = i.course_id
   LEFT JOIN deaths d ON d.patient_id = p.id
  WHERE (d.death_date IS NOT NULL OR p.ltfu_status = 'DEAD'
-        OR julianday(?1) - julianday(i.infusion_date) >= ?2) {sites} {patients}";
+        OR julianday(?) - julianday(i.infusion_date) >= ?) {sites} {patients}";
 
-/// The recorded forms of the courses in `?1` (a JSON array of course IDs). Their order does not
+/// The recorded forms of the courses bound (a JSON array of course IDs). Their order does not
 /// matter: the schema allows one form per scheduled timepoint and course.
 const FORMS: &str = "\
 SELECT f.course_id, f.timepoint, f.contact_date, f.form_status
   FROM follow_ups f
- WHERE f.course_id IN (SELECT value FROM json_each(?1))";
+ WHERE f.course_id IN (SELECT value FROM json_each(?))";
 
-/// The site clause of [`COURSES`]: `?3` is a JSON array of site IDs.
-const ONLY_SITES: &str = "AND p.site_id IN (SELECT value FROM json_each(?3))";
+/// The site clause of [`COURSES`]: its bind is a JSON array of site IDs.
+const ONLY_SITES: &str = "AND p.site_id IN (SELECT value FROM json_each(?))";
 
-/// The patient clause of [`COURSES`]: `?4` is a JSON array of patient IDs.
-const ONLY_PATIENTS: &str = "AND p.id IN (SELECT value FROM json_each(?4))";
+/// The patient clause of [`COURSES`]: its bind is a JSON array of patient IDs.
+const ONLY_PATIENTS: &str = "AND p.id IN (SELECT value FROM json_each(?))";
 
-/// No site restriction (`?3` unused, bound to `[]`).
-const ANY_SITE: &str = "AND ?3 IS NOT NULL";
+/// No site restriction (its bind unused, bound to `[]`).
+const ANY_SITE: &str = "AND ? IS NOT NULL";
 
-/// No patient restriction (`?4` unused, bound to `[]`).
-const ANY_PATIENT: &str = "AND ?4 IS NOT NULL";
+/// No patient restriction (its bind unused, bound to `[]`).
+const ANY_PATIENT: &str = "AND ? IS NOT NULL";
+
+/// [`COURSES`] with its clauses filled in: by [every site or some, every patient or some].
+static COURSES_TEXTS: LazyLock<[[String; 2]; 2]> = LazyLock::new(|| {
+    let text = |sites: &str, patients: &str| {
+        COURSES
+            .replace("{sites}", sites)
+            .replace("{patients}", patients)
+    };
+    [
+        [text(ANY_SITE, ANY_PATIENT), text(ANY_SITE, ONLY_PATIENTS)],
+        [
+            text(ONLY_SITES, ANY_PATIENT),
+            text(ONLY_SITES, ONLY_PATIENTS),
+        ],
+    ]
+});
+
+/// The text of [`COURSES`] for a site filter and an optional list of patients.
+fn courses_sql(filter: &SiteFilter, patients: Option<&[i32]>) -> &'static str {
+    let sites = usize::from(matches!(filter, SiteFilter::Only(_)));
+    let some = usize::from(patients.is_some());
+    COURSES_TEXTS[sites][some].as_str()
+}
 
 #[derive(QueryableByName)]
 struct CourseRow {
@@ -141,31 +167,15 @@ pub fn load_courses(
         .map(|w| w.earliest.days())
         .min()
         .unwrap_or(0);
-    let sql = COURSES
-        .replace(
-            "{sites}",
-            match filter {
-                SiteFilter::All => ANY_SITE,
-                SiteFilter::Only(_) => ONLY_SITES,
-            },
-        )
-        .replace(
-            "{patients}",
-            if patients.is_some() {
-                ONLY_PATIENTS
-            } else {
-                ANY_PATIENT
-            },
-        );
     let site_ids = match filter {
         SiteFilter::All => Vec::new(),
         SiteFilter::Only(ids) => ids.clone(),
     };
-    let rows: Vec<CourseRow> = sql_query(sql)
-        .bind::<Date, _>(today)
-        .bind::<BigInt, _>(first_opening)
-        .bind::<Text, _>(serde_json::to_string(&site_ids)?)
-        .bind::<Text, _>(serde_json::to_string(&patients.unwrap_or(&[]))?)
+    let rows: Vec<CourseRow> = CachedSql::new(courses_sql(filter, patients))
+        .bind(Bind::Date(today))
+        .bind(Bind::BigInt(first_opening))
+        .bind(Bind::Text(serde_json::to_string(&site_ids)?))
+        .bind(Bind::Text(serde_json::to_string(&patients.unwrap_or(&[]))?))
         .load(conn)
         .context("Failed to load the courses for the worklist")?;
 
@@ -201,8 +211,8 @@ pub fn load_courses(
     }
 
     let ids: Vec<i32> = courses.iter().map(|c| c.course_id).collect();
-    let forms: Vec<FormRow> = sql_query(FORMS)
-        .bind::<Text, _>(serde_json::to_string(&ids)?)
+    let forms: Vec<FormRow> = CachedSql::new(FORMS)
+        .bind(Bind::Text(serde_json::to_string(&ids)?))
         .load(conn)
         .context("Failed to load the follow-ups for the worklist")?;
     for form in forms {
@@ -226,30 +236,69 @@ pub fn load_courses(
     Ok(courses)
 }
 
-/// The worklist of `courses` on `today`, most urgent first (ties by registry ID, course,
-/// timepoint: a total order, so pages never overlap).
-pub fn items(courses: &[CourseEntry], days: &DaySchedule, today: NaiveDate) -> Vec<WorkItem> {
-    let mut items = Vec::new();
+/// One line of the worklist as kept between requests: a [`WorkItem`] whose strings are shared
+/// with its course (cloning a line copies no text).
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub patient_id: i32,
+    pub registry_id: Arc<str>,
+    pub site_code: Arc<str>,
+    pub course_id: i32,
+    pub course_number: i32,
+    pub visit: ScheduledVisit,
+}
+
+impl Line {
+    /// The line as the page and the API show it.
+    pub fn to_item(&self) -> WorkItem {
+        WorkItem {
+            patient_id: self.patient_id,
+            registry_id: self.registry_id.to_string(),
+            site_code: self.site_code.to_string(),
+            course_id: self.course_id,
+            course_number: self.course_number,
+            visit: self.visit,
+        }
+    }
+
+    /// The worklist order: most urgent first, ties by registry ID, course and timepoint. A
+    /// total order (a patient has one course of each number, a course one line per
+    /// timepoint), so pages never overlap and sorted lists can be merged.
+    pub fn urgency_order(&self, other: &Self) -> Ordering {
+        self.visit
+            .urgency_key()
+            .cmp(&other.visit.urgency_key())
+            .then_with(|| self.registry_id.cmp(&other.registry_id))
+            .then_with(|| self.course_number.cmp(&other.course_number))
+            .then_with(|| self.visit.timepoint.cmp(&other.visit.timepoint))
+    }
+}
+
+/// The worklist of `courses` on `today`, in [`Line::urgency_order`].
+pub fn lines(courses: &[CourseEntry], days: &DaySchedule, today: NaiveDate) -> Vec<Line> {
+    let mut lines = Vec::new();
     let mut visits = Vec::new();
     for course in courses {
         visits.clear();
         days.worklist_into(&course.summary, today, &mut visits);
-        items.extend(visits.iter().map(|visit| WorkItem {
+        lines.extend(visits.iter().map(|visit| Line {
             patient_id: course.patient_id,
-            registry_id: course.registry_id.to_string(),
-            site_code: course.site_code.to_string(),
+            registry_id: course.registry_id.clone(),
+            site_code: course.site_code.clone(),
             course_id: course.course_id,
             course_number: course.course_number,
             visit: *visit,
         }));
     }
-    items.sort_by(|a, b| {
-        a.visit
-            .urgency_key()
-            .cmp(&b.visit.urgency_key())
-            .then_with(|| a.registry_id.cmp(&b.registry_id))
-            .then_with(|| a.course_number.cmp(&b.course_number))
-            .then_with(|| a.visit.timepoint.cmp(&b.visit.timepoint))
-    });
-    items
+    lines.sort_by(Line::urgency_order);
+    lines
+}
+
+/// The worklist of `courses` on `today`, most urgent first (ties by registry ID, course,
+/// timepoint: a total order, so pages never overlap).
+pub fn items(courses: &[CourseEntry], days: &DaySchedule, today: NaiveDate) -> Vec<WorkItem> {
+    lines(courses, days, today)
+        .iter()
+        .map(Line::to_item)
+        .collect()
 }

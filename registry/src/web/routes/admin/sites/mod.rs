@@ -91,7 +91,7 @@ pub fn add_site(
     actor: i32,
     input: &NewSiteInput,
 ) -> Result<i32, AddSiteError> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let exists: i64 = sites::table
             .filter(sites::code.eq(&input.code))
             .count()

@@ -1,0 +1,2 @@
+DROP TRIGGER relapse_detection_methods_row_version;
+DROP TABLE relapse_detection_methods;
