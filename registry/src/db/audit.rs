@@ -154,7 +154,7 @@ impl ChangeSet {
         ensure_in_transaction(conn)?;
         let last: Option<i32> = audit_log::table
             .select(diesel::dsl::max(audit_log::change_set_id))
-            .first(conn)?;
+            .get_result(conn)?;
         Ok(Self {
             id: last.unwrap_or(0) + 1,
             at: chrono::Utc::now().naive_utc(),

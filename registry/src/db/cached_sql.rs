@@ -8,6 +8,15 @@
 //!
 //! Write the SQL with bare `?` placeholders, in the order of the [`Bind`]s, and never a `?`
 //! anywhere else (not in a string literal or a comment).
+//!
+//! Two things undo diesel's statement cache even for its own, cacheable queries: with the
+//! bundled SQLite (3.53), a statement whose plan depends on a bound value is marked to be
+//! planned again whenever that value is re-bound, which diesel does on every run. Both showed
+//! in the load benchmark's profile (issue 3: 14% of all CPU time spent re-parsing):
+//! - `.first(conn)` appends `LIMIT ?`, and SQLite reads a bound LIMIT while planning. For a
+//!   lookup by a unique key, use `.get_result(conn)`: the same first row, no LIMIT.
+//! - `follow_ups.timepoint <> ?` is compared, value and all, with the partial unique index's
+//!   `timepoint <> 'UNSCHEDULED'`. Filter such columns in Rust instead.
 
 use chrono::NaiveDate;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};

@@ -164,7 +164,7 @@ pub fn resolve(
             api_tokens::revoked_at,
             api_tokens::last_used_at,
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some((id, user_id, expires_at, None, last_used_at)) = found else {
         return Ok(None);

@@ -52,7 +52,7 @@ pub fn attempt_login(
             users::active,
             users::locked_until,
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()
         .context("Failed to look up a user for login")?;
     let Some((user_id, Some(hash), active, locked_until)) = found else {
@@ -146,7 +146,7 @@ fn load_user_checked(
             users::password_hash,
             users::active,
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()
         .context("Failed to load the session's user")?;
     let Some((username, full_name, role, hash, true)) = found else {

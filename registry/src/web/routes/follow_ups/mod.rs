@@ -137,7 +137,7 @@ pub fn load_context(
             treatment_courses::product,
             treatment_courses::investigational_target,
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
     let disease = Disease::parse(&disease).ok();
@@ -155,19 +155,24 @@ pub fn load_context(
         .filter(infusions::course_id.eq(cid))
         .filter(infusions::infusion_number.eq(1))
         .select(infusions::infusion_date)
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
-    let existing = follow_ups::table
+    // Every follow-up of the course, split here into this timepoint's and the others: one
+    // statement, and no `timepoint <> ?`, which SQLite re-plans on every run (it checks the
+    // bound value against the partial unique index's `timepoint <> 'UNSCHEDULED'`).
+    let (this, others): (Vec<FollowUpRow>, Vec<FollowUpRow>) = follow_ups::table
         .filter(follow_ups::course_id.eq(cid))
-        .filter(follow_ups::timepoint.eq(timepoint.code()))
         .select(FollowUpRow::as_select())
-        .first(conn)
-        .optional()?;
+        .order(follow_ups::id)
+        .load(conn)?
+        .into_iter()
+        .partition(|r| r.timepoint == timepoint.code());
+    let existing = this.into_iter().next();
     let death_date = deaths::table
         .filter(deaths::patient_id.eq(pid))
         .select(deaths::death_date)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let events = events_of(conn, pid)?;
     let mut relapse_methods = match &existing {
@@ -179,11 +184,6 @@ pub fn load_context(
     {
         relapse_methods.push(first);
     }
-    let others: Vec<FollowUpRow> = follow_ups::table
-        .filter(follow_ups::course_id.eq(cid))
-        .filter(follow_ups::timepoint.ne(timepoint.code()))
-        .select(FollowUpRow::as_select())
-        .load(conn)?;
     let other_contacts = others.iter().filter_map(|r| r.contact_date).collect();
     let this_contact = existing.as_ref().and_then(|r| r.contact_date);
     let earlier_relapse = others

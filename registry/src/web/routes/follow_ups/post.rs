@@ -271,13 +271,13 @@ pub fn save(
             .filter(follow_ups::course_id.eq(cid))
             .filter(follow_ups::timepoint.eq(timepoint))
             .select(FollowUpRow::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         let stale = |conn: &mut SqliteConnection, row: FollowUpRow| -> QueryResult<SaveOutcome> {
             let by: String = users::table
                 .filter(users::id.eq(row.updated_by.0))
                 .select(users::username)
-                .first(conn)?;
+                .get_result(conn)?;
             Ok(SaveOutcome::Stale {
                 current: Box::new(row),
                 by,
@@ -356,7 +356,7 @@ pub fn save(
                 let after: FollowUpRow = follow_ups::table
                     .find(before.id.0)
                     .select(FollowUpRow::as_select())
-                    .first(conn)?;
+                    .get_result(conn)?;
                 changes.record_update(
                     conn,
                     "follow_ups",

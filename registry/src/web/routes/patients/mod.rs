@@ -180,19 +180,35 @@ fn escape_like(s: &str) -> String {
 }
 
 /// The patient with this id if it is in scope; `None` otherwise (the caller answers 404).
+///
+/// The scope is applied in SQL, as everywhere here. The two common scopes (every site, one
+/// site) use fixed statements, so diesel keeps them prepared: the patient page and every save
+/// call this, and a boxed query with `site_id IN (...)` is parsed and planned again on every
+/// request. A user of several sites gets that boxed query.
 pub fn find_patient(
     conn: &mut SqliteConnection,
     scope: &SiteFilter,
     id: i32,
 ) -> QueryResult<Option<PatientRow>> {
-    let mut q = patients::table
-        .filter(patients::id.eq(id))
-        .select(PatientRow::as_select())
-        .into_boxed();
-    if let SiteFilter::Only(ids) = scope {
-        q = q.filter(patients::site_id.eq_any(ids.clone()));
+    let by_id = patients::table.filter(patients::id.eq(id));
+    match scope {
+        SiteFilter::All => by_id
+            .select(PatientRow::as_select())
+            .get_result(conn)
+            .optional(),
+        SiteFilter::Only(sites) => match sites.as_slice() {
+            [site] => by_id
+                .filter(patients::site_id.eq(*site))
+                .select(PatientRow::as_select())
+                .get_result(conn)
+                .optional(),
+            many => by_id
+                .filter(patients::site_id.eq_any(many))
+                .select(PatientRow::as_select())
+                .get_result(conn)
+                .optional(),
+        },
     }
-    q.first(conn).optional()
 }
 
 /// (id, code, name) of the sites in scope, by code.

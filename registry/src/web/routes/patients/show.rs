@@ -238,7 +238,7 @@ fn load(conn: &mut SqliteConnection, patient: PatientRow, today: NaiveDate) -> Q
     let site: String = sites::table
         .filter(sites::id.eq(patient.site_id.0))
         .select(sites::code)
-        .first(conn)?;
+        .get_result(conn)?;
     let diagnoses: Vec<DiagnosisLine> = diagnoses::table
         .filter(diagnoses::patient_id.eq(pid))
         .select((
@@ -336,7 +336,7 @@ fn load(conn: &mut SqliteConnection, patient: PatientRow, today: NaiveDate) -> Q
     let death: Option<(i32, NaiveDate, String)> = deaths::table
         .filter(deaths::patient_id.eq(pid))
         .select((deaths::id, deaths::death_date, deaths::primary_cause))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
 
     let status = LtfuStatus::parse(&patient.ltfu_status).unwrap_or(LtfuStatus::Active);
