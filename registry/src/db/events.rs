@@ -120,6 +120,11 @@ pub struct ToxicityEventRow {
     pub updated_at: NaiveDateTime,
     pub updated_by: UserId,
     pub row_version: i32,
+    /// Early ICAHT: days with ANC <= 500/µL and days with ANC <= 100/µL (EHA/EBMT 2023).
+    pub icaht_days_anc_le_500: Option<i32>,
+    pub icaht_days_anc_le_100: Option<i32>,
+    /// Late ICAHT: the ANC nadir, cells/µL.
+    pub icaht_anc_nadir_per_ul: Option<i32>,
 }
 
 /// A new row of `toxicity_events`; the database fills `id`, the timestamps and `row_version`.
@@ -150,6 +155,11 @@ pub struct NewToxicityEvent {
     pub icans_seizure: Option<String>,
     pub icans_motor_weakness: Option<String>,
     pub icans_cerebral_oedema: Option<String>,
+    /// Early ICAHT: days with ANC <= 500/µL and days with ANC <= 100/µL (EHA/EBMT 2023).
+    pub icaht_days_anc_le_500: Option<i32>,
+    pub icaht_days_anc_le_100: Option<i32>,
+    /// Late ICAHT: the ANC nadir, cells/µL.
+    pub icaht_anc_nadir_per_ul: Option<i32>,
     pub created_by: UserId,
     pub updated_by: UserId,
 }
@@ -185,6 +195,11 @@ pub struct ToxicityEventChangeset {
     pub icans_seizure: Option<String>,
     pub icans_motor_weakness: Option<String>,
     pub icans_cerebral_oedema: Option<String>,
+    /// Early ICAHT: days with ANC <= 500/µL and days with ANC <= 100/µL (EHA/EBMT 2023).
+    pub icaht_days_anc_le_500: Option<i32>,
+    pub icaht_days_anc_le_100: Option<i32>,
+    /// Late ICAHT: the ANC nadir, cells/µL.
+    pub icaht_anc_nadir_per_ul: Option<i32>,
     pub updated_by: UserId,
 }
 

@@ -455,6 +455,9 @@ diesel::table! {
         updated_at -> Timestamp,
         updated_by -> Integer,
         row_version -> Integer,
+        icaht_days_anc_le_500 -> Nullable<Integer>,
+        icaht_days_anc_le_100 -> Nullable<Integer>,
+        icaht_anc_nadir_per_ul -> Nullable<Integer>,
     }
 }
 

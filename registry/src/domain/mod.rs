@@ -12,6 +12,7 @@ pub mod dates;
 pub mod death;
 pub mod diagnosis;
 pub mod follow_up;
+pub mod icaht;
 pub mod immunoglobulin;
 pub mod infection;
 pub mod lab;

@@ -588,6 +588,21 @@ const TOXICITY_EVENTS: &[Column] = &[
         answer("CerebralOedema"),
         "ICANS: raised ICP / cerebral oedema",
     ),
+    col(
+        "icaht_days_anc_le_500",
+        Integer,
+        "Early ICAHT: days with ANC <= 500/uL (EHA/EBMT 2023)",
+    ),
+    col(
+        "icaht_days_anc_le_100",
+        Integer,
+        "Early ICAHT: days with ANC <= 100/uL (EHA/EBMT 2023)",
+    ),
+    col(
+        "icaht_anc_nadir_per_ul",
+        Integer,
+        "Late ICAHT: ANC nadir, cells/uL (EHA/EBMT 2023)",
+    ),
 ];
 
 const TOXICITY_TREATMENT_PATIENT: &str =

@@ -13,6 +13,8 @@
 use chrono::NaiveDate;
 use rand::Rng;
 
+use crate::domain::icaht::EarlyIcahtCounts;
+
 use super::parameters::{self as p, Disease, Indication};
 use super::simulate::{
     Agent, Analyte, Dated, IgIndication, IgRoute, PatientHistory, RelapseMethod, ToxicityEvent,
@@ -79,6 +81,7 @@ fn blank_event(kind: ToxicityKind, grade: u8, onset: Dated) -> ToxicityEvent {
         treatments: Vec::new(),
         icu: false,
         follow_up: None,
+        early_icaht_counts: None,
     }
 }
 
@@ -148,6 +151,11 @@ fn early_icaht<R: Rng>(
     let onset = dated(rng, shift(day0, onset_day));
     let mut event = blank_event(ToxicityKind::EarlyIcaht, grade, onset);
     event.treatments = icaht_treatments(rng, grade, onset.date, (1, 7), last_known);
+    // The counts its grade rests on: the whole duration at ANC <= 500/µL, and for grade 4
+    // (ANC held under 100/µL, see `anc_ceiling`) at <= 100/µL too.
+    let neutropenic = u32::try_from(duration).unwrap_or(0);
+    event.early_icaht_counts =
+        EarlyIcahtCounts::new(neutropenic, if grade == 4 { neutropenic } else { 0 }).ok();
     let resolution = Some(shift(onset.date, duration));
     event.resolution = resolution;
     Some(Icaht {

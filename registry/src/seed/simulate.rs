@@ -18,7 +18,7 @@ use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::parameters::{self as p, DAYS_PER_MONTH, Disease, Dose, Indication, Product};
-use crate::domain::schedule::Timepoint;
+use crate::domain::{icaht::EarlyIcahtCounts, schedule::Timepoint};
 
 /// Everything a simulation needs besides the patient number.
 #[derive(Debug, Clone)]
@@ -405,6 +405,8 @@ pub struct ToxicityEvent {
     pub treatments: Vec<Treatment>,
     pub icu: bool,
     pub follow_up: Option<usize>,
+    /// Early ICAHT: the days with ANC <= 500/µL and <= 100/µL its grade rests on.
+    pub early_icaht_counts: Option<EarlyIcahtCounts>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1317,6 +1319,7 @@ fn draw_crs_icans<R: Rng>(rng: &mut R, ind: &Indication, day0: NaiveDate) -> Vec
             treatments,
             icu: crs_grade >= 3,
             follow_up: None,
+            early_icaht_counts: None,
         });
     }
     if icans_grade > 0 {
@@ -1365,6 +1368,7 @@ fn draw_crs_icans<R: Rng>(rng: &mut R, ind: &Indication, day0: NaiveDate) -> Vec
             treatments,
             icu: icans_grade >= 3,
             follow_up: None,
+            early_icaht_counts: None,
         });
     }
     if chance(rng, p::IEC_HS) {
@@ -1426,6 +1430,7 @@ fn simple_toxicity<R: Rng>(
         },
         icu: grade >= 3,
         follow_up: None,
+        early_icaht_counts: None,
     }
 }
 

@@ -376,7 +376,8 @@ impl CohortWriter {
                  toxicity_term, grading_system, max_grade, max_grade_date, onset_date, \
                  onset_date_estimated, resolution_date, ongoing, icu_admission, \
                  crs_max_temperature_c, crs_hypotension, crs_hypoxia, icans_lowest_ice_score, \
-                 icans_consciousness, icans_seizure, icans_motor_weakness, icans_cerebral_oedema",
+                 icans_consciousness, icans_seizure, icans_motor_weakness, icans_cerebral_oedema, \
+                 icaht_days_anc_le_500, icaht_days_anc_le_100",
             ),
             Table::new(
                 "toxicity_treatments",
@@ -873,7 +874,9 @@ impl CohortWriter {
                         }
                     } else {
                         CerebralOedema::None
-                    }));
+                    }))
+                    .opt_int(t.early_icaht_counts.map(|c| i64::from(c.days_le_500())))
+                    .opt_int(t.early_icaht_counts.map(|c| i64::from(c.days_le_100())));
             });
             for treatment in &t.treatments {
                 let (agent, detail) = match treatment.agent {

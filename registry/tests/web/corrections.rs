@@ -1844,3 +1844,148 @@ fn a_toxicity_correction_records_its_max_grade_date_and_treatments_and_refuses_a
         "shown on the timeline"
     );
 }
+
+/// An ICAHT's neutrophil counts (EHA/EBMT 2023) are corrected with it: refused on the other
+/// ICAHT type or when they imply another grade (named by the grade, values kept), saved and
+/// audited otherwise, and cleared when the type changes.
+#[test]
+fn an_icaht_correction_checks_the_grade_against_the_neutrophil_counts() {
+    let app = spawn_app();
+    let (pid, cid, fu, _) = patient_with_infection(&app, false);
+    exec(
+        &app,
+        format!(
+            "INSERT INTO toxicity_events (patient_id, course_id, reported_in_follow_up_id, \
+             toxicity_type, grading_system, max_grade, onset_date, ongoing, created_by, updated_by) \
+             VALUES ({pid}, {cid}, {fu}, 'ICAHT_EARLY', 'EHA_EBMT2023', 'G2', '{}', 1, 1, 1)",
+            days_ago(195)
+        ),
+    );
+    let toxicity = last_id(&app, "toxicity_events");
+    let href = format!("/patients/{pid}/events/toxicity/{toxicity}/edit");
+    let mut coordinator = app.logged_in(&app.coordinator);
+    assert_eq!(coordinator.get(&href).status, 200);
+    let onset = days_ago(195).to_string();
+    let day40 = days_ago(160).to_string();
+    let post = |coordinator: &mut crate::helpers::Browser, fields: &[(&str, &str)]| {
+        let mut all = vec![("reason", "Chart review")];
+        all.extend_from_slice(fields);
+        coordinator.post(&href, &all)
+    };
+    let stored = |app: &TestApp| {
+        text(
+            app,
+            &format!(
+                "SELECT toxicity_type || ' ' || max_grade || ' ' || \
+                 coalesce(icaht_days_anc_le_500, '-') || ' ' || \
+                 coalesce(icaht_days_anc_le_100, '-') || ' ' || \
+                 coalesce(icaht_anc_nadir_per_ul, '-') AS v FROM toxicity_events WHERE id = {toxicity}"
+            ),
+        )
+    };
+
+    let mismatch = post(
+        &mut coordinator,
+        &[
+            ("row_version", "1"),
+            ("onset_date", onset.as_str()),
+            ("toxicity_type", "ICAHT_EARLY"),
+            ("max_grade", "G2"),
+            ("icaht_days_anc_le_500", "14"),
+            ("icaht_days_anc_le_100", "0"),
+        ],
+    );
+    let nadir_on_early = post(
+        &mut coordinator,
+        &[
+            ("row_version", "1"),
+            ("onset_date", onset.as_str()),
+            ("toxicity_type", "ICAHT_EARLY"),
+            ("max_grade", "G2"),
+            ("icaht_anc_nadir_per_ul", "800"),
+        ],
+    );
+
+    assert_eq!(mismatch.status, 422);
+    assert!(
+        mismatch
+            .body
+            .contains("these neutrophil counts make early ICAHT grade 3, not 2.")
+    );
+    assert!(message_by(&mismatch, "max_grade"));
+    assert_eq!(
+        mismatch.input_value("icaht_days_anc_le_500").as_deref(),
+        Some("14")
+    );
+    assert_eq!(nadir_on_early.status, 422);
+    assert!(
+        nadir_on_early
+            .body
+            .contains("The ANC nadir belongs to late ICAHT")
+    );
+    assert!(message_by(&nadir_on_early, "icaht_anc_nadir_per_ul"));
+    assert_eq!(patient_change_sets(&app, pid), 0, "nothing saved");
+
+    post(
+        &mut coordinator,
+        &[
+            ("row_version", "1"),
+            ("onset_date", onset.as_str()),
+            ("toxicity_type", "ICAHT_EARLY"),
+            ("max_grade", "G2"),
+            ("icaht_days_anc_le_500", "10"),
+            ("icaht_days_anc_le_100", "3"),
+        ],
+    )
+    .assert_redirect_to(&format!("/patients/{pid}"));
+    assert_eq!(stored(&app).as_deref(), Some("ICAHT_EARLY G2 10 3 -"));
+    assert_eq!(
+        text(
+            &app,
+            &format!(
+                "SELECT group_concat(field_name || '=' || new_value || ' ' || reason, ',') AS v \
+                 FROM (SELECT field_name, new_value, reason FROM audit_log \
+                 WHERE table_name = 'toxicity_events' AND record_id = {toxicity} \
+                 ORDER BY field_name)"
+            ),
+        )
+        .as_deref(),
+        Some("icaht_days_anc_le_100=3 Chart review,icaht_days_anc_le_500=10 Chart review")
+    );
+    assert_eq!(
+        coordinator
+            .get(&href)
+            .input_value("icaht_days_anc_le_100")
+            .as_deref(),
+        Some("3"),
+        "prefilled"
+    );
+
+    // Late ICAHT: the days belong to early ICAHT; the nadir grades it and the days are cleared.
+    let late = [
+        ("row_version", "2"),
+        ("toxicity_type", "ICAHT_LATE"),
+        ("onset_date", day40.as_str()),
+        ("max_grade", "G3"),
+    ];
+    let with_days = post(
+        &mut coordinator,
+        &[&late[..], &[("icaht_days_anc_le_500", "10")]].concat(),
+    );
+    assert_eq!(with_days.status, 422);
+    assert!(message_by(&with_days, "icaht_days_anc_le_500"));
+    assert!(with_days.body.contains("belong to early ICAHT"));
+    post(
+        &mut coordinator,
+        &[&late[..], &[("icaht_anc_nadir_per_ul", "400")]].concat(),
+    )
+    .assert_redirect_to(&format!("/patients/{pid}"));
+    assert_eq!(stored(&app).as_deref(), Some("ICAHT_LATE G3 - - 400"));
+    assert!(
+        coordinator
+            .get(&format!("/patients/{pid}"))
+            .body
+            .contains("ANC nadir 400/µL"),
+        "on the timeline"
+    );
+}

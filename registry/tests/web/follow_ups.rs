@@ -1031,6 +1031,80 @@ fn other_toxicities_are_refused_with_422_a_message_by_the_field_and_the_values_k
             "The ICE score belongs to ICANS.",
         ),
         (
+            vec![("toxicity_icaht_days_anc_le_500", "3")],
+            "toxicity_icaht_days_anc_le_500",
+            "belong to early ICAHT: leave them blank.",
+        ),
+        (
+            vec![
+                ("toxicity_kind", "ICAHT_EARLY"),
+                ("toxicity_icaht_anc_nadir", "800"),
+            ],
+            "toxicity_icaht_anc_nadir",
+            "The ANC nadir belongs to late ICAHT: leave it blank.",
+        ),
+        (
+            vec![
+                ("toxicity_kind", "ICAHT_EARLY"),
+                ("toxicity_icaht_days_anc_le_500", "14"),
+                ("toxicity_icaht_days_anc_le_100", "0"),
+            ],
+            "toxicity_max_grade",
+            "By EHA",
+        ),
+        (
+            vec![
+                ("toxicity_kind", "ICAHT_EARLY"),
+                ("toxicity_icaht_days_anc_le_500", "13"),
+                ("toxicity_icaht_days_anc_le_100", "7"),
+            ],
+            "toxicity_max_grade",
+            "make early ICAHT grade 4, not 2.",
+        ),
+        (
+            vec![
+                ("toxicity_kind", "ICAHT_EARLY"),
+                ("toxicity_icaht_days_anc_le_500", "6"),
+                ("toxicity_icaht_days_anc_le_100", "7"),
+            ],
+            "toxicity_icaht_days_anc_le_100",
+            "cannot exceed the days with ANC",
+        ),
+        (
+            vec![
+                ("toxicity_kind", "ICAHT_EARLY"),
+                ("toxicity_icaht_days_anc_le_500", "9"),
+            ],
+            "toxicity_icaht_days_anc_le_100",
+            "Give both counts of days for early ICAHT, or neither",
+        ),
+        (
+            vec![
+                ("toxicity_kind", "ICAHT_EARLY"),
+                ("toxicity_icaht_days_anc_le_500", "2.5"),
+                ("toxicity_icaht_days_anc_le_100", "0"),
+            ],
+            "toxicity_icaht_days_anc_le_500",
+            "are a whole number from 0 to 365.",
+        ),
+        (
+            vec![
+                ("toxicity_kind", "ICAHT_LATE"),
+                ("toxicity_max_grade", "G1"),
+                ("toxicity_icaht_anc_nadir", "1501"),
+            ],
+            "toxicity_max_grade",
+            "these neutrophil counts are no late ICAHT",
+        ),
+        (
+            vec![
+                ("toxicity_kind", "ICAHT_LATE"),
+                ("toxicity_icaht_anc_nadir", "-5"),
+            ],
+            "toxicity_icaht_anc_nadir",
+            "The ANC nadir is a whole number",
+        ),
+        (
             vec![
                 ("toxicity_kind", "CRS"),
                 ("toxicity_max_grade", "G1"),
@@ -1523,4 +1597,87 @@ fn every_method_that_detected_a_relapse_is_ticked_saved_audited_and_edited() {
         vec!["FLOW", "MOLECULAR"],
         "nothing overwritten"
     );
+}
+
+/// An ICAHT saved with the neutrophil counts its grade rests on (EHA/EBMT 2023): the counts are
+/// stored on their own type, audited in the same change set and shown on the timeline; a grade
+/// they do not imply is refused by the grade with the implied one named.
+#[test]
+fn an_icaht_is_saved_with_the_counts_its_grade_rests_on() {
+    let Arranged { app, patient, form } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    // Day 0 is 95 days ago: onset on day 5.
+    let onset = days_ago(90).to_string();
+    let early = with(
+        &valid_fields("0"),
+        &[
+            ("none_toxicities", "events"),
+            ("toxicity_kind", "ICAHT_EARLY"),
+            ("toxicity_onset_date", &onset),
+            ("toxicity_max_grade", "G3"),
+            ("toxicity_icaht_days_anc_le_500", "20"),
+            ("toxicity_icaht_days_anc_le_100", "7"),
+        ],
+    );
+    let before = app.change_set_count();
+
+    let wrong = coordinator.post(&form, &as_refs(&early));
+    let right = coordinator.post(
+        &form,
+        &as_refs(&with(&early, &[("toxicity_max_grade", "G4")])),
+    );
+
+    assert_eq!(wrong.status, 422);
+    assert!(
+        wrong
+            .body
+            .contains("these neutrophil counts make early ICAHT grade 4, not 3."),
+        "{}",
+        wrong.body
+    );
+    assert!(wrong.body.contains("id=\"toxicity_max_grade-error\""));
+    assert_eq!(
+        wrong
+            .input_value("toxicity_icaht_days_anc_le_500")
+            .as_deref(),
+        Some("20"),
+        "values kept"
+    );
+    assert_eq!(right.status, 303, "{}", right.body);
+    assert_eq!(app.change_set_count(), before + 1, "one change set");
+    let stored = icaht_text(
+        &app,
+        "SELECT toxicity_type || ' ' || max_grade || ' ' || icaht_days_anc_le_500 || ' ' || \
+         icaht_days_anc_le_100 || ' ' || coalesce(icaht_anc_nadir_per_ul, '-') AS v \
+         FROM toxicity_events",
+    );
+    assert_eq!(stored, "ICAHT_EARLY G4 20 7 -");
+    let audited = icaht_text(
+        &app,
+        "SELECT group_concat(field_name || '=' || new_value, ',') AS v FROM \
+         (SELECT field_name, new_value FROM audit_log WHERE table_name = 'toxicity_events' \
+          AND field_name LIKE 'icaht_%' ORDER BY field_name)",
+    );
+    assert_eq!(audited, "icaht_days_anc_le_100=7,icaht_days_anc_le_500=20");
+    let page = coordinator.get(&format!("/patients/{patient}"));
+    assert!(
+        page.body
+            .contains("maximum grade 4; ANC ≤ 500/µL for 20 days (≤ 100/µL for 7)"),
+        "on the timeline"
+    );
+}
+
+/// One text value (column `v`) of a query on the test database.
+fn icaht_text(app: &crate::helpers::TestApp, sql: &str) -> String {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        v: String,
+    }
+    diesel::sql_query(sql)
+        .get_result::<Row>(&mut app.db())
+        .unwrap()
+        .v
 }

@@ -59,6 +59,25 @@ fn every_seeded_toxicity_saved_unchanged_in_the_correction_form_is_accepted() {
         ],
         "the cohort exercises every seeded type"
     );
+    // Early ICAHT carries the neutrophil counts its grade rests on (checked against the grade
+    // by the correction rules below); no other type carries them.
+    let early_without_counts: i64 = toxicity_events::table
+        .filter(toxicity_events::toxicity_type.eq("ICAHT_EARLY"))
+        .filter(
+            toxicity_events::icaht_days_anc_le_500
+                .is_null()
+                .or(toxicity_events::icaht_days_anc_le_100.is_null()),
+        )
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    let profound: i64 = toxicity_events::table
+        .filter(toxicity_events::icaht_days_anc_le_100.ge(7))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(early_without_counts, 0, "every early ICAHT has its counts");
+    assert!(profound > 0, "grade 4 early ICAHT with ANC <= 100/µL");
 
     for (id, kind) in &ids {
         let event = load_event(&mut conn, EventKind::Toxicity, *id)

@@ -23,6 +23,9 @@ use crate::domain::{
     vocabulary::Vocabulary,
 };
 use crate::web::form::Field;
+use crate::web::routes::follow_ups::icaht::{
+    IcahtCounts, IcahtInput, TypedIcahtCounts, check_icaht_counts,
+};
 use crate::web::routes::follow_ups::treatments::TreatmentBounds;
 use crate::web::routes::patients::new::parse_date;
 
@@ -141,6 +144,24 @@ pub fn spec(kind: EventKind, event: &StoredEvent) -> Vec<EventField> {
             field(
                 "icans_lowest_ice_score",
                 "Lowest ICE score (ICANS, 0 to 10)",
+                Number,
+                vec![],
+            ),
+            field(
+                "icaht_days_anc_le_500",
+                "For early ICAHT: days with ANC ≤ 500/µL (optional, with the days ≤ 100/µL)",
+                Number,
+                vec![],
+            ),
+            field(
+                "icaht_days_anc_le_100",
+                "For early ICAHT: days with ANC ≤ 100/µL (optional, 0 if never ≤ 100/µL)",
+                Number,
+                vec![],
+            ),
+            field(
+                "icaht_anc_nadir_per_ul",
+                "For late ICAHT: ANC nadir, cells/µL (optional)",
                 Number,
                 vec![],
             ),
@@ -462,7 +483,8 @@ fn response(
 /// grade 5 is death); an ICANS grade is never below what the ICE score implies. The resolution
 /// may be after the reporting contact: a correction completes an event that was ongoing then.
 /// The date of the maximum grade lies between onset and resolution; the treatments (a
-/// check-all beside the columns, `follow_ups::treatments`) start on or after the onset.
+/// check-all beside the columns, `follow_ups::treatments`) start on or after the onset. An
+/// ICAHT's neutrophil counts (`follow_ups::icaht`) belong to its type and imply its grade.
 fn toxicity(
     form: &mut EventForm,
     event: &StoredEvent,
@@ -574,6 +596,7 @@ fn toxicity(
             "CRS and ICANS are named by their type: leave the term blank.",
         );
     }
+    let icaht = kind.map_or_else(IcahtCounts::default, |k| icaht_counts(form, k, grade));
     let kind = kind?;
     let mut columns = vec![
         ("toxicity_type", text(kind.code())),
@@ -589,6 +612,18 @@ fn toxicity(
         ("crs_hypotension", code_or_null(hypotension)),
         ("crs_hypoxia", code_or_null(hypoxia)),
         ("icans_lowest_ice_score", ColumnValue::Integer(ice_score)),
+        (
+            "icaht_days_anc_le_500",
+            ColumnValue::Integer(icaht.days_anc_le_500),
+        ),
+        (
+            "icaht_days_anc_le_100",
+            ColumnValue::Integer(icaht.days_anc_le_100),
+        ),
+        (
+            "icaht_anc_nadir_per_ul",
+            ColumnValue::Integer(icaht.anc_nadir_per_ul),
+        ),
     ];
     // A resolved event is no longer ongoing; an unresolved one has no estimated resolution.
     columns.push(match resolution {
@@ -852,6 +887,39 @@ fn death(
         ("death_date", ColumnValue::Date(Some(date?))),
         ("primary_cause", text(cause?.code())),
     ])
+}
+
+/// The neutrophil counts of an ICAHT, checked against its type and grade, each message by its
+/// input (`follow_ups::icaht`, shared with the follow-up form).
+fn icaht_counts(
+    form: &mut EventForm,
+    kind: ToxicityType,
+    grade: Option<CtcaeGrade>,
+) -> IcahtCounts {
+    let typed = [
+        form.value("icaht_days_anc_le_500"),
+        form.value("icaht_days_anc_le_100"),
+        form.value("icaht_anc_nadir_per_ul"),
+    ];
+    let (counts, messages) = check_icaht_counts(
+        kind,
+        grade.map(CtcaeGrade::number),
+        TypedIcahtCounts {
+            days_anc_le_500: &typed[0],
+            days_anc_le_100: &typed[1],
+            anc_nadir_per_ul: &typed[2],
+        },
+    );
+    for (input, message) in messages {
+        let name = match input {
+            IcahtInput::DaysAncLe500 => "icaht_days_anc_le_500",
+            IcahtInput::DaysAncLe100 => "icaht_days_anc_le_100",
+            IcahtInput::AncNadir => "icaht_anc_nadir_per_ul",
+            IcahtInput::Grade => "max_grade",
+        };
+        form.fail(name, message);
+    }
+    counts
 }
 
 #[cfg(test)]

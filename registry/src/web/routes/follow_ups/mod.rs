@@ -8,6 +8,7 @@
 //! with an e-signature (password re-entered); an administrator unlocks it with a reason.
 
 pub mod get;
+pub mod icaht;
 pub mod lock;
 pub mod post;
 pub mod relapse;
@@ -470,6 +471,18 @@ impl FollowUpForm {
             ),
             ("toxicity_hypoxia".into(), &mut self.toxicity.hypoxia),
             ("toxicity_ice_score".into(), &mut self.toxicity.ice_score),
+            (
+                "toxicity_icaht_days_anc_le_500".into(),
+                &mut self.toxicity.icaht_days_anc_le_500,
+            ),
+            (
+                "toxicity_icaht_days_anc_le_100".into(),
+                &mut self.toxicity.icaht_days_anc_le_100,
+            ),
+            (
+                "toxicity_icaht_anc_nadir".into(),
+                &mut self.toxicity.icaht_anc_nadir,
+            ),
         ]);
         out.extend(self.toxicity.treatments.fields_mut());
         out.extend([

@@ -687,6 +687,9 @@ pub fn save(
                     toxicity_events::crs_hypotension.eq(t.hypotension.map(|h| h.code())),
                     toxicity_events::crs_hypoxia.eq(t.hypoxia.map(|h| h.code())),
                     toxicity_events::icans_lowest_ice_score.eq(t.ice_score.map(i32::from)),
+                    toxicity_events::icaht_days_anc_le_500.eq(t.icaht.days_anc_le_500),
+                    toxicity_events::icaht_days_anc_le_100.eq(t.icaht.days_anc_le_100),
+                    toxicity_events::icaht_anc_nadir_per_ul.eq(t.icaht.anc_nadir_per_ul),
                     toxicity_events::created_by.eq(actor),
                     toxicity_events::updated_by.eq(actor),
                 ))
@@ -733,6 +736,18 @@ pub fn save(
                     (
                         "icans_lowest_ice_score".to_owned(),
                         t.ice_score.map(|s| s.to_string()),
+                    ),
+                    (
+                        "icaht_days_anc_le_500".to_owned(),
+                        t.icaht.days_anc_le_500.map(|d| d.to_string()),
+                    ),
+                    (
+                        "icaht_days_anc_le_100".to_owned(),
+                        t.icaht.days_anc_le_100.map(|d| d.to_string()),
+                    ),
+                    (
+                        "icaht_anc_nadir_per_ul".to_owned(),
+                        t.icaht.anc_nadir_per_ul.map(|n| n.to_string()),
                     ),
                 ],
             )?;

@@ -5,9 +5,11 @@
 //! Every type has an onset and an optional resolution inside the period: not before Day 0, not
 //! after the contact date or a death; the date the maximum grade was reached (optional, may be
 //! estimated) lies between them; the treatments given are a check-all (`treatments.rs`).
+//! ICAHT may carry the neutrophil counts its grade rests on (`icaht.rs`).
 
 use chrono::NaiveDate;
 
+use super::icaht::{IcahtCounts, IcahtInput, TypedIcahtCounts, check_icaht_counts};
 use super::treatments::{TreatmentBounds, TreatmentGiven, TreatmentsForm};
 use crate::domain::{
     dates::StudyDay,
@@ -38,6 +40,11 @@ pub struct NewToxicityForm {
     pub hypotension: Field,
     pub hypoxia: Field,
     pub ice_score: Field,
+    /// Early ICAHT (optional): days with ANC <= 500/µL and days with ANC <= 100/µL.
+    pub icaht_days_anc_le_500: Field,
+    pub icaht_days_anc_le_100: Field,
+    /// Late ICAHT (optional): the ANC nadir, cells/µL.
+    pub icaht_anc_nadir: Field,
     pub treatments: TreatmentsForm,
 }
 
@@ -54,6 +61,9 @@ impl Default for NewToxicityForm {
             hypotension: Field::default(),
             hypoxia: Field::default(),
             ice_score: Field::default(),
+            icaht_days_anc_le_500: Field::default(),
+            icaht_days_anc_le_100: Field::default(),
+            icaht_anc_nadir: Field::default(),
             treatments: TreatmentsForm::blank(TREATMENT_PREFIX),
         }
     }
@@ -78,6 +88,8 @@ pub struct NewToxicity {
     pub hypotension: Option<Hypotension>,
     pub hypoxia: Option<Hypoxia>,
     pub ice_score: Option<u8>,
+    /// The neutrophil counts of an ICAHT (all `None` for other types).
+    pub icaht: IcahtCounts,
 }
 
 /// The dates that bound a toxicity of this period.
@@ -92,7 +104,7 @@ pub struct PeriodBounds {
 }
 
 impl NewToxicityForm {
-    fn fields(&self) -> [&Field; 10] {
+    fn fields(&self) -> [&Field; 13] {
         [
             &self.kind,
             &self.term,
@@ -104,6 +116,9 @@ impl NewToxicityForm {
             &self.hypotension,
             &self.hypoxia,
             &self.ice_score,
+            &self.icaht_days_anc_le_500,
+            &self.icaht_days_anc_le_100,
+            &self.icaht_anc_nadir,
         ]
     }
 
@@ -185,6 +200,7 @@ impl NewToxicityForm {
             self.term
                 .fail("CRS and ICANS are named by their type: leave the term blank.");
         }
+        let icaht = kind.map_or_else(IcahtCounts::default, |k| self.icaht_counts(k, grade));
         if self.has_error() {
             return None;
         }
@@ -203,7 +219,31 @@ impl NewToxicityForm {
             hypotension,
             hypoxia,
             ice_score,
+            icaht,
         })
+    }
+
+    /// The neutrophil counts of an ICAHT, checked against its type and grade (`icaht.rs`).
+    fn icaht_counts(&mut self, kind: ToxicityType, grade: Option<CtcaeGrade>) -> IcahtCounts {
+        let (counts, messages) = check_icaht_counts(
+            kind,
+            grade.map(CtcaeGrade::number),
+            TypedIcahtCounts {
+                days_anc_le_500: &self.icaht_days_anc_le_500.value,
+                days_anc_le_100: &self.icaht_days_anc_le_100.value,
+                anc_nadir_per_ul: &self.icaht_anc_nadir.value,
+            },
+        );
+        for (input, message) in messages {
+            let field = match input {
+                IcahtInput::DaysAncLe500 => &mut self.icaht_days_anc_le_500,
+                IcahtInput::DaysAncLe100 => &mut self.icaht_days_anc_le_100,
+                IcahtInput::AncNadir => &mut self.icaht_anc_nadir,
+                IcahtInput::Grade => &mut self.max_grade,
+            };
+            field.fail(message);
+        }
+        counts
     }
 
     /// The onset: required, from Day 0 to the contact date and not after death; early ICAHT

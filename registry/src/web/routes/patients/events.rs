@@ -90,8 +90,9 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
         String,
         Option<NaiveDate>,
         bool,
+        (Option<i32>, Option<i32>, Option<i32>),
     );
-    for (id, f, date, kind, grade, peak, peak_estimated) in toxicity_events::table
+    for (id, f, date, kind, grade, peak, peak_estimated, icaht) in toxicity_events::table
         .filter(toxicity_events::patient_id.eq(pid))
         .select((
             toxicity_events::id,
@@ -101,6 +102,11 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             toxicity_events::max_grade,
             toxicity_events::max_grade_date,
             toxicity_events::max_grade_date_estimated,
+            (
+                toxicity_events::icaht_days_anc_le_500,
+                toxicity_events::icaht_days_anc_le_100,
+                toxicity_events::icaht_anc_nadir_per_ul,
+            ),
         ))
         .load::<Toxicity>(conn)?
     {
@@ -115,6 +121,7 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
                 summary.push_str(" (estimated)");
             }
         }
+        summary.push_str(&icaht_counts(icaht));
         let given: Vec<&str> = treatments
             .iter()
             .filter(|(event, _)| *event == id)
@@ -273,6 +280,22 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
     }
     out.sort_by_key(|e| e.date);
     Ok(out)
+}
+
+/// The neutrophil counts an ICAHT grade rests on, as they read after its grade ("" when none
+/// are recorded).
+fn icaht_counts((le_500, le_100, nadir): (Option<i32>, Option<i32>, Option<i32>)) -> String {
+    let mut out = String::new();
+    if let Some(days) = le_500 {
+        out.push_str(&format!("; ANC ≤ 500/µL for {days} days"));
+        if let Some(profound) = le_100 {
+            out.push_str(&format!(" (≤ 100/µL for {profound})"));
+        }
+    }
+    if let Some(n) = nadir {
+        out.push_str(&format!("; ANC nadir {n}/µL"));
+    }
+    out
 }
 
 /// The treatments of a patient's toxicities as (toxicity id, "Tocilizumab, 2 doses from
