@@ -1471,6 +1471,12 @@ fn a_treatment_start_date_may_be_estimated_but_only_with_a_date() {
             .contains("name=\"treatment_G_CSF_start_date_estimated\" value=\"1\" checked"),
         "shown ticked in the correction form"
     );
+    let page = coordinator.get(&format!("/patients/{patient}"));
+    assert!(
+        page.body
+            .contains(&format!("G-CSF from {start} (estimated)")),
+        "the timeline says the start date is estimated"
+    );
 }
 
 #[test]

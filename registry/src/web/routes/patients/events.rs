@@ -299,12 +299,19 @@ fn icaht_counts((le_500, le_100, nadir): (Option<i32>, Option<i32>, Option<i32>)
 }
 
 /// The treatments of a patient's toxicities as (toxicity id, "Tocilizumab, 2 doses from
-/// 2024-01-13"), in entry order: one query for all of them.
+/// 2024-01-13 (estimated)"), in entry order: one query for all of them.
 fn toxicity_treatments_of(
     conn: &mut SqliteConnection,
     pid: i32,
 ) -> QueryResult<Vec<(i32, String)>> {
-    type Treatment = (i32, String, Option<String>, Option<i32>, Option<NaiveDate>);
+    type Treatment = (
+        i32,
+        String,
+        Option<String>,
+        Option<i32>,
+        Option<NaiveDate>,
+        bool,
+    );
     let rows: Vec<Treatment> = toxicity_treatments::table
         .inner_join(toxicity_events::table)
         .filter(toxicity_events::patient_id.eq(pid))
@@ -315,11 +322,12 @@ fn toxicity_treatments_of(
             toxicity_treatments::agent_detail,
             toxicity_treatments::doses_count,
             toxicity_treatments::start_date,
+            toxicity_treatments::start_date_estimated,
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(event, agent, detail, doses, start)| {
+        .map(|(event, agent, detail, doses, start, start_estimated)| {
             // An agent not listed is shown by its name; a corticosteroid with the one used.
             let mut line = match detail {
                 Some(d) if agent == ToxicityTreatment::Other.code() => d,
@@ -331,6 +339,9 @@ fn toxicity_treatments_of(
             }
             if let Some(s) = start {
                 line.push_str(&format!(" from {s}"));
+                if start_estimated {
+                    line.push_str(" (estimated)");
+                }
             }
             (event, line)
         })
