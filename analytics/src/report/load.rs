@@ -282,13 +282,17 @@ fn read_tables(
         .collect();
     let mut tables_by_size: Vec<usize> = (0..tables::ALL.len()).collect();
     tables_by_size.sort_by_key(|&i| std::cmp::Reverse(max_ids[i]));
+    let chunks_of: Vec<Vec<spec::IdRange>> = max_ids
+        .iter()
+        .map(|&max_id| spec::IdRange::chunks(max_id, chunk_ids))
+        .collect();
     let jobs: Vec<Job> = tables_by_size
         .iter()
         .flat_map(|&table| {
-            spec::IdRange::chunks(max_ids[table], chunk_ids)
-                .into_iter()
+            chunks_of[table]
+                .iter()
                 .enumerate()
-                .map(move |(chunk, ids)| Job { table, chunk, ids })
+                .map(move |(chunk, &ids)| Job { table, chunk, ids })
         })
         .collect();
     let next = AtomicUsize::new(0);
@@ -340,8 +344,8 @@ fn read_tables(
         return Err(e);
     }
     let mut reads = Vec::with_capacity(tables::ALL.len());
-    for ((spec, table_chunks), max_id) in tables::ALL.iter().zip(chunks).zip(&max_ids) {
-        if table_chunks.len() != spec::IdRange::chunks(*max_id, chunk_ids).len() {
+    for ((spec, table_chunks), expected) in tables::ALL.iter().zip(chunks).zip(&chunks_of) {
+        if table_chunks.len() != expected.len() {
             return Err(LoadError::NotRead { table: spec.table });
         }
         reads.push(reader::finish_table(

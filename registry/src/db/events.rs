@@ -1030,11 +1030,7 @@ fn refused_or(e: diesel::result::Error) -> QueryResult<EventRevision> {
 }
 
 fn stale(conn: &mut SqliteConnection, current: StoredEvent) -> QueryResult<EventRevision> {
-    use crate::db::schema::users;
-    let by: String = users::table
-        .find(current.updated_by.0)
-        .select(users::username)
-        .first(conn)?;
+    let by = crate::db::users::username_of(conn, current.updated_by)?;
     Ok(EventRevision::Stale {
         current: Box::new(current),
         by,

@@ -7,7 +7,7 @@ use diesel::sqlite::Sqlite;
 
 use crate::db::audit::{ChangeSet, fields_of};
 use crate::db::ids::{DiagnosisId, PatientId, SiteId, UserId};
-use crate::db::schema::{diagnoses, patients, users};
+use crate::db::schema::{diagnoses, patients};
 
 /// A pseudonymous patient (a row of `patients`, as read back).
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, serde::Serialize, Identifiable)]
@@ -256,10 +256,7 @@ pub fn revise_patient(
             .select(PatientRow::as_select())
             .first(conn)?;
         if before.row_version != expected_version {
-            let by: String = users::table
-                .find(before.updated_by.0)
-                .select(users::username)
-                .first(conn)?;
+            let by = crate::db::users::username_of(conn, before.updated_by)?;
             return Ok(PatientRevision::Stale {
                 current: Box::new(before),
                 by,
@@ -382,10 +379,7 @@ pub fn revise_diagnosis(
             .select(DiagnosisRow::as_select())
             .first(conn)?;
         if before.row_version != expected_version {
-            let by: String = users::table
-                .find(before.updated_by.0)
-                .select(users::username)
-                .first(conn)?;
+            let by = crate::db::users::username_of(conn, before.updated_by)?;
             return Ok(DiagnosisRevision::Stale {
                 current: Box::new(before),
                 by,

@@ -249,3 +249,12 @@ pub fn list_api_tokens(
     }
     query.load(conn)
 }
+
+/// The username of a user: who made the change a stale edit is refused for. A fixed statement
+/// without `LIMIT ?`, so diesel keeps it prepared (see `db::cached_sql`).
+pub fn username_of(conn: &mut SqliteConnection, user: UserId) -> QueryResult<String> {
+    users::table
+        .find(user.0)
+        .select(users::username)
+        .get_result(conn)
+}

@@ -22,7 +22,7 @@ use crate::db::{
     schema::{
         deaths, follow_up_sign_offs, follow_ups, immunoglobulin_courses, infections, lab_results,
         new_malignancies, patients, persistence_tests, response_assessments, subsequent_therapies,
-        toxicity_events, users,
+        toxicity_events,
     },
 };
 use crate::domain::{
@@ -274,10 +274,7 @@ pub fn save(
             .get_result(conn)
             .optional()?;
         let stale = |conn: &mut SqliteConnection, row: FollowUpRow| -> QueryResult<SaveOutcome> {
-            let by: String = users::table
-                .filter(users::id.eq(row.updated_by.0))
-                .select(users::username)
-                .get_result(conn)?;
+            let by = crate::db::users::username_of(conn, row.updated_by)?;
             Ok(SaveOutcome::Stale {
                 current: Box::new(row),
                 by,

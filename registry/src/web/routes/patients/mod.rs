@@ -190,25 +190,19 @@ pub fn find_patient(
     scope: &SiteFilter,
     id: i32,
 ) -> QueryResult<Option<PatientRow>> {
-    let by_id = patients::table.filter(patients::id.eq(id));
+    let by_id = patients::table
+        .filter(patients::id.eq(id))
+        .select(PatientRow::as_select());
     match scope {
-        SiteFilter::All => by_id
-            .select(PatientRow::as_select())
-            .get_result(conn)
-            .optional(),
+        SiteFilter::All => by_id.get_result(conn),
         SiteFilter::Only(sites) => match sites.as_slice() {
-            [site] => by_id
-                .filter(patients::site_id.eq(*site))
-                .select(PatientRow::as_select())
-                .get_result(conn)
-                .optional(),
+            [site] => by_id.filter(patients::site_id.eq(*site)).get_result(conn),
             many => by_id
                 .filter(patients::site_id.eq_any(many))
-                .select(PatientRow::as_select())
-                .get_result(conn)
-                .optional(),
+                .get_result(conn),
         },
     }
+    .optional()
 }
 
 /// (id, code, name) of the sites in scope, by code.
