@@ -2,7 +2,8 @@
 //!
 //! Seeds a cohort (10,000 patients by default, as `registry seed` does) unless `--db` names an
 //! existing one, creates one coordinator per client, serves the app on a free port, and runs
-//! `--clients` concurrent clients for `--seconds`, each cycling through the three things a
+//! `--clients` concurrent clients for `--seconds` (each on one kept-alive connection, as a
+//! browser tab; `--close` opens one per request), each cycling through the three things a
 //! coordinator does most: the worklist (`GET /`), a patient page (`GET /patients/{id}`) and a
 //! follow-up save (`POST` of a new follow-up draft through the form, CSRF token and all). It
 //! reports p50/p90/p99/max latency per kind, saves per second and the process's CPU time per
@@ -21,7 +22,7 @@
 
 use std::{
     collections::BTreeMap,
-    io::{Read, Write},
+    io::{BufRead, BufReader, Read, Write},
     net::TcpStream,
     path::{Path, PathBuf},
     sync::mpsc,
@@ -63,6 +64,10 @@ struct Opts {
     /// Only follow-up saves (the write path's ceiling), instead of the three-way mix.
     #[arg(long)]
     saves_only: bool,
+    /// A new TCP connection per request (`Connection: close`), instead of one kept-alive
+    /// connection per client as a browser keeps.
+    #[arg(long)]
+    close: bool,
 }
 
 const PASSWORD: &str = "loadbench password 2026";
@@ -170,7 +175,7 @@ fn main() -> anyhow::Result<()> {
     // Log everyone in first (not measured), then start together.
     let mut sessions = Vec::new();
     for a in &assignments {
-        sessions.push(Http::logged_in(port, &a.username)?);
+        sessions.push(Http::logged_in(port, &a.username, opts.close)?);
     }
     let cpu_before = process_cpu_seconds();
     let started = Instant::now();
@@ -448,7 +453,7 @@ fn run_client(
 }
 
 /// Commits per second of single-row insert transactions on a new file beside the database,
-/// with the app's own connection settings (WAL, synchronous=NORMAL, foreign keys, busy timeout).
+/// with the app's own connection settings (WAL, synchronous=FULL, foreign keys, busy timeout).
 fn raw_commit_rate(dir: &Path, duration: Duration) -> anyhow::Result<f64> {
     let file = tempfile::Builder::new()
         .prefix("raw-commits")
@@ -570,9 +575,13 @@ fn raw_save_rate(db: &Path, dir: &Path, duration: Duration) -> anyhow::Result<f6
     Ok(rate)
 }
 
-/// A minimal HTTP/1.1 client: one connection per request, a cookie jar, the last CSRF token.
+/// A minimal HTTP/1.1 client, as a browser tab behaves: one kept-alive connection (opened
+/// again if the server closes it), a cookie jar, the last CSRF token. `close` sends
+/// `Connection: close` on every request instead (a new TCP connection per request).
 struct Http {
     port: u16,
+    close: bool,
+    stream: Option<BufReader<TcpStream>>,
     cookies: BTreeMap<String, String>,
     csrf: String,
 }
@@ -583,9 +592,11 @@ struct Reply {
 }
 
 impl Http {
-    fn logged_in(port: u16, username: &str) -> anyhow::Result<Self> {
+    fn logged_in(port: u16, username: &str, close: bool) -> anyhow::Result<Self> {
         let mut http = Self {
             port,
+            close,
+            stream: None,
             cookies: BTreeMap::new(),
             csrf: String::new(),
         };
@@ -608,14 +619,28 @@ impl Http {
         self.send("POST", path, Some(&body))
     }
 
+    /// Sends one request; on a kept-alive connection the server may have closed meanwhile
+    /// (idle timeout), so a failure before any reply byte is retried once on a new one.
     fn send(&mut self, method: &str, path: &str, body: Option<&str>) -> anyhow::Result<Reply> {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port))?;
-        stream.set_read_timeout(Some(Duration::from_secs(60)))?;
-        stream.set_nodelay(true)?;
+        let request = self.request(method, path, body);
+        let reused = self.stream.is_some();
+        match self.exchange(&request) {
+            Err(e) if reused && e.downcast_ref::<NoReply>().is_some() => {
+                self.stream = None;
+                self.exchange(&request)
+            }
+            other => other,
+        }
+    }
+
+    fn request(&self, method: &str, path: &str, body: Option<&str>) -> String {
         let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n",
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n",
             self.port
         );
+        if self.close {
+            head.push_str("Connection: close\r\n");
+        }
         if !self.cookies.is_empty() {
             let jar: Vec<String> = self
                 .cookies
@@ -632,25 +657,53 @@ impl Http {
         }
         head.push_str("\r\n");
         head.push_str(body.unwrap_or_default());
-        stream.write_all(head.as_bytes())?;
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw)?;
-        let split = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .ok_or_else(|| anyhow!("no end of headers"))?;
-        let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-        let mut lines = head.split("\r\n");
-        let status: u16 = lines
-            .next()
-            .and_then(|l| l.get(9..12))
+        head
+    }
+
+    fn exchange(&mut self, request: &str) -> anyhow::Result<Reply> {
+        let stream = match self.stream.as_mut() {
+            Some(s) => s,
+            None => {
+                let s = TcpStream::connect(("127.0.0.1", self.port))?;
+                s.set_read_timeout(Some(Duration::from_secs(60)))?;
+                s.set_nodelay(true)?;
+                self.stream.insert(BufReader::new(s))
+            }
+        };
+        if stream.get_mut().write_all(request.as_bytes()).is_err() {
+            self.stream = None;
+            return Err(NoReply.into());
+        }
+        let mut status_line = String::new();
+        if stream.read_line(&mut status_line).unwrap_or(0) == 0 {
+            self.stream = None;
+            return Err(NoReply.into());
+        }
+        let status: u16 = status_line
+            .get(9..12)
             .and_then(|s| s.parse().ok())
-            .ok_or_else(|| anyhow!("no status line"))?;
-        let mut location = None;
-        for (name, value) in lines.filter_map(|l| l.split_once(':')) {
+            .ok_or_else(|| anyhow!("no status line: {status_line:?}"))?;
+        let (mut location, mut length, mut chunked, mut closing) =
+            (None, 0usize, false, self.close);
+        loop {
+            let mut line = String::new();
+            ensure!(stream.read_line(&mut line)? > 0, "no end of headers");
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            let Some((name, value)) = line.split_once(':') else {
+                continue;
+            };
             let value = value.trim();
             if name.eq_ignore_ascii_case("location") {
                 location = Some(value.to_owned());
+            } else if name.eq_ignore_ascii_case("content-length") {
+                length = value.parse().context("content-length")?;
+            } else if name.eq_ignore_ascii_case("transfer-encoding") {
+                chunked = value.eq_ignore_ascii_case("chunked");
+            } else if name.eq_ignore_ascii_case("connection") {
+                closing |= value.eq_ignore_ascii_case("close");
             } else if name.eq_ignore_ascii_case("set-cookie")
                 && let Some((k, v)) = value.split(';').next().and_then(|p| p.split_once('='))
             {
@@ -661,9 +714,31 @@ impl Http {
                 }
             }
         }
-        // The CSRF token of the session, from the page's forms (the body is not de-chunked:
-        // the token is short and never split across chunks in practice).
-        let body = String::from_utf8_lossy(&raw[split + 4..]);
+        let mut body = Vec::new();
+        if chunked {
+            loop {
+                let mut size = String::new();
+                stream.read_line(&mut size)?;
+                let n = usize::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16)
+                    .context("chunk size")?;
+                let mut chunk = vec![0; n + 2];
+                stream.read_exact(&mut chunk)?;
+                body.extend_from_slice(&chunk[..n]);
+                if n == 0 {
+                    break;
+                }
+            }
+        } else if closing && length == 0 {
+            stream.read_to_end(&mut body)?;
+        } else {
+            body.resize(length, 0);
+            stream.read_exact(&mut body)?;
+        }
+        if closing {
+            self.stream = None;
+        }
+        // The CSRF token of the session, from the page's forms.
+        let body = String::from_utf8_lossy(&body);
         if let Some(start) = body.find("name=\"csrf_token\" value=\"") {
             let rest = &body[start + 25..];
             if let Some(end) = rest.find('"') {
@@ -673,6 +748,18 @@ impl Http {
         Ok(Reply { status, location })
     }
 }
+
+/// A kept-alive connection the server had closed: nothing came back.
+#[derive(Debug)]
+struct NoReply;
+
+impl std::fmt::Display for NoReply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the connection was closed before a reply")
+    }
+}
+
+impl std::error::Error for NoReply {}
 
 fn percent(s: &str) -> String {
     s.bytes()
