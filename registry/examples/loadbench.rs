@@ -7,11 +7,12 @@
 //! coordinator does most: the worklist (`GET /`), a patient page (`GET /patients/{id}`) and a
 //! follow-up save (`POST` of a new follow-up draft through the form, CSRF token and all). It
 //! reports p50/p90/p99/max latency per kind, saves per second and the process's CPU time per
-//! request (steadier than latencies on a shared machine), beside two raw SQLite rates
-//! of the same disk with the app's own pragmas, one connection, no HTTP: empty commits
-//! (single-row insert transactions), and like-for-like saves (the transaction a follow-up
-//! draft save runs: look up the form, insert it, read it back, one audit row per field, on a
-//! copy of the database so the cohort is not changed).
+//! request (steadier than latencies on a shared machine), beside two raw SQLite rates of the
+//! same disk, one connection, no HTTP, each commit on the disk before the next (as the app
+//! acknowledges a save): durable empty commits (single-row insert transactions with
+//! `synchronous = FULL`), and like-for-like saves (the transaction a follow-up draft save
+//! runs, through `write_transaction` and its WAL sync: look up the form, insert it, read it
+//! back, one audit row per field, on a copy of the database so the cohort is not changed).
 //!
 //! ```text
 //! cargo run --release -p registry --features web --example loadbench -- --help
@@ -177,6 +178,9 @@ fn main() -> anyhow::Result<()> {
     for a in &assignments {
         sessions.push(Http::logged_in(port, &a.username, opts.close)?);
     }
+    // The server's WAL syncs (one may cover several saves' commits: group commit).
+    let durability = registry::db::wal_sync::of_file(&std::fs::canonicalize(&db)?);
+    let syncs_before = durability.syncs();
     let cpu_before = process_cpu_seconds();
     let started = Instant::now();
     let deadline = started + Duration::from_secs(opts.seconds);
@@ -202,6 +206,7 @@ fn main() -> anyhow::Result<()> {
     }
     let elapsed = started.elapsed().as_secs_f64();
     let cpu = process_cpu_seconds() - cpu_before;
+    let syncs = durability.syncs() - syncs_before;
     let load_after = load_average();
     let raw_after = raw_commit_rate(&raw_dir, Duration::from_secs(opts.raw_seconds))?;
     let raw = (raw_before + raw_after) / 2.0;
@@ -244,6 +249,11 @@ fn main() -> anyhow::Result<()> {
     println!(
         "like-for-like: save transactions/s without HTTP {raw_saves:.0}; ratio {:.2}",
         saves_per_s / raw_saves
+    );
+    println!(
+        "durability: {syncs} WAL syncs for {} acknowledged saves ({:.1} saves per sync)",
+        all.saves,
+        all.saves as f64 / syncs.max(1) as f64
     );
     println!(
         "aims: p99 < 50 ms: {}; saves/s >= raw/2: {}",
@@ -452,8 +462,10 @@ fn run_client(
     Ok(m)
 }
 
-/// Commits per second of single-row insert transactions on a new file beside the database,
-/// with the app's own connection settings (WAL, synchronous=FULL, foreign keys, busy timeout).
+/// Durable commits per second of single-row insert transactions on a new file beside the
+/// database: the app's connection settings (WAL, foreign keys, busy timeout) with
+/// `synchronous = FULL`, so each COMMIT syncs the WAL as the app's `write_transaction` does
+/// (there, one sync may serve several commits).
 fn raw_commit_rate(dir: &Path, duration: Duration) -> anyhow::Result<f64> {
     let file = tempfile::Builder::new()
         .prefix("raw-commits")
@@ -463,7 +475,8 @@ fn raw_commit_rate(dir: &Path, duration: Duration) -> anyhow::Result<f64> {
     registry::db::enable_wal(&mut conn)?;
     registry::db::configure_connection(&mut conn, Duration::from_secs(5))?;
     conn.batch_execute(
-        "CREATE TABLE t (id INTEGER PRIMARY KEY, at TEXT NOT NULL, v TEXT NOT NULL)",
+        "PRAGMA synchronous = FULL; \
+         CREATE TABLE t (id INTEGER PRIMARY KEY, at TEXT NOT NULL, v TEXT NOT NULL)",
     )?;
     let started = Instant::now();
     let mut n = 0u64;
@@ -528,7 +541,7 @@ fn raw_save_rate(db: &Path, dir: &Path, duration: Duration) -> anyhow::Result<f6
         let Some((pid, cid, tp)) = free.next() else {
             break;
         };
-        conn.immediate_transaction(|conn| -> anyhow::Result<()> {
+        registry::db::write_transaction(&mut conn, |conn| -> anyhow::Result<()> {
             let existing = follow_ups::table
                 .filter(follow_ups::course_id.eq(cid))
                 .filter(follow_ups::timepoint.eq(tp))

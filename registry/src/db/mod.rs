@@ -2,13 +2,14 @@
 //! queries. The only place SQL types appear.
 //!
 //! - [`open`] opens (or creates) a database file with the settings every connection needs:
-//!   foreign keys on, a busy timeout, WAL journal, `synchronous = FULL`, and the cache, memory
-//!   map and temp-store settings of [`configure_connection`].
+//!   foreign keys on, a busy timeout, WAL journal, `synchronous = NORMAL`, and the cache,
+//!   memory map and temp-store settings of [`configure_connection`].
 //! - [`pool`] builds the web app's r2d2 pool; [`ConnectionCustomizer`] applies the same
 //!   per-connection settings to every pooled connection (SQLite forgets them per connection).
 //! - [`write_transaction`] is how code writes: an immediate transaction entered in turn, so
 //!   this process's writers queue instead of sleeping in SQLite's busy handler
-//!   ([`write_gate`]).
+//!   ([`write_gate`]), and acknowledged only once on the disk, one WAL sync shared by the
+//!   commits that queued meanwhile ([`wal_sync`]).
 //! - [`migrate`] applies pending migrations, refusing a database written by a newer program;
 //!   [`create_or_upgrade`] is `registry migrate`: a new file is built aside and renamed into
 //!   place, so a failure leaves nothing half-written.
@@ -26,6 +27,7 @@ pub mod patients;
 pub mod schema;
 pub mod treatment;
 pub mod users;
+pub mod wal_sync;
 pub mod write_gate;
 
 pub use write_gate::write_transaction;
@@ -88,11 +90,11 @@ impl From<diesel::result::Error> for DbError {
 }
 
 /// The per-connection settings: foreign keys enforced and a busy timeout, plus
-/// `synchronous = FULL`: every commit is on the disk (the WAL is synced) before it is
-/// acknowledged, so a save the coordinator saw succeed survives a power loss or an operating
-/// system crash, not only a crash of this process (with `NORMAL`, WAL mode may roll back the
-/// last commits on power loss). It costs one sync per commit; measured on the development
-/// machine, about a fifth of the saves per second under 32 clients (`examples/loadbench.rs`).
+/// `synchronous = NORMAL`: a COMMIT does not sync the WAL itself; [`write_transaction`] syncs
+/// it after the commit, once for all the commits made meanwhile ([`wal_sync`]), so what it
+/// acknowledged survives a power loss as with `FULL`, without holding the write lock during
+/// the sync. (Writes outside [`write_transaction`], such as a login's last-use time, may lose
+/// their last commits on power loss, never consistency.)
 /// For speed under load: a 16 MiB page cache (the default 2 MiB holds less than the worklist
 /// reads), reads through a 256 MiB memory map (no copy into the cache), and temporary sort
 /// tables in memory. SQLite forgets these when a connection closes, so every connection must
@@ -103,7 +105,7 @@ pub fn configure_connection(
 ) -> QueryResult<()> {
     let ms = busy_timeout.as_millis();
     conn.batch_execute(&format!(
-        "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {ms}; PRAGMA synchronous = FULL; \
+        "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {ms}; PRAGMA synchronous = NORMAL; \
          PRAGMA cache_size = -16384; PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY;"
     ))
 }
@@ -115,7 +117,7 @@ pub fn enable_wal(conn: &mut SqliteConnection) -> QueryResult<()> {
 }
 
 /// Opens (creating if absent) the database at `path`, configured for use: foreign keys on,
-/// busy timeout, WAL, `synchronous = FULL`. Does not migrate: see [`migrate`].
+/// busy timeout, WAL, `synchronous = NORMAL`. Does not migrate: see [`migrate`].
 pub fn open(path: &Path) -> Result<SqliteConnection, DbError> {
     let mut conn = open_raw(path)?;
     enable_wal(&mut conn).map_err(|e| classify(path, &e.to_string()))?;

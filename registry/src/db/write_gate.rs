@@ -20,20 +20,64 @@
 //! through it): that would wait forever instead of failing after the busy timeout.
 
 use std::cell::Cell;
+use std::path::PathBuf;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
-use diesel::SqliteConnection;
+use diesel::prelude::*;
+use diesel::result::DatabaseErrorKind;
+use diesel::sql_types::Text;
+
+use crate::db::{cached_sql::CachedSql, wal_sync};
 
 /// Runs `work` in an immediate (write) transaction, after waiting for this process's earlier
 /// writers to finish: the replacement for `conn.immediate_transaction(work)`, with the same
-/// commit-or-roll-back semantics.
+/// commit-or-roll-back semantics. It returns once the commit is on the disk
+/// ([`wal_sync`](crate::db::wal_sync): synced with the commits of the writers that queued
+/// meanwhile, after the gate has let the next writer in).
 pub fn write_transaction<T, E, F>(conn: &mut SqliteConnection, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut SqliteConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    let _turn = GATE.enter();
-    conn.immediate_transaction(work)
+    let Some(turn) = GATE.enter() else {
+        // Nested: diesel refuses it (`AlreadyInTransaction`).
+        return conn.immediate_transaction(work);
+    };
+    let durability = main_file(conn)?.map(|file| wal_sync::of_file(&file));
+    let outcome = conn.immediate_transaction(work);
+    let commit = match (&outcome, &durability) {
+        (Ok(_), Some(d)) => Some(d.committed()),
+        _ => None,
+    };
+    drop(turn);
+    if let (Some(commit), Some(d)) = (commit, durability) {
+        d.wait_synced(commit).map_err(|e| {
+            diesel::result::Error::DatabaseError(
+                DatabaseErrorKind::Unknown,
+                Box::new(format!(
+                    "the change was committed but could not be synced to the disk: {e}"
+                )),
+            )
+        })?;
+    }
+    outcome
+}
+
+#[derive(QueryableByName)]
+struct MainFile {
+    #[diesel(sql_type = Text)]
+    file: String,
+}
+
+/// The file of the connection's main database; `None` for an in-memory or temporary one.
+fn main_file(conn: &mut SqliteConnection) -> QueryResult<Option<PathBuf>> {
+    let rows: Vec<MainFile> =
+        CachedSql::new("SELECT file FROM pragma_database_list WHERE name = 'main'").load(conn)?;
+    Ok(rows
+        .into_iter()
+        .next()
+        .filter(|r| !r.file.is_empty())
+        .map(|r| PathBuf::from(r.file)))
 }
 
 /// The ticket counters: the next ticket to hand out and the ticket whose turn it is.
@@ -103,7 +147,6 @@ impl Drop for Turn {
 mod tests {
     use super::*;
     use diesel::connection::SimpleConnection;
-    use diesel::prelude::*;
     use std::time::Duration;
 
     fn connect(path: &std::path::Path) -> SqliteConnection {
@@ -123,11 +166,14 @@ mod tests {
         connect(&path)
             .batch_execute("CREATE TABLE t (id INTEGER PRIMARY KEY, writer INTEGER NOT NULL)")
             .unwrap();
-        let threads: Vec<_> = (0..8)
-            .map(|writer| {
-                let path = path.clone();
+        // Connected one after another: with no busy timeout, connections opening at once
+        // could find another one recovering the WAL index.
+        let connections: Vec<_> = (0..8).map(|_| connect(&path)).collect();
+        let threads: Vec<_> = connections
+            .into_iter()
+            .zip(0..8)
+            .map(|(mut conn, writer)| {
                 std::thread::spawn(move || {
-                    let mut conn = connect(&path);
                     for _ in 0..25 {
                         write_transaction(&mut conn, |conn| -> QueryResult<()> {
                             diesel::sql_query("INSERT INTO t (writer) VALUES (?)")

@@ -252,7 +252,10 @@ fn each_down_migration_exactly_undoes_its_up() {
         let version = conn.run_next_migration(MIGRATIONS).unwrap().to_string();
         let after = schema_dump(&mut conn);
         if DATA_ONLY_MIGRATIONS.iter().any(|v| version.ends_with(v)) {
-            assert_eq!(before, after, "data-only migration {version} changed the schema");
+            assert_eq!(
+                before, after,
+                "data-only migration {version} changed the schema"
+            );
         } else {
             assert_ne!(before, after, "migration {version} changed nothing");
         }
@@ -1492,7 +1495,7 @@ fn the_pool_refuses_a_missing_or_unmigrated_database() {
 }
 
 #[test]
-fn pooled_connections_enforce_foreign_keys_wait_when_busy_and_sync_every_commit() {
+fn pooled_connections_enforce_foreign_keys_wait_when_busy_and_writes_sync_the_wal() {
     let t = migrated_db();
     let pool = db::pool(&t.path, 2).unwrap();
     let mut conn = pool.get().unwrap();
@@ -1504,16 +1507,26 @@ fn pooled_connections_enforce_foreign_keys_wait_when_busy_and_sync_every_commit(
         scalar_i64(&mut conn, "SELECT timeout FROM pragma_busy_timeout"),
         5000
     );
-    // Acknowledged commits are on the disk (2 = FULL), for pooled and directly opened
-    // connections alike.
+    // COMMIT does not sync (1 = NORMAL): `write_transaction` syncs the WAL after it, for
+    // pooled and directly opened connections alike.
     assert_eq!(
         scalar_i64(&mut conn, "SELECT synchronous FROM pragma_synchronous"),
-        2
+        1
     );
     let mut direct = db::open(&t.path).unwrap();
     assert_eq!(
         scalar_i64(&mut direct, "SELECT synchronous FROM pragma_synchronous"),
-        2
+        1
+    );
+    let durability = db::wal_sync::of_file(&std::fs::canonicalize(&t.path).unwrap());
+    let before = durability.syncs();
+    db::write_transaction(&mut direct, |conn| {
+        conn.batch_execute("INSERT INTO sites (code, name, created_by, updated_by) VALUES ('SYNC1', 'Synced', 1, 1)")
+    })
+    .unwrap();
+    assert!(
+        durability.syncs() > before,
+        "an acknowledged write transaction synced the WAL"
     );
     conn.batch_execute("SELECT 1").unwrap();
 }
