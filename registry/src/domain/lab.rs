@@ -1,6 +1,7 @@
-//! Laboratory results: analytes and units (domain.md §3.8), and the [`IgG`] value type that
-//! normalises mg/dL and g/L and knows the hypogammaglobulinaemia threshold (§6.4). Whether an
-//! IgG is native (no immunoglobulin within 30 days) is decided in `immunoglobulin`.
+//! Laboratory results: analytes and units (domain.md §3.8), a [`LabValue`] that normalises a
+//! value to its analyte's reporting unit, and the [`IgG`] value type that knows the
+//! hypogammaglobulinaemia threshold (§6.4). Whether an IgG is native (no immunoglobulin within
+//! 30 days) is decided in `immunoglobulin`.
 
 use std::fmt;
 
@@ -68,6 +69,167 @@ impl LabAnalyte {
     }
 }
 
+impl LabAnalyte {
+    /// The unit every value of this analyte is normalised to (the first of [`Self::units`]):
+    /// what `lab_results.normalised_unit` holds and the nightly report reads.
+    pub fn normalised_unit(self) -> LabUnit {
+        use LabUnit as U;
+        match self {
+            Self::Igg | Self::Iga | Self::Igm | Self::Crp => U::MgPerDl,
+            Self::Cd19Absolute | Self::Cd20Absolute | Self::Cd4Absolute => U::CellsPerUl,
+            Self::Cd19Percent => U::Percent,
+            Self::Anc | Self::Alc | Self::Wbc | Self::Platelets => U::GigaPerL,
+            Self::Haemoglobin => U::GPerDl,
+            Self::Ferritin => U::NgPerMl,
+            Self::Il6 => U::PgPerMl,
+            Self::IfnGamma => U::IuPerMl,
+            Self::SIl2Ra => U::UPerMl,
+            Self::Ldh => U::UPerL,
+        }
+    }
+
+    /// A blood count: the analytes a recent transfusion distorts, so the ones its transfusion
+    /// flags (red cells within 30 days, platelets within 7 days; domain.md §3.8) belong to.
+    pub fn is_blood_count(self) -> bool {
+        matches!(
+            self,
+            Self::Anc | Self::Alc | Self::Wbc | Self::Haemoglobin | Self::Platelets
+        )
+    }
+
+    /// How a value entered in `unit` becomes the normalised unit: `Ok(Some(..))` for a fixed
+    /// factor, `Ok(None)` for an allowed unit with no fixed factor, `Err` for a unit this
+    /// analyte is not given in.
+    ///
+    /// Fixed factors are the ones that follow from the units alone: 1 g/L = 100 mg/dL (IgG, IgA,
+    /// IgM), 1 g/L = 0.1 g/dL (haemoglobin), 1 mg/L = 0.1 mg/dL (CRP), 1 cells/µL =
+    /// 0.001 ×10⁹/L (blood counts). IFN-γ in IU/mL and pg/mL, and sIL-2Rα in U/mL and pg/mL,
+    /// are not: an international or kit unit is a unit of biological activity defined by the
+    /// assay's calibrator, and the mass it corresponds to differs between standards and kits.
+    /// Such a value is kept as entered with no normalised value (`Ok(None)`): inventing a
+    /// factor would put values of different assays on one scale in the report, and refusing
+    /// the unit would lose results that laboratories report that way.
+    pub fn conversion(self, unit: LabUnit) -> Result<Option<Conversion>, WrongUnit> {
+        use LabUnit as U;
+        if !self.units().contains(&unit) {
+            return Err(WrongUnit {
+                analyte: self,
+                unit,
+            });
+        }
+        if unit == self.normalised_unit() {
+            return Ok(Some(Conversion::IDENTITY));
+        }
+        Ok(match (self, unit) {
+            (Self::Igg | Self::Iga | Self::Igm, U::GPerL) => Some(Conversion { exponent: 2 }),
+            (Self::Haemoglobin, U::GPerL) | (Self::Crp, U::MgPerL) => {
+                Some(Conversion { exponent: -1 })
+            }
+            (Self::Anc | Self::Alc | Self::Wbc | Self::Platelets, U::CellsPerUl) => {
+                Some(Conversion { exponent: -3 })
+            }
+            _ => None,
+        })
+    }
+}
+
+/// A change of unit by a power of ten, `value × 10^exponent`: every fixed factor between the
+/// units of one analyte is one (×100, ÷10, ÷1000).
+///
+/// The value is shifted in decimal, not multiplied in binary: 5.1 g/L is 510 mg/dL, where
+/// `5.1 * 100.0` gives 509.99999999999994. The shortest decimal that reads back as the value
+/// gets its exponent moved and is read as the nearest double. Migration 000025 does the same in
+/// SQL (`CAST(CAST(value AS TEXT) || 'e' || exponent AS REAL)`) and gets the same doubles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Conversion {
+    pub exponent: i32,
+}
+
+impl Conversion {
+    /// No change: the value is already in the normalised unit.
+    pub const IDENTITY: Self = Self { exponent: 0 };
+
+    /// The value in the normalised unit.
+    pub fn apply(self, value: f64) -> f64 {
+        if self.exponent == 0 {
+            return value;
+        }
+        // A finite double's decimal form always parses; the product is the fallback in name only.
+        format!("{value}e{}", self.exponent)
+            .parse()
+            .unwrap_or(value * 10f64.powi(self.exponent))
+    }
+}
+
+/// A unit the analyte is not given in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{analyte} is given in {}", allowed_units(*.analyte))]
+pub struct WrongUnit {
+    pub analyte: LabAnalyte,
+    pub unit: LabUnit,
+}
+
+fn allowed_units(analyte: LabAnalyte) -> String {
+    use crate::domain::vocabulary::Vocabulary;
+    let labels: Vec<&str> = analyte.units().iter().map(|u| u.label()).collect();
+    labels.join(" or ")
+}
+
+/// A lab value that cannot be stored.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+pub enum InvalidLabValue {
+    #[error("enter the value as a number of 0 or more, e.g. 4.2")]
+    NotANonNegativeNumber,
+    #[error(transparent)]
+    WrongUnit(#[from] WrongUnit),
+}
+
+/// A lab value as entered (a finite number of 0 or more, in a unit its analyte is given in),
+/// with its value in the analyte's normalised unit where a fixed factor exists.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LabValue {
+    analyte: LabAnalyte,
+    value: f64,
+    unit: LabUnit,
+    normalised: Option<f64>,
+}
+
+impl LabValue {
+    /// A value of `analyte` entered as `value` `unit`.
+    pub fn new(analyte: LabAnalyte, value: f64, unit: LabUnit) -> Result<Self, InvalidLabValue> {
+        if !value.is_finite() || value < 0.0 {
+            return Err(InvalidLabValue::NotANonNegativeNumber);
+        }
+        let normalised = analyte.conversion(unit)?.map(|c| c.apply(value));
+        Ok(Self {
+            analyte,
+            value,
+            unit,
+            normalised,
+        })
+    }
+
+    pub fn analyte(self) -> LabAnalyte {
+        self.analyte
+    }
+
+    /// The value as entered.
+    pub fn value(self) -> f64 {
+        self.value
+    }
+
+    /// The unit as entered.
+    pub fn unit(self) -> LabUnit {
+        self.unit
+    }
+
+    /// The value in the analyte's normalised unit, with that unit; `None` where the entered
+    /// unit has no fixed factor (see [`LabAnalyte::conversion`]).
+    pub fn normalised(self) -> Option<(f64, LabUnit)> {
+        self.normalised.map(|v| (v, self.analyte.normalised_unit()))
+    }
+}
+
 /// B-cell aplasia threshold: CD19+ B cells below 20 cells/µL. A common choice, from a secondary
 /// source only (domain.md §3.8, [H8]); registries should make it configurable.
 pub const B_CELL_APLASIA_CD19_PER_UL: f64 = 20.0;
@@ -97,9 +259,8 @@ impl IgG {
 
     /// An IgG from a value and the unit it was entered in (mg/dL or g/L).
     pub fn new(value: f64, unit: LabUnit) -> Result<Self, InvalidIgG> {
-        let mg_per_dl = match unit {
-            LabUnit::MgPerDl => value,
-            LabUnit::GPerL => value * 100.0,
+        let mg_per_dl = match LabAnalyte::Igg.conversion(unit) {
+            Ok(Some(conversion)) => conversion.apply(value),
             _ => return Err(InvalidIgG::WrongUnit { unit }),
         };
         if !mg_per_dl.is_finite() || mg_per_dl < 0.0 {
@@ -179,6 +340,133 @@ mod tests {
             IgG::new(450.0, LabUnit::GPerL),
             Err(InvalidIgG::Implausible { .. })
         ));
+    }
+
+    fn normalised(analyte: LabAnalyte, value: f64, unit: LabUnit) -> Option<(f64, LabUnit)> {
+        LabValue::new(analyte, value, unit).unwrap().normalised()
+    }
+
+    #[test]
+    fn the_normalised_unit_is_the_first_allowed_unit_and_converts_to_itself() {
+        for a in LabAnalyte::ALL {
+            assert_eq!(a.units().first(), Some(&a.normalised_unit()), "{a:?}");
+            assert_eq!(
+                normalised(*a, 12.5, a.normalised_unit()),
+                Some((12.5, a.normalised_unit()))
+            );
+        }
+    }
+
+    #[test]
+    fn immunoglobulins_in_g_per_l_are_times_100_in_mg_per_dl() {
+        for a in [LabAnalyte::Igg, LabAnalyte::Iga, LabAnalyte::Igm] {
+            assert_eq!(
+                normalised(a, 4.5, LabUnit::GPerL),
+                Some((450.0, LabUnit::MgPerDl))
+            );
+        }
+        // The same as the IgG type.
+        let igg = IgG::new(3.7, LabUnit::GPerL).unwrap();
+        assert_eq!(
+            normalised(LabAnalyte::Igg, 3.7, LabUnit::GPerL),
+            Some((igg.mg_per_dl(), LabUnit::MgPerDl))
+        );
+    }
+
+    #[test]
+    fn conversions_shift_the_decimal_point_exactly() {
+        assert_eq!(Conversion { exponent: 2 }.apply(5.1), 510.0);
+        assert_ne!(5.1 * 100.0, 510.0, "what a binary product would give");
+        assert_eq!(Conversion { exponent: -1 }.apply(12.3), 1.23);
+        assert_eq!(Conversion { exponent: -3 }.apply(0.7), 0.0007);
+        assert_eq!(Conversion { exponent: -3 }.apply(1500.0), 1.5);
+        assert_eq!(Conversion::IDENTITY.apply(0.1 + 0.2), 0.1 + 0.2);
+        assert_eq!(Conversion { exponent: 2 }.apply(0.0), 0.0);
+    }
+
+    #[test]
+    fn haemoglobin_in_g_per_l_is_divided_by_10_in_g_per_dl() {
+        assert_eq!(
+            normalised(LabAnalyte::Haemoglobin, 125.0, LabUnit::GPerL),
+            Some((12.5, LabUnit::GPerDl))
+        );
+    }
+
+    #[test]
+    fn crp_in_mg_per_l_is_divided_by_10_in_mg_per_dl() {
+        assert_eq!(
+            normalised(LabAnalyte::Crp, 35.0, LabUnit::MgPerL),
+            Some((3.5, LabUnit::MgPerDl))
+        );
+    }
+
+    #[test]
+    fn blood_counts_in_cells_per_ul_are_divided_by_1000_in_giga_per_l() {
+        for a in [
+            LabAnalyte::Anc,
+            LabAnalyte::Alc,
+            LabAnalyte::Wbc,
+            LabAnalyte::Platelets,
+        ] {
+            assert_eq!(
+                normalised(a, 1500.0, LabUnit::CellsPerUl),
+                Some((1.5, LabUnit::GigaPerL)),
+                "{a:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn activity_units_of_ifn_gamma_and_sil2ra_have_no_fixed_factor_to_mass() {
+        assert_eq!(
+            normalised(LabAnalyte::IfnGamma, 40.0, LabUnit::PgPerMl),
+            None
+        );
+        assert_eq!(
+            normalised(LabAnalyte::SIl2Ra, 4000.0, LabUnit::PgPerMl),
+            None
+        );
+        let kept = LabValue::new(LabAnalyte::SIl2Ra, 4000.0, LabUnit::PgPerMl).unwrap();
+        assert_eq!((kept.value(), kept.unit()), (4000.0, LabUnit::PgPerMl));
+        assert_eq!(
+            normalised(LabAnalyte::IfnGamma, 2.0, LabUnit::IuPerMl),
+            Some((2.0, LabUnit::IuPerMl))
+        );
+    }
+
+    #[test]
+    fn every_allowed_unit_other_than_the_activity_units_converts() {
+        for a in LabAnalyte::ALL {
+            for u in a.units() {
+                let unconvertible = matches!(a, LabAnalyte::IfnGamma | LabAnalyte::SIl2Ra)
+                    && *u == LabUnit::PgPerMl;
+                assert_eq!(
+                    normalised(*a, 1.0, *u).is_none(),
+                    unconvertible,
+                    "{a:?} in {u:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_lab_value_refuses_other_units_and_impossible_numbers() {
+        let wrong = LabValue::new(LabAnalyte::Igg, 5.0, LabUnit::CellsPerUl).unwrap_err();
+        assert_eq!(
+            wrong,
+            InvalidLabValue::WrongUnit(WrongUnit {
+                analyte: LabAnalyte::Igg,
+                unit: LabUnit::CellsPerUl
+            })
+        );
+        assert_eq!(wrong.to_string(), "IgG is given in mg/dL or g/L");
+        for bad in [-0.1, f64::NAN, f64::INFINITY] {
+            assert_eq!(
+                LabValue::new(LabAnalyte::Crp, bad, LabUnit::MgPerL),
+                Err(InvalidLabValue::NotANonNegativeNumber)
+            );
+        }
+        assert!(LabValue::new(LabAnalyte::Crp, 0.0, LabUnit::MgPerL).is_ok());
     }
 
     #[test]

@@ -434,7 +434,6 @@ async fn steps(page: &Page) {
         "responses",
         "toxicities",
         "immunoglobulin",
-        "lab_results",
         "persistence_tests",
         "new_malignancies",
         "subsequent_therapies",
@@ -445,6 +444,30 @@ async fn steps(page: &Page) {
     page.set_date("infection_date", days_ago(30)).await;
     page.choose("infection_organism_class", "FUNGAL_MOULD")
         .await;
+    // A lab panel: IgG in g/L, neutrophils in the pre-selected ×10⁹/L, and a CRP mistyped.
+    page.tick("none_lab_results-events").await;
+    page.set_date("lab_date", days_ago(2)).await;
+    assert_eq!(
+        page.value("lab_unit-ANC").await,
+        "X10E9_PER_L",
+        "pre-selected"
+    );
+    page.type_into("lab_value-IGG", "5.1").await;
+    page.choose("lab_unit-IGG", "G_L").await;
+    page.type_into("lab_value-ANC", "1.2").await;
+    page.type_into("lab_value-CRP", "high").await;
+    page.click_and_load("button[name=action][value=complete]")
+        .await;
+    assert_eq!(page.status().await, 422);
+    assert!(
+        page.field_error("lab_value-CRP")
+            .await
+            .contains("Enter the value as a number")
+    );
+    assert_eq!(page.value("lab_value-IGG").await, "5.1", "kept");
+    assert_eq!(page.value("lab_unit-IGG").await, "G_L", "kept");
+    assert_eq!(page.value("lab_value-ANC").await, "1.2", "kept");
+    page.type_into("lab_value-CRP", "").await;
     page.click_and_load("button[name=action][value=complete]")
         .await;
     let saved = page.c.current_url().await.unwrap();
@@ -486,5 +509,21 @@ async fn steps(page: &Page) {
     assert!(
         infection[3].contains("Fungal, mould"),
         "the label, not the code: {infection:?}"
+    );
+    // The panel's results, each as entered.
+    let labs: Vec<&String> = timeline
+        .iter()
+        .filter(|cells| cells.get(2).is_some_and(|kind| kind == "Lab"))
+        .filter_map(|cells| cells.get(3))
+        .collect();
+    assert_eq!(labs.len(), 2, "one row per filled analyte: {timeline:?}");
+    assert!(
+        labs.iter().any(|l| l.as_str() == "IgG: 5.1 g/L"),
+        "{labs:?}"
+    );
+    assert!(
+        labs.iter()
+            .any(|l| l.as_str() == "Absolute neutrophil count: 1.2 ×10⁹/L"),
+        "{labs:?}"
     );
 }

@@ -1,7 +1,7 @@
 //! The follow-up form: sections with explicit "none to report", an infection entered inline and
 //! seen on the timeline, the validation table, the stale-edit refusal, lock and unlock.
 
-use crate::helpers::{PASSWORD, TestApp, days_ago, spawn_app};
+use crate::helpers::{Arranged, PASSWORD, TestApp, arrange, as_refs, days_ago, spawn_app};
 
 const SECTIONS: [&str; 8] = [
     "responses",
@@ -44,26 +44,6 @@ fn with(fields: &[(String, String)], changes: &[(&str, &str)]) -> Vec<(String, S
         }
     }
     out
-}
-
-fn as_refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
-    fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect()
-}
-
-struct Arranged {
-    app: TestApp,
-    patient: i32,
-    form: String,
-}
-
-fn arrange() -> Arranged {
-    let app = spawn_app();
-    let (patient, course) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(95));
-    let form = format!("/patients/{patient}/courses/{course}/follow-ups/D100");
-    Arranged { app, patient, form }
 }
 
 #[test]
@@ -505,21 +485,23 @@ fn igg_within_30_days_of_immunoglobulin_is_flagged_not_native() {
         &valid_fields("0"),
         &[
             ("none_lab_results", "events"),
-            ("lab_analyte", "IGG"),
             ("lab_date", &sampled),
-            ("lab_value", "5.1"),
+            ("lab_value-IGG", "5.1"),
         ],
     );
 
     let wrong_unit = coordinator.post(
         &form,
-        &as_refs(&with(&igg, &[("lab_unit", "CELLS_PER_UL")])),
+        &as_refs(&with(&igg, &[("lab_unit-IGG", "CELLS_PER_UL")])),
     );
-    let saved = coordinator.post(&form, &as_refs(&with(&igg, &[("lab_unit", "G_L")])));
+    let saved = coordinator.post(&form, &as_refs(&with(&igg, &[("lab_unit-IGG", "G_L")])));
 
     assert_eq!(wrong_unit.status, 422);
     assert!(wrong_unit.body.contains("IgG is given in mg/dL or g/L."));
-    assert_eq!(wrong_unit.input_value("lab_value").as_deref(), Some("5.1"));
+    assert_eq!(
+        wrong_unit.input_value("lab_value-IGG").as_deref(),
+        Some("5.1")
+    );
     assert_eq!(saved.status, 303, "{}", saved.body);
     let timeline = coordinator.get(&format!("/patients/{patient}"));
     assert!(
@@ -1686,4 +1668,51 @@ fn icaht_text(app: &crate::helpers::TestApp, sql: &str) -> String {
         .get_result::<Row>(&mut app.db())
         .unwrap()
         .v
+}
+
+#[test]
+fn a_form_reopened_after_a_later_visit_lists_that_visits_events_as_reported_later() {
+    let Arranged { app, form, .. } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let day28 = form.replace("/D100", "/D28");
+    let day28_fields = with(
+        &valid_fields("0"),
+        &[("contact_date", &days_ago(95 - 28).to_string())],
+    );
+    assert_eq!(
+        coordinator.post(&day28, &as_refs(&day28_fields)).status,
+        303
+    );
+    let day100_fields = with(
+        &valid_fields("0"),
+        &[
+            ("none_infections", "events"),
+            ("infection_date", &days_ago(20).to_string()),
+            ("infection_organism_class", "VIRAL"),
+            ("infection_severity", "G2"),
+        ],
+    );
+    let saved = coordinator.post(&form, &as_refs(&day100_fields));
+    assert_eq!(saved.status, 303, "{}", saved.body);
+
+    let earlier = coordinator.get(&day28);
+    let later_at = earlier
+        .body
+        .find("Reported in later periods (after this contact; not re-entered)")
+        .expect("the Day 28 form lists the Day 100 infection as reported later");
+    let infection = earlier
+        .body
+        .find("Viral, severity Grade 2: oral antimicrobial treatment")
+        .unwrap();
+    assert!(infection > later_at);
+    assert!(
+        !earlier
+            .body
+            .contains("Previously reported (not re-entered)")
+    );
+
+    // A period after Day 100 lists it as previously reported.
+    let month6 = coordinator.get(&form.replace("/D100", "/M6"));
+    assert!(month6.body.contains("Previously reported (not re-entered)"));
+    assert!(!month6.body.contains("Reported in later periods"));
 }

@@ -557,3 +557,25 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+/// Form fields as the `(&str, &str)` pairs [`Browser::post`] takes.
+pub fn as_refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+/// An app with one patient at site A infused 95 days ago, and the path of its Day 100 form.
+pub struct Arranged {
+    pub app: TestApp,
+    pub patient: i32,
+    pub form: String,
+}
+
+pub fn arrange() -> Arranged {
+    let app = spawn_app();
+    let (patient, course) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(95));
+    let form = format!("/patients/{patient}/courses/{course}/follow-ups/D100");
+    Arranged { app, patient, form }
+}

@@ -24,6 +24,8 @@ mod corrections;
 mod exports;
 // The follow-up form: sections, validation, stale edits, lock and unlock.
 mod follow_ups;
+// Lab results: the follow-up form's lab panel, normalised values, corrections, migration 000025.
+mod labs;
 // The request path's lookups called directly: patient scope, the follow-up form's context.
 mod lookups;
 // Patients: list and filters, patient page, enrolment and its validation table.

@@ -283,7 +283,7 @@ fn the_patient_page_shows_the_investigational_product_every_infusion_and_the_rel
         "monitors cannot write"
     );
     assert!(body.contains(&format!(
-        "<td>{relapse}</td><td>{}</td><td>Relapse / progression</td>\
+        "<td class=\"date\">{relapse}</td><td>{}</td><td>Relapse / progression</td>\
          <td>Detected by: Flow cytometry; antigen status: Target antigen negative (antigen escape)",
         (relapse - days_ago(200)).num_days()
     )));

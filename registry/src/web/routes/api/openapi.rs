@@ -46,7 +46,7 @@ pub async fn get() -> HttpResponse {
                 },
                 "FollowUpInput": {
                     "type": "object",
-                    "description": "The follow-up form's fields by their form names; a field not sent is blank. Event fields (infection_*, toxicity_* including toxicity_max_grade_date[_estimated] and the treatments toxicity_treatment_<AGENT>[_doses|_detail|_start_date[_estimated]], ig_*, persistence_*, therapy_*, malignancy_*, lab_*, response_*; the form's names) add one event of this period when given. Any other key is refused (422).",
+                    "description": "The follow-up form's fields by their form names; a field not sent is blank. Event fields (infection_*, toxicity_* including toxicity_max_grade_date[_estimated] and the treatments toxicity_treatment_<AGENT>[_doses|_detail|_start_date[_estimated]], ig_*, persistence_*, therapy_*, malignancy_*, response_*; the form's names) add one event of this period when given; the lab panel (lab_date[_estimated], lab_value-<ANALYTE> with lab_unit-<ANALYTE> for each result, lab_rbc_transfusion_within_30_days, lab_platelet_transfusion_within_7_days) adds one result per analyte given. Any other key is refused (422).",
                     "properties": {
                         "row_version": { "type": "integer", "description": "the version read (0 to create); an If-Match header takes precedence" },
                         "complete": { "type": "boolean", "description": "mark the form complete (every section answered)" },

@@ -13,7 +13,7 @@ use crate::db::{
     },
     ids::{ToxicityEventId, UserId},
     patients::set_status_within,
-    schema::{immunoglobulin_courses, toxicity_treatments},
+    schema::toxicity_treatments,
 };
 use crate::domain::{lab::LabAnalyte, patient::LtfuStatus, vocabulary::Vocabulary};
 use crate::web::{
@@ -22,7 +22,10 @@ use crate::web::{
     form::FormPairs,
     layout::Layout,
     routes::{
-        follow_ups::treatments::{TreatmentGiven, TreatmentsForm},
+        follow_ups::{
+            labs::ivig_within_30_days,
+            treatments::{TreatmentGiven, TreatmentsForm},
+        },
         patients::what_changed,
     },
     startup::AppState,
@@ -114,28 +117,12 @@ fn ivig_flag(
         (&"sample_date", ColumnValue::Date(Some(d))) => Some(*d),
         _ => None,
     });
-    let (Some(analyte), Some(date)) = (analyte, date) else {
-        return Ok(ColumnValue::Text(None));
-    };
-    if analyte != LabAnalyte::Igg.code() {
-        return Ok(ColumnValue::Text(None));
+    match (analyte, date) {
+        (Some(analyte), Some(date)) if analyte == LabAnalyte::Igg.code() => Ok(ColumnValue::Text(
+            Some(ivig_within_30_days(conn, pid, date)?.to_owned()),
+        )),
+        _ => Ok(ColumnValue::Text(None)),
     }
-    let window_start = date - chrono::Duration::days(30);
-    let courses: Vec<(NaiveDate, Option<NaiveDate>, bool)> = immunoglobulin_courses::table
-        .filter(immunoglobulin_courses::patient_id.eq(pid))
-        .filter(immunoglobulin_courses::start_date.le(date))
-        .select((
-            immunoglobulin_courses::start_date,
-            immunoglobulin_courses::stop_date,
-            immunoglobulin_courses::ongoing,
-        ))
-        .load(conn)?;
-    let recent = courses
-        .iter()
-        .any(|(_, stop, ongoing)| *ongoing || stop.is_none_or(|s| s >= window_start));
-    Ok(ColumnValue::Text(Some(
-        if recent { "Y" } else { "N" }.to_owned(),
-    )))
 }
 
 /// A corrected death date moves the patient's "dead since" with it.

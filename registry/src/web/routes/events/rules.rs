@@ -12,7 +12,7 @@ use crate::domain::{
     dates::StudyDay,
     death::CauseOfDeath,
     infection::{InfectionSeverity, OrganismClass},
-    lab::{LabAnalyte, LabUnit},
+    lab::{LabAnalyte, LabUnit, LabValue},
     malignancy::{NewMalignancyType, TransgeneResult},
     persistence::{PersistenceMethod, Specimen},
     response::{MrdStatus, Response, ResponseCriteria},
@@ -28,13 +28,6 @@ use crate::web::routes::follow_ups::icaht::{
 };
 use crate::web::routes::follow_ups::treatments::TreatmentBounds;
 use crate::web::routes::patients::new::parse_date;
-
-/// The analytes the follow-up form records (IgG and B cells), so the ones a correction offers.
-pub const LAB_ANALYTES: [LabAnalyte; 3] = [
-    LabAnalyte::Igg,
-    LabAnalyte::Cd19Absolute,
-    LabAnalyte::Cd19Percent,
-];
 
 fn field(
     name: &'static str,
@@ -194,16 +187,14 @@ pub fn spec(kind: EventKind, event: &StoredEvent) -> Vec<EventField> {
             ),
         ],
         EventKind::Lab => vec![
-            field(
-                "analyte",
-                "Analyte",
-                Select,
-                LAB_ANALYTES
-                    .iter()
-                    .map(|a| (a.code().to_owned(), a.label().to_owned()))
-                    .collect(),
-            ),
+            field("analyte", "Analyte", Select, choices::<LabAnalyte>()),
             field("sample_date", "Sample date", Date, vec![]),
+            field(
+                "sample_date_estimated",
+                "The sample date is estimated",
+                Checkbox,
+                vec![],
+            ),
             field("value", "Value", Number, vec![]),
             field("unit", "Unit", Select, choices::<LabUnit>()),
         ],
@@ -745,43 +736,80 @@ fn sentence(message: &str) -> String {
     }
 }
 
+/// A corrected lab result, as at entry on the follow-up form: every analyte, a number of 0 or
+/// more in one of its units, the sample dated after Day 0, by the reporting contact and not
+/// after death; its normalised value is recomputed from what was typed (NULL where the unit
+/// has no fixed factor: `LabAnalyte::conversion`).
 fn lab(
     form: &mut EventForm,
     ctx: &EventContext,
     today: NaiveDate,
 ) -> Option<Vec<(&'static str, ColumnValue)>> {
     let analyte = match LabAnalyte::parse(&form.value("analyte")) {
-        Ok(a) if LAB_ANALYTES.contains(&a) => Some(a),
-        _ => {
-            form.fail("analyte", "Choose IgG or B cells.");
+        Ok(a) => Some(a),
+        Err(_) => {
+            form.fail("analyte", "Choose the analyte.");
             None
         }
     };
     let date = event_date(form, "sample_date", ctx, true, today);
+    let estimated = match form.value("sample_date_estimated").trim() {
+        "" => Some(false),
+        "1" => Some(true),
+        _ => {
+            form.fail(
+                "sample_date_estimated",
+                "Tick the box or leave it unticked.",
+            );
+            None
+        }
+    };
     let value = match form.value("value").trim().replace(',', ".").parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Some(v),
         _ => {
-            form.fail("value", "Enter the value as a number, e.g. 4.2.");
+            form.fail(
+                "value",
+                "Enter the value as a number of 0 or more, e.g. 4.2.",
+            );
             None
         }
     };
     let unit = LabUnit::parse(&form.value("unit")).ok();
-    match (analyte, unit) {
-        (_, None) => form.fail("unit", "Choose the unit."),
-        (Some(a), Some(u)) if !a.units().contains(&u) => {
-            let allowed: Vec<&str> = a.units().iter().map(|u| u.label()).collect();
-            form.fail(
-                "unit",
-                format!("{} is given in {}.", a.label(), allowed.join(" or ")),
-            );
+    let lab_value = match (analyte, value, unit) {
+        (_, _, None) => {
+            form.fail("unit", "Choose the unit.");
+            None
         }
-        _ => {}
-    }
+        (Some(a), Some(v), Some(u)) => match LabValue::new(a, v, u) {
+            Ok(lab_value) => Some(lab_value),
+            Err(e) => {
+                form.fail("unit", format!("{e}."));
+                None
+            }
+        },
+        (Some(a), None, Some(u)) => {
+            if let Err(wrong) = a.conversion(u) {
+                form.fail("unit", format!("{wrong}."));
+            }
+            None
+        }
+        (None, _, Some(_)) => None,
+    }?;
+    let normalised = lab_value.normalised();
     Some(vec![
-        ("analyte", text(analyte?.code())),
+        ("analyte", text(lab_value.analyte().code())),
         ("sample_date", ColumnValue::Date(Some(date?))),
-        ("value", ColumnValue::Real(Some(value?))),
-        ("unit", text(unit?.code())),
+        ("sample_date_estimated", ColumnValue::Bool(estimated?)),
+        ("value", ColumnValue::Real(Some(lab_value.value()))),
+        ("unit", text(lab_value.unit().code())),
+        (
+            "normalised_value",
+            ColumnValue::Real(normalised.map(|(v, _)| v)),
+        ),
+        (
+            "normalised_unit",
+            ColumnValue::Text(normalised.map(|(_, u)| u.code().to_owned())),
+        ),
     ])
 }
 

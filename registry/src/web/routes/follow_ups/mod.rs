@@ -1,7 +1,8 @@
 //! `/patients/{pid}/courses/{cid}/follow-ups/{timepoint}`: the follow-up form of one timepoint
 //! of one course. Contact, survival, relapse, and one section per kind of event, each with an
 //! explicit "nothing to report" (blank is not "none"); events reported in earlier periods are
-//! listed as previously reported, not re-entered. Infections are entered inline.
+//! listed as previously reported, not re-entered. Infections are entered inline; lab results
+//! as a panel of one sample (`labs`).
 //!
 //! Saves are refused when stale (`row_version`), write their audit rows in the same
 //! transaction, and ask for a reason when a completed form changes. A monitor locks a form
@@ -9,6 +10,7 @@
 
 pub mod get;
 pub mod icaht;
+pub mod labs;
 pub mod lock;
 pub mod post;
 pub mod relapse;
@@ -31,7 +33,6 @@ use crate::domain::{
     diagnosis::{Disease, DiseaseGroup},
     follow_up::{ContactType, FormStatus, SignatureMeaning, SurvivalStatus},
     infection::{InfectionSeverity, OrganismClass},
-    lab::{LabAnalyte, LabUnit},
     malignancy::{NewMalignancyType, TransgeneResult},
     persistence::{PersistenceMethod, Specimen},
     product::{Product, TargetAntigen},
@@ -51,13 +52,6 @@ use crate::web::{
         find_patient,
     },
 };
-
-/// The analytes of the form's "IgG and B cells" section.
-pub const LAB_ANALYTES: [LabAnalyte; 3] = [
-    LabAnalyte::Igg,
-    LabAnalyte::Cd19Absolute,
-    LabAnalyte::Cd19Percent,
-];
 
 /// Everything the form is about, loaded within the user's scope.
 #[derive(Debug, Clone)]
@@ -234,6 +228,8 @@ pub struct SectionField {
     pub answer: Field,
     /// Reported in earlier periods (shown, not re-entered).
     pub previous: Vec<EventLine>,
+    /// Reported in later periods (dated after this period's contact).
+    pub later: Vec<EventLine>,
     /// Reported in this period.
     pub current: Vec<EventLine>,
 }
@@ -279,11 +275,8 @@ pub struct FollowUpForm {
     pub malignancy_date: Field,
     pub malignancy_detail: Field,
     pub transgene_result: Field,
-    /// A lab result added in this period (IgG or B cells).
-    pub lab_analyte: Field,
-    pub lab_date: Field,
-    pub lab_value: Field,
-    pub lab_unit: Field,
+    /// A lab panel of this period: one sample, a row per analyte.
+    pub lab: labs::LabPanelForm,
     /// A response assessment added in this period (by the disease's own criteria).
     pub response_date: Field,
     pub response: Field,
@@ -330,8 +323,8 @@ pub struct FollowUpInput {
         Option<String>,
         Option<TransgeneResult>,
     )>,
-    /// A lab result: analyte, sample date, value, unit.
-    pub lab: Option<(LabAnalyte, NaiveDate, f64, LabUnit)>,
+    /// A lab panel: one sample and its results.
+    pub lab: Option<labs::LabPanel>,
     /// A response assessment: date, response, MRD status.
     pub response: Option<(NaiveDate, Response, Option<MrdStatus>)>,
     /// A death reported in this period.
@@ -392,10 +385,7 @@ impl FollowUpForm {
             malignancy_date: Field::default(),
             malignancy_detail: Field::default(),
             transgene_result: Field::default(),
-            lab_analyte: Field::default(),
-            lab_date: Field::default(),
-            lab_value: Field::default(),
-            lab_unit: Field::default(),
+            lab: labs::LabPanelForm::default(),
             response_date: Field::default(),
             response: Field::default(),
             response_mrd: Field::default(),
@@ -413,6 +403,7 @@ impl FollowUpForm {
                 label,
                 answer: Field::new(answer_code(flag(key))),
                 previous: Vec::new(),
+                later: Vec::new(),
                 current: Vec::new(),
             })
             .collect();
@@ -504,10 +495,9 @@ impl FollowUpForm {
             ("malignancy_date".into(), &mut self.malignancy_date),
             ("malignancy_detail".into(), &mut self.malignancy_detail),
             ("transgene_result".into(), &mut self.transgene_result),
-            ("lab_analyte".into(), &mut self.lab_analyte),
-            ("lab_date".into(), &mut self.lab_date),
-            ("lab_value".into(), &mut self.lab_value),
-            ("lab_unit".into(), &mut self.lab_unit),
+        ]);
+        out.extend(self.lab.fields_mut());
+        out.extend([
             ("response_date".into(), &mut self.response_date),
             ("response".into(), &mut self.response),
             ("response_mrd".into(), &mut self.response_mrd),
@@ -545,16 +535,27 @@ impl FollowUpForm {
         out
     }
 
-    /// Lists each section's events: this period's, and earlier ones as previously reported.
+    /// Lists each section's events: this period's; those of other periods dated up to this
+    /// period's contact as previously reported; and those dated after it as reported later
+    /// (a form reopened after later visits were entered). Without a contact date yet, every
+    /// other event counts as previously reported.
     pub fn attach_events(&mut self, ctx: &Context) {
         let this = ctx.existing.as_ref().map(|r| r.id.0);
+        let end = ctx.existing.as_ref().and_then(|r| r.contact_date);
         for section in &mut self.sections {
-            let of_section = ctx.events.iter().filter(|e| e.section == section.key);
-            let (current, previous): (Vec<EventLine>, Vec<EventLine>) = of_section
-                .cloned()
-                .partition(|e| this.is_some() && e.reported_in == this);
+            let (mut current, mut previous, mut later) = (Vec::new(), Vec::new(), Vec::new());
+            for e in ctx.events.iter().filter(|e| e.section == section.key) {
+                if this.is_some() && e.reported_in == this {
+                    current.push(e.clone());
+                } else if end.is_some_and(|end| e.date > end) {
+                    later.push(e.clone());
+                } else {
+                    previous.push(e.clone());
+                }
+            }
             section.current = current;
             section.previous = previous;
+            section.later = later;
         }
     }
 
@@ -710,14 +711,16 @@ impl FollowUpForm {
                 .fail("A death is recorded with survival status Dead (and only once).");
         }
 
+        // The dates an event of this period lies between (toxicities, lab samples).
+        let bounds = toxicity::PeriodBounds {
+            day0: ctx.day0,
+            contact: contact_date,
+            death: ctx.death_date.or(death.map(|(d, _)| d)),
+            today,
+        };
         let adding_toxicity = !self.toxicity.is_blank();
         let toxicity = if adding_toxicity {
-            self.toxicity.validate(toxicity::PeriodBounds {
-                day0: ctx.day0,
-                contact: contact_date,
-                death: ctx.death_date.or(death.map(|(d, _)| d)),
-                today,
-            })
+            self.toxicity.validate(bounds)
         } else {
             None
         };
@@ -766,57 +769,12 @@ impl FollowUpForm {
             }
         }
 
-        let adding_lab = !(self.lab_analyte.is_blank()
-            && self.lab_date.is_blank()
-            && self.lab_value.is_blank()
-            && self.lab_unit.is_blank());
-        let mut lab = None;
-        if adding_lab {
-            let analyte = match LabAnalyte::parse(&self.lab_analyte.value) {
-                Ok(a) if LAB_ANALYTES.contains(&a) => Some(a),
-                _ => {
-                    self.lab_analyte.fail("Choose IgG or B cells.");
-                    None
-                }
-            };
-            let date = parse_date(&mut self.lab_date, true, today);
-            if let Some(d) = date {
-                if d < ctx.day0 {
-                    self.lab_date
-                        .fail("A result after CAR-T cannot be sampled before Day 0.");
-                } else if contact_date.is_some_and(|c| d > c) {
-                    self.lab_date
-                        .fail("The sample is after this period's contact date.");
-                }
-            }
-            let value = match self.lab_value.value.trim().replace(',', ".").parse::<f64>() {
-                Ok(v) if v.is_finite() && v >= 0.0 => Some(v),
-                _ => {
-                    self.lab_value
-                        .fail("Enter the value as a number, e.g. 4.2.");
-                    None
-                }
-            };
-            let unit = LabUnit::parse(&self.lab_unit.value).ok();
-            match (analyte, unit) {
-                (_, None) => self.lab_unit.fail("Choose the unit."),
-                (Some(a), Some(u)) if !a.units().contains(&u) => {
-                    let allowed: Vec<&str> = a.units().iter().map(|u| u.label()).collect();
-                    self.lab_unit.fail(format!(
-                        "{} is given in {}.",
-                        a.label(),
-                        allowed.join(" or ")
-                    ));
-                }
-                _ => {}
-            }
-            if let (Some(a), Some(d), Some(v), Some(u)) = (analyte, date, value, unit)
-                && self.lab_date.error.is_none()
-                && self.lab_unit.error.is_none()
-            {
-                lab = Some((a, d, v, u));
-            }
-        }
+        let adding_lab = !self.lab.is_blank();
+        let lab = if adding_lab {
+            self.lab.validate(bounds)
+        } else {
+            None
+        };
 
         let adding_malignancy = !(self.malignancy_type.is_blank()
             && self.malignancy_date.is_blank()
@@ -1060,10 +1018,6 @@ impl FollowUpForm {
             &self.malignancy_date,
             &self.malignancy_detail,
             &self.transgene_result,
-            &self.lab_analyte,
-            &self.lab_date,
-            &self.lab_value,
-            &self.lab_unit,
             &self.response_date,
             &self.response,
             &self.response_mrd,
@@ -1073,6 +1027,7 @@ impl FollowUpForm {
         .any(|f| f.error.is_some())
             || self.sections.iter().any(|s| s.answer.error.is_some())
             || self.toxicity.has_error()
+            || self.lab.has_error()
             || self.window_warning.is_some();
         if failed {
             return None;
@@ -1128,7 +1083,6 @@ pub struct FollowUpPage {
     pub causes: Vec<SelectOption>,
     pub toxicity_kinds: Vec<SelectOption>,
     pub responses: Vec<SelectOption>,
-    pub lab_analytes: Vec<SelectOption>,
     pub malignancy_types: Vec<SelectOption>,
     pub ig_routes: Vec<SelectOption>,
     pub specimens: Vec<SelectOption>,
@@ -1136,7 +1090,6 @@ pub struct FollowUpPage {
     pub detected_answers: Vec<SelectOption>,
     pub therapy_categories: Vec<SelectOption>,
     pub transgene_results: Vec<SelectOption>,
-    pub lab_units: Vec<SelectOption>,
     pub mrd_statuses: Vec<SelectOption>,
     pub grades: Vec<SelectOption>,
     pub hypotensions: Vec<SelectOption>,
@@ -1234,21 +1187,6 @@ impl FollowUpPage {
             ),
             therapy_categories: vocab::<SubsequentTherapyCategory>(&form.therapy_category.value),
             transgene_results: vocab::<TransgeneResult>(&form.transgene_result.value),
-            lab_analytes: options(
-                LAB_ANALYTES.iter().map(|a| (a.code(), a.label())),
-                &form.lab_analyte.value,
-            ),
-            lab_units: options(
-                [
-                    LabUnit::GPerL,
-                    LabUnit::MgPerDl,
-                    LabUnit::CellsPerUl,
-                    LabUnit::Percent,
-                ]
-                .iter()
-                .map(|u| (u.code(), u.label())),
-                &form.lab_unit.value,
-            ),
             hypoxias: vocab::<Hypoxia>(&form.toxicity.hypoxia.value),
             lock_error: None,
             unlock_error: None,

@@ -20,13 +20,13 @@ use crate::db::{
     ids::{ApiTokenId, CourseId, FollowUpId, PatientId, ToxicityEventId, UserId},
     patients::PatientRow,
     schema::{
-        deaths, follow_up_sign_offs, follow_ups, immunoglobulin_courses, infections, lab_results,
+        deaths, follow_up_sign_offs, follow_ups, immunoglobulin_courses, infections,
         new_malignancies, patients, persistence_tests, response_assessments, subsequent_therapies,
         toxicity_events,
     },
 };
 use crate::domain::{
-    access::Permission, lab::LabAnalyte, malignancy::TransgeneResult, response::RelapseMethod,
+    access::Permission, malignancy::TransgeneResult, response::RelapseMethod,
     vocabulary::Vocabulary,
 };
 use crate::web::{
@@ -578,59 +578,8 @@ pub fn save(
                 ],
             )?;
         }
-        if let Some((analyte, date, value, unit)) = &input.lab {
-            // IgG within 30 days after immunoglobulin replacement is not the patient's own
-            // (domain.md §9): flag it from the recorded Ig courses.
-            let ivig = if *analyte == LabAnalyte::Igg {
-                let window_start = *date - chrono::Duration::days(30);
-                let courses: Vec<(chrono::NaiveDate, Option<chrono::NaiveDate>, bool)> =
-                    immunoglobulin_courses::table
-                        .filter(immunoglobulin_courses::patient_id.eq(pid))
-                        .filter(immunoglobulin_courses::start_date.le(date))
-                        .select((
-                            immunoglobulin_courses::start_date,
-                            immunoglobulin_courses::stop_date,
-                            immunoglobulin_courses::ongoing,
-                        ))
-                        .load(conn)?;
-                let recent = courses
-                    .iter()
-                    .any(|(_, stop, ongoing)| *ongoing || stop.is_none_or(|s| s >= window_start));
-                Some(if recent { "Y" } else { "N" })
-            } else {
-                None
-            };
-            let id: i32 = diesel::insert_into(lab_results::table)
-                .values((
-                    lab_results::patient_id.eq(pid),
-                    lab_results::reported_in_follow_up_id.eq(Some(row.id.0)),
-                    lab_results::sample_date.eq(date),
-                    lab_results::analyte.eq(analyte.code()),
-                    lab_results::value.eq(Some(*value)),
-                    lab_results::unit.eq(Some(unit.code())),
-                    lab_results::ivig_within_30_days.eq(ivig),
-                    lab_results::created_by.eq(actor),
-                    lab_results::updated_by.eq(actor),
-                ))
-                .returning(lab_results::id)
-                .get_result(conn)?;
-            changes.record_insert(
-                conn,
-                "lab_results",
-                id,
-                Some(PatientId(pid)),
-                &[
-                    (
-                        "reported_in_follow_up_id".to_owned(),
-                        Some(row.id.0.to_string()),
-                    ),
-                    ("sample_date".to_owned(), Some(date.to_string())),
-                    ("analyte".to_owned(), Some(analyte.code().to_owned())),
-                    ("value".to_owned(), Some(value.to_string())),
-                    ("unit".to_owned(), Some(unit.code().to_owned())),
-                    ("ivig_within_30_days".to_owned(), ivig.map(str::to_owned)),
-                ],
-            )?;
+        if let Some(panel) = &input.lab {
+            super::labs::insert_panel(conn, &changes, pid, row.id.0, actor, panel)?;
         }
         if let Some((date, response, mrd)) = &input.response {
             let id: i32 = diesel::insert_into(response_assessments::table)

@@ -29,7 +29,7 @@ pub const SECTIONS: [(&str, &str); 8] = [
     ("toxicities", "Toxicities (CRS, ICANS, other)"),
     ("infections", "Infections"),
     ("immunoglobulin", "Immunoglobulin infusions"),
-    ("lab_results", "IgG and B cells (labs)"),
+    ("lab_results", "Lab results"),
     ("persistence_tests", "CAR-T persistence tests"),
     ("new_malignancies", "New malignancies"),
     ("subsequent_therapies", "Subsequent therapy"),
