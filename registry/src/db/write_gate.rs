@@ -33,7 +33,8 @@ use crate::db::{cached_sql::CachedSql, wal_sync};
 /// writers to finish: the replacement for `conn.immediate_transaction(work)`, with the same
 /// commit-or-roll-back semantics. It returns once the commit is on the disk
 /// ([`wal_sync`](crate::db::wal_sync): synced with the commits of the writers that queued
-/// meanwhile, after the gate has let the next writer in).
+/// meanwhile, after the gate has let the next writer in), or, inside
+/// [`wal_sync::deferring_syncs`], leaves that wait to its caller.
 pub fn write_transaction<T, E, F>(conn: &mut SqliteConnection, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut SqliteConnection) -> Result<T, E>,
@@ -51,7 +52,7 @@ where
     };
     drop(turn);
     if let (Some(commit), Some(d)) = (commit, durability) {
-        d.wait_synced(commit).map_err(|e| {
+        wal_sync::after_commit(d, commit).map_err(|e| {
             diesel::result::Error::DatabaseError(
                 DatabaseErrorKind::Unknown,
                 Box::new(format!(

@@ -57,8 +57,15 @@ impl AppState {
     {
         let pool = self.pool.clone();
         web::block(move || {
-            let mut conn = pool.get().context("Failed to get a database connection")?;
-            work(&mut conn)
+            // The connection goes back to the pool before the writes' WAL sync is awaited.
+            let (outcome, pending) = crate::db::wal_sync::deferring_syncs(|| {
+                let mut conn = pool.get().context("Failed to get a database connection")?;
+                work(&mut conn)
+            });
+            pending
+                .wait()
+                .context("The change was saved but could not be synced to the disk")?;
+            outcome
         })
         .await?
     }

@@ -62,9 +62,16 @@ fn a_complete_follow_up_with_an_infection_is_saved_with_one_audit_change_set_and
         ],
     );
 
+    let durability = registry::db::wal_sync::of_file(&std::fs::canonicalize(&app.db_path).unwrap());
+    let syncs_before = durability.syncs();
+
     let response = coordinator.post(&form, &as_refs(&fields));
 
     assert_eq!(response.status, 303, "{}", response.body);
+    assert!(
+        durability.syncs() > syncs_before,
+        "the save was synced to the disk before it was acknowledged"
+    );
     assert_eq!(
         app.change_set_count(),
         before + 1,
