@@ -20,6 +20,11 @@
 //! ```
 //!
 //! Aims (issue 3): p99 under 50 ms for each kind; saves/s at least half the raw commit rate.
+//!
+//! Saves are durable (acknowledged after a WAL sync shared by the commits that queued meanwhile,
+//! `registry::db::wal_sync`), so the result depends on how long the disk takes to flush.
+//! `examples/slowsync/slowsync.c`, preloaded, makes every flush slower, to see the app on a
+//! disk like a production server's rather than this machine's.
 
 use std::{
     collections::BTreeMap,

@@ -7,8 +7,8 @@
 //! wall time does). Then the best and the median rows/s per thread count, with the load average.
 //!
 //! ```text
-//! cargo run --release -p analytics --example loadbench -- --db registry.sqlite
-//! cargo run --release -p analytics --example loadbench -- --db registry.sqlite --threads 1,2 --repeats 7
+//! cargo run --release -p analytics --example report_load -- --db registry.sqlite
+//! cargo run --release -p analytics --example report_load -- --db registry.sqlite --threads 1,2 --repeats 7
 //! ```
 //!
 //! A 100,000-patient database comes from `registry seed --db PATH --patients 100000 --seed 1`.
