@@ -84,12 +84,9 @@ impl LabRowForm {
         format!("lab_unit-{}", self.analyte.code())
     }
 
-    pub fn value_label(&self) -> String {
-        format!("{}: value", self.analyte.label())
-    }
-
-    pub fn unit_label(&self) -> String {
-        format!("{}: unit", self.analyte.label())
+    /// The analyte's name: the visible label of the value (and, hidden, of the unit).
+    pub fn analyte_label(&self) -> &'static str {
+        self.analyte.label()
     }
 
     /// The analyte's units, the typed one selected. A unit it is not given in (sent by hand or
