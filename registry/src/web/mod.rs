@@ -8,6 +8,7 @@ pub mod cli;
 pub mod configuration;
 pub mod error;
 pub mod form;
+pub mod kept_forms;
 pub mod layout;
 pub mod routes;
 pub mod startup;

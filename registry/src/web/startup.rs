@@ -19,13 +19,17 @@ use diesel::SqliteConnection;
 
 use super::{
     auth::{
-        api_token::require_token, csrf::verify_csrf, extract::require_login,
-        session::MemorySessionStore, throttle::IpThrottle,
+        api_token::require_token,
+        csrf::verify_csrf,
+        extract::require_login,
+        session::{self, MemorySessionStore},
+        throttle::IpThrottle,
     },
     configuration::Settings,
     error::AppError,
+    kept_forms::KeptForms,
     routes::{
-        account, admin, api, assets, audit, exports, follow_ups, login, logout, patients,
+        account, admin, api, assets, audit, exports, follow_ups, kept, login, logout, patients,
         treatments, worklist,
     },
     telemetry::access_log as access_log_mw,
@@ -46,6 +50,8 @@ pub struct AppState {
     pub sessions: MemorySessionStore,
     /// The worklist's courses, kept between requests (`routes::worklist::cache`).
     pub worklist: worklist::WorklistCache,
+    /// Forms posted by a session that had just expired, kept for their user (`kept_forms`).
+    pub kept_forms: KeptForms,
 }
 
 impl AppState {
@@ -112,8 +118,10 @@ impl Application {
             Some(secret) => Key::try_from(secret.expose()).context("Invalid session key")?,
             None => Key::generate(),
         };
-        let idle = actix_web::cookie::time::Duration::seconds(
-            i64::try_from(security.idle_timeout.as_secs()).unwrap_or(i64::MAX),
+        // The server holds a session's state beyond its idle limit, so an expired session is
+        // known to be whose: `require_login` keeps what its last POST carried.
+        let state_ttl = actix_web::cookie::time::Duration::seconds(
+            i64::try_from(session::state_ttl(security.idle_timeout).as_secs()).unwrap_or(i64::MAX),
         );
         let cookie_secure = security.cookie_secure;
         let workers = settings.workers;
@@ -122,6 +130,7 @@ impl Application {
             ip_throttle: IpThrottle::new(security.max_failures_per_ip, security.ip_window),
             sessions: MemorySessionStore::default(),
             worklist: worklist::WorklistCache::default(),
+            kept_forms: KeptForms::default(),
             pool,
             settings,
         });
@@ -134,7 +143,7 @@ impl Application {
                 .cookie_content_security(CookieContentSecurity::Private)
                 .session_lifecycle(
                     BrowserSession::default()
-                        .state_ttl(idle)
+                        .state_ttl(state_ttl)
                         .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
                 )
                 .build();
@@ -169,6 +178,7 @@ impl Application {
                             web::post().to(account::post::revoke),
                         )
                         .configure(account::password_routes)
+                        .configure(kept::routes)
                         .configure(patients::correction_routes)
                         .route("/exports", web::get().to(exports::get::list))
                         .route("/exports/{file}", web::get().to(exports::get::csv))

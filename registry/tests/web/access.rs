@@ -167,8 +167,24 @@ fn routes() -> Vec<Route> {
             fields: &[("reason", "x")],
             expected: [409, 403, 403, 403, 403],
         },
+        Route {
+            method: "GET",
+            path: |_, _| format!("/kept/{}", NOBODYS_KEPT_FORM),
+            fields: &[],
+            expected: [404, 404, 404, 404, 404],
+        },
+        Route {
+            method: "POST",
+            path: |_, _| format!("/kept/{}/discard", NOBODYS_KEPT_FORM),
+            fields: &[],
+            expected: [404, 404, 404, 404, 404],
+        },
     ]
 }
+
+/// A well-formed kept-form token that names no kept form: a kept form is its owner's alone
+/// (`kept_forms.rs` shows the owner gets it and every other user 404).
+const NOBODYS_KEPT_FORM: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 fn call(browser: &mut Browser, method: &str, path: &str, fields: &[(&str, &str)]) -> u16 {
     match method {

@@ -13,6 +13,8 @@ mod helpers;
 mod auth;
 // Every route requires login; route x role x own/other site matrix.
 mod access;
+// A form posted after the session expired is kept and brought back after logging in again.
+mod kept_forms;
 // The JSON API: tokens, scoping, validation, audit.
 mod api;
 // Admin pages: sites and users, with their audit rows.

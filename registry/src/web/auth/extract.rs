@@ -6,8 +6,9 @@ use std::future::{Ready, ready};
 
 use actix_web::{
     Error, FromRequest, HttpMessage, HttpRequest,
-    body::MessageBody,
+    body::{EitherBody, MessageBody},
     dev::{Payload, ServiceRequest, ServiceResponse},
+    http::Method,
     middleware::Next,
     web,
 };
@@ -17,7 +18,11 @@ use super::{
     store,
 };
 use crate::domain::access::{Permission, Role, SiteScope};
-use crate::web::{error::AppError, startup::AppState};
+use crate::web::{
+    error::{AppError, see_other},
+    kept_forms::{FormTarget, KeptForms, KeptToken, MAX_BODY_BYTES, pairs_to_keep},
+    startup::AppState,
+};
 
 /// The logged-in user, loaded afresh on every request (a disabled account stops at once).
 #[derive(Debug, Clone)]
@@ -125,10 +130,12 @@ impl FromRequest for AdminUser {
 
 /// Middleware for the protected scope: anonymous or expired sessions are sent to the login
 /// page; a live session's user is loaded and attached to the request for `CurrentUser`.
-pub async fn require_login(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, Error> {
+/// A form posted by a session that has just expired is kept for its user (`kept_forms`) and
+/// the login page is told its token, so logging in again brings it back.
+pub async fn require_login<B: MessageBody>(
+    mut req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, Error> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .cloned()
@@ -143,7 +150,15 @@ pub async fn require_login(
             user_id,
             password_fingerprint,
         } => (user_id, password_fingerprint),
-        SessionStatus::Expired => return Err(AppError::SessionExpired.into()),
+        SessionStatus::Expired { user_id } => {
+            return match keep_form(&mut req, &state.kept_forms, user_id).await? {
+                Some(token) => {
+                    let login = format!("/login?expired=1&kept={token}");
+                    Ok(req.into_response(see_other(&login)).map_into_right_body())
+                }
+                None => Err(AppError::SessionExpired.into()),
+            };
+        }
         SessionStatus::Anonymous => return Err(AppError::Unauthenticated.into()),
     };
     let pool = state.pool.clone();
@@ -159,5 +174,49 @@ pub async fn require_login(
         return Err(AppError::Unauthenticated.into());
     };
     req.extensions_mut().insert(user);
-    next.call(req).await
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
+}
+
+/// Keeps the form an expired session was posting, if it is one worth keeping: a url-encoded
+/// POST to one of the app's pages with something typed in it. The body has already passed the
+/// CSRF check (the expired session's state is still held), so it came from this site.
+async fn keep_form(
+    req: &mut ServiceRequest,
+    kept_forms: &KeptForms,
+    user_id: i32,
+) -> Result<Option<KeptToken>, Error> {
+    let path = req.path();
+    let page_route = req.match_pattern().is_some()
+        && !path.starts_with("/api/")
+        && !matches!(path, "/login" | "/logout");
+    let is_form = req.method() == Method::POST
+        && req
+            .content_type()
+            .eq_ignore_ascii_case("application/x-www-form-urlencoded");
+    if !(page_route && is_form) {
+        return Ok(None);
+    }
+    let Some(target) = req
+        .uri()
+        .path_and_query()
+        .and_then(|pq| FormTarget::parse(pq.as_str()))
+    else {
+        return Ok(None);
+    };
+    let Ok(body) = req.extract::<web::Bytes>().await else {
+        return Ok(None);
+    };
+    if body.len() > MAX_BODY_BYTES {
+        return Ok(None);
+    }
+    let pairs = pairs_to_keep(&body);
+    if pairs.is_empty() {
+        return Ok(None);
+    }
+    let token = kept_forms
+        .keep(user_id, target, pairs)
+        .map_err(AppError::Unexpected)?;
+    Ok(Some(token))
 }

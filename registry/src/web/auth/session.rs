@@ -4,6 +4,10 @@
 //! `TypedSession` is the only code that knows the session's keys: who is logged in, when they
 //! logged in (absolute expiry), when they were last seen (idle expiry), a fingerprint of their
 //! password hash (a password change ends other sessions) and the CSRF token.
+//!
+//! The store holds a session's state for [`EXPIRED_STATE_GRACE`] beyond the idle limit: an
+//! idle session is still ended on its next request, but as `Expired { user_id }`, so a form it
+//! was posting can be kept for that user (`crate::web::kept_forms`).
 
 use std::{
     collections::HashMap,
@@ -48,7 +52,8 @@ impl MemorySessionStore {
             .retain(|_, entry| entry.state.get(UID).map(String::as_str) != Some(needle.as_str()));
     }
 
-    /// Number of live sessions (tests and diagnostics).
+    /// Number of sessions whose state is held: live ones and those within their
+    /// [`EXPIRED_STATE_GRACE`] (tests and diagnostics).
     pub fn len(&self) -> usize {
         let now = Instant::now();
         self.lock().values().filter(|e| e.expires > now).count()
@@ -136,6 +141,17 @@ impl SessionStore for MemorySessionStore {
     }
 }
 
+/// How long the server keeps a session's state after its idle limit. The state of an idle
+/// session is not usable (`TypedSession::status` ends it), but it still says whose session it
+/// was, so a form posted just after the limit is kept for that user instead of being lost.
+pub const EXPIRED_STATE_GRACE: Duration = Duration::from_secs(2 * 60 * 60);
+
+/// How long the store holds a session's state after its last request: the idle limit plus
+/// [`EXPIRED_STATE_GRACE`].
+pub fn state_ttl(idle: Duration) -> Duration {
+    idle.saturating_add(EXPIRED_STATE_GRACE)
+}
+
 const UID: &str = "uid";
 const ISSUED: &str = "issued";
 const SEEN: &str = "seen";
@@ -150,8 +166,10 @@ pub struct TypedSession(Session);
 pub enum SessionStatus {
     /// Nobody is logged in.
     Anonymous,
-    /// The idle or absolute limit passed; the session was ended.
-    Expired,
+    /// The idle or absolute limit passed; the session was ended. Whose it was is known while
+    /// the server still holds its state ([`EXPIRED_STATE_GRACE`]), so what they were sending
+    /// can be kept for them (`crate::web::kept_forms`).
+    Expired { user_id: i32 },
     /// Logged in as this user (id, password fingerprint).
     Active {
         user_id: i32,
@@ -204,7 +222,7 @@ impl TypedSession {
         let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
         if now - issued > secs(absolute) || now - seen > secs(idle) {
             self.0.purge();
-            return Ok(SessionStatus::Expired);
+            return Ok(SessionStatus::Expired { user_id });
         }
         if now != seen {
             self.0.insert(SEEN, now)?;

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod events;
 pub mod exports;
 pub mod follow_ups;
+pub mod kept;
 pub mod login;
 pub mod logout;
 pub mod patients;

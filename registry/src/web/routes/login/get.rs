@@ -3,11 +3,12 @@
 use actix_web::{HttpResponse, http::StatusCode, web};
 use serde::Deserialize;
 
-use super::LoginPage;
+use super::{KEPT_NOTICE, LoginPage, kept_token};
 use crate::web::{
     auth::session::TypedSession,
     error::{AppError, render},
     layout::Layout,
+    startup::AppState,
 };
 
 /// Flags that explain why the visitor is here.
@@ -15,14 +16,21 @@ use crate::web::{
 pub struct LoginQuery {
     expired: Option<String>,
     logged_out: Option<String>,
+    /// A form kept when the session expired (`crate::web::kept_forms`).
+    kept: Option<String>,
 }
 
-/// Shows the login form (with a fresh CSRF token in the anonymous session).
+/// Shows the login form (with a fresh CSRF token in the anonymous session), and carries the
+/// token of a form kept at expiry into it.
 pub async fn get(
     session: TypedSession,
     query: web::Query<LoginQuery>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let notice = if query.expired.is_some() {
+    let kept = kept_token(query.kept.as_deref(), &state.kept_forms);
+    let notice = if kept.is_some() {
+        Some(KEPT_NOTICE)
+    } else if query.expired.is_some() {
         Some("Your session has expired. Log in again.")
     } else if query.logged_out.is_some() {
         Some("You have logged out.")
@@ -34,6 +42,7 @@ pub async fn get(
         username: String::new(),
         notice,
         error: None,
+        kept,
     };
     render(StatusCode::OK, &page)
 }

@@ -5,7 +5,10 @@ pub mod post;
 
 use askama::Template;
 
-use crate::web::layout::Layout;
+use crate::web::{
+    kept_forms::{KeptForms, KeptToken},
+    layout::Layout,
+};
 
 /// The login form, re-rendered with the username kept after a failure.
 #[derive(Template)]
@@ -15,4 +18,17 @@ pub struct LoginPage {
     pub username: String,
     pub notice: Option<&'static str>,
     pub error: Option<String>,
+    /// The token of a form kept when the session expired (`crate::web::kept_forms`), carried
+    /// through the login so the same user is taken back to it.
+    pub kept: Option<KeptToken>,
+}
+
+/// What the login page says when a form was kept for after the login.
+pub const KEPT_NOTICE: &str =
+    "Your session expired. What you typed is kept: log in again to review and save it.";
+
+/// The kept-form token sent to the login page, if it names a form still kept.
+pub fn kept_token(raw: Option<&str>, kept_forms: &KeptForms) -> Option<KeptToken> {
+    raw.and_then(KeptToken::parse)
+        .filter(|token| kept_forms.exists(token))
 }

@@ -1,10 +1,10 @@
 //! `POST /login`: checks the password (argon2id), throttles per address and per account, and
-//! starts a fresh session.
+//! starts a fresh session; then goes back to the user's form kept at expiry, if any.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use serde::Deserialize;
 
-use super::LoginPage;
+use super::{LoginPage, kept_token};
 use crate::web::{
     auth::{
         session::TypedSession,
@@ -20,6 +20,9 @@ use crate::web::{
 pub struct LoginForm {
     username: String,
     password: String,
+    /// The token of a form kept when the session expired, from the login page.
+    #[serde(default)]
+    kept: Option<String>,
 }
 
 /// Logs in, or re-renders the form with the username kept: 401 for bad credentials, 429 when
@@ -30,7 +33,12 @@ pub async fn post(
     session: TypedSession,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let LoginForm { username, password } = form.into_inner();
+    let LoginForm {
+        username,
+        password,
+        kept,
+    } = form.into_inner();
+    let kept = kept_token(kept.as_deref(), &state.kept_forms);
     let username = username.trim().to_lowercase();
     let ip = req.peer_addr().map(|a| a.ip());
     let security = &state.settings.security;
@@ -40,6 +48,7 @@ pub async fn post(
             username: username.clone(),
             notice: None,
             error: Some(message.to_owned()),
+            kept: kept.clone(),
         };
         render(status, &page)
     };
@@ -69,7 +78,12 @@ pub async fn post(
                 state.ip_throttle.record_success(ip);
             }
             session.log_in(user_id, &password_hash)?;
-            Ok(see_other("/"))
+            // Back to the form kept at expiry, but only for the user who typed it: anyone else
+            // logging in with its token lands on the home page as usual.
+            match kept.filter(|token| state.kept_forms.get(token, user_id).is_some()) {
+                Some(token) => Ok(see_other(&format!("/kept/{token}"))),
+                None => Ok(see_other("/")),
+            }
         }
         LoginOutcome::Invalid => {
             if let Some(ip) = ip {
