@@ -1,18 +1,9 @@
 //! The follow-up form: sections with explicit "none to report", an infection entered inline and
 //! seen on the timeline, the validation table, the stale-edit refusal, lock and unlock.
 
-use crate::helpers::{Arranged, PASSWORD, TestApp, arrange, as_refs, days_ago, spawn_app};
-
-const SECTIONS: [&str; 8] = [
-    "responses",
-    "toxicities",
-    "infections",
-    "immunoglobulin",
-    "lab_results",
-    "persistence_tests",
-    "new_malignancies",
-    "subsequent_therapies",
-];
+use crate::helpers::{
+    Arranged, PASSWORD, SECTIONS, TestApp, arrange, as_refs, days_ago, spawn_app,
+};
 
 /// A complete, valid Day 100 form for a patient infused 95 days ago: contact today-1 (day 94).
 fn valid_fields(row_version: &str) -> Vec<(String, String)> {

@@ -579,3 +579,15 @@ pub fn arrange() -> Arranged {
     let form = format!("/patients/{patient}/courses/{course}/follow-ups/D100");
     Arranged { app, patient, form }
 }
+
+/// The event sections of the follow-up form, by their keys (`none_<key>`).
+pub const SECTIONS: [&str; 8] = [
+    "responses",
+    "toxicities",
+    "infections",
+    "immunoglobulin",
+    "lab_results",
+    "persistence_tests",
+    "new_malignancies",
+    "subsequent_therapies",
+];

@@ -6,18 +6,9 @@ use std::time::Duration;
 
 use diesel::prelude::*;
 
-use crate::helpers::{Browser, PASSWORD, Response, TestApp, as_refs, days_ago, spawn_app_with};
-
-const SECTIONS: [&str; 8] = [
-    "responses",
-    "toxicities",
-    "infections",
-    "immunoglobulin",
-    "lab_results",
-    "persistence_tests",
-    "new_malignancies",
-    "subsequent_therapies",
-];
+use crate::helpers::{
+    Browser, PASSWORD, Response, SECTIONS, TestApp, as_refs, days_ago, spawn_app_with,
+};
 
 /// The notice of the login page when a form is kept.
 const KEPT_NOTICE: &str =
