@@ -95,6 +95,13 @@ pub type FieldValue = Option<String>;
 /// friends. [`fields_of`] builds one from any row type.
 pub type Fields = Vec<(String, FieldValue)>;
 
+/// A real number as the audit trail writes it, the same text [`fields_of`] gives a row's
+/// `f64` (shortest round-trip decimal, always with a fraction: `510.0`, `1.23`), so a value
+/// audited at insert and at a later correction reads alike.
+pub fn real_text(value: f64) -> Option<String> {
+    serde_json::Number::from_f64(value).map(|n| n.to_string())
+}
+
 /// Flattens a row (any `Serialize` struct of scalar fields, such as the `XRow` and `NewX`
 /// types of this module's siblings) into `(column, text)` pairs: strings as they are, numbers
 /// in decimal, booleans as `1`/`0` (as stored), dates ISO. Nested values are written as JSON.

@@ -240,8 +240,8 @@ fn a_panel_of_several_analytes_is_saved_one_row_each_normalised_in_one_change_se
             .iter()
             .map(|(_, v)| v.clone())
             .collect::<Vec<_>>(),
-        vec![s("510"), s("12"), s("1.5"), s("9.5"), s("3.5")],
-        "one audit row per normalised value"
+        vec![s("510.0"), s("12.0"), s("1.5"), s("9.5"), s("3.5")],
+        "one audit row per normalised value, written as a correction's audit writes it"
     );
     let records: std::collections::BTreeSet<i32> = audit_log::table
         .filter(audit_log::table_name.eq("lab_results"))

@@ -14,7 +14,7 @@ use diesel::prelude::*;
 
 use super::toxicity::PeriodBounds;
 use crate::db::{
-    audit::ChangeSet,
+    audit::{ChangeSet, real_text},
     ids::PatientId,
     schema::{immunoglobulin_courses, lab_results},
 };
@@ -426,11 +426,11 @@ pub fn insert_panel(
                     Some(if panel.date_estimated { "1" } else { "0" }.to_owned()),
                 ),
                 ("analyte".to_owned(), Some(analyte.code().to_owned())),
-                ("value".to_owned(), Some(result.value().to_string())),
+                ("value".to_owned(), real_text(result.value())),
                 ("unit".to_owned(), Some(result.unit().code().to_owned())),
                 (
                     "normalised_value".to_owned(),
-                    normalised.map(|(v, _)| v.to_string()),
+                    normalised.and_then(|(v, _)| real_text(v)),
                 ),
                 (
                     "normalised_unit".to_owned(),
