@@ -30,7 +30,7 @@ use crate::web::{
     form::FormPairs,
     routes::{
         follow_ups::{
-            FollowUpForm, load_context,
+            FollowUpForm, load_context, load_context_for_save,
             post::{Author, SaveOutcome, save, stale_message},
         },
         patients::find_patient,
@@ -196,7 +196,7 @@ pub async fn put(
     let ctx = {
         let timepoint = timepoint.clone();
         state
-            .db(move |conn| load_context(conn, &scope, pid, cid, &timepoint))
+            .db(move |conn| load_context_for_save(conn, &scope, pid, cid, &timepoint))
             .await?
     };
     if ctx.locked() {

@@ -115,6 +115,40 @@ pub fn load_context(
     cid: i32,
     timepoint: &str,
 ) -> Result<Context, AppError> {
+    load_context_with(conn, scope, pid, cid, timepoint, Events::EveryPeriod)
+}
+
+/// The context a save is checked against: as [`load_context`], except that a form not saved
+/// before gets no events. Its checks look only at the events reported in this period, and a
+/// new form has none; the other periods' events are for showing (a refused save re-renders from
+/// a full [`load_context`]).
+pub fn load_context_for_save(
+    conn: &mut SqliteConnection,
+    scope: &SiteFilter,
+    pid: i32,
+    cid: i32,
+    timepoint: &str,
+) -> Result<Context, AppError> {
+    load_context_with(conn, scope, pid, cid, timepoint, Events::ThisPeriod)
+}
+
+/// Which events a context carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Events {
+    /// Every period's: for showing the form.
+    EveryPeriod,
+    /// Enough for checking a save: none when the form is new.
+    ThisPeriod,
+}
+
+fn load_context_with(
+    conn: &mut SqliteConnection,
+    scope: &SiteFilter,
+    pid: i32,
+    cid: i32,
+    timepoint: &str,
+    wanted: Events,
+) -> Result<Context, AppError> {
     let timepoint = Timepoint::parse(timepoint).map_err(|_| AppError::NotFound)?;
     let patient = find_patient(conn, scope, pid)?.ok_or(AppError::NotFound)?;
     let (course_number, disease, product, investigational_target): (
@@ -169,7 +203,11 @@ pub fn load_context(
         .select(deaths::death_date)
         .get_result(conn)
         .optional()?;
-    let events = events_of(conn, pid)?;
+    let events = if wanted == Events::ThisPeriod && existing.is_none() {
+        Vec::new()
+    } else {
+        events_of(conn, pid)?
+    };
     let mut relapse_methods = match &existing {
         Some(row) => relapse_methods_of(conn, row.id)?,
         None => Vec::new(),

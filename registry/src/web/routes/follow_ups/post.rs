@@ -8,7 +8,8 @@ use chrono::Utc;
 use diesel::prelude::*;
 
 use super::{
-    Context, FollowUpForm, FollowUpInput, FollowUpPage, Rights, load_context, relapse::ticked_codes,
+    Context, FollowUpForm, FollowUpInput, FollowUpPage, Rights, load_context,
+    load_context_for_save, relapse::ticked_codes,
 };
 use crate::db::{
     audit::{ChangeSet, fields_of},
@@ -69,7 +70,7 @@ pub async fn post(
     let ctx = {
         let (scope, timepoint) = (scope.clone(), timepoint.clone());
         state
-            .db(move |conn| load_context(conn, &scope, pid, cid, &timepoint))
+            .db(move |conn| load_context_for_save(conn, &scope, pid, cid, &timepoint))
             .await?
     };
     if ctx.locked() {
