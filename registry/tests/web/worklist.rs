@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 
-use crate::helpers::{days_ago, spawn_app};
+use crate::helpers::{PASSWORD, TestUser, days_ago, spawn_app};
 
 #[test]
 fn the_worklist_shows_own_site_follow_ups_most_urgent_first() {
@@ -106,6 +106,105 @@ fn a_long_worklist_is_paged_most_urgent_first() {
     assert!(two.iter().all(|r| r.contains("Day 28")));
     assert!(past_the_end.body.contains("(page 2 of 2)"));
     assert_eq!(nonsense.status, 404);
+}
+
+/// The filters: one status, one site (offered to a user of several sites), both kept in the
+/// page links; the counts above stay those of every line; a status or site code that cannot be
+/// one is not found.
+#[test]
+fn the_worklist_filters_by_status_and_site_and_pages_within_the_filter() {
+    use registry::domain::access::Role;
+    use registry::web::{
+        accounts::{self, NewAccount, SYSTEM_USER_ID},
+        auth::password::{PasswordCost, hash_password},
+    };
+    let app = spawn_app();
+    // Each patient infused 140 days ago has Day 100 overdue and Day 28 missed.
+    for n in 0..55 {
+        app.insert_treated_patient(app.site_a, &format!("AAA-{n:06}"), days_ago(140));
+    }
+    app.insert_treated_patient(app.site_b, "BBB-000001", days_ago(95));
+    let both_sites = {
+        let mut conn = app.db();
+        let id = accounts::create_account(
+            &mut conn,
+            SYSTEM_USER_ID,
+            &NewAccount {
+                username: "coord-ab".into(),
+                full_name: "Coordinator of both sites".into(),
+                role: Role::Coordinator,
+                site_ids: vec![app.site_a, app.site_b],
+                password_hash: hash_password(PasswordCost::fast_for_tests(), PASSWORD).unwrap(),
+            },
+        )
+        .unwrap();
+        TestUser {
+            id,
+            username: "coord-ab",
+        }
+    };
+    let mut one_site = app.logged_in(&app.coordinator);
+    let mut two_sites = app.logged_in(&both_sites);
+
+    let missed = one_site.get("/?status=missed");
+    assert_eq!(missed.status, 200);
+    assert!(missed.body.contains("55 follow-ups."));
+    assert!(
+        missed.body.contains("55 overdue"),
+        "the counts cover every line"
+    );
+    let rows: Vec<&str> = missed.body.split("<tr>").skip(2).collect();
+    assert_eq!(rows.len(), 55);
+    assert!(
+        rows.iter()
+            .all(|r| r.contains("Day 28") && r.contains("Missed"))
+    );
+    assert!(
+        !missed.body.contains("id=\"site\""),
+        "one site: no site filter"
+    );
+
+    let all = two_sites.get("/");
+    assert!(
+        all.body.contains("id=\"site\""),
+        "several sites: a site filter"
+    );
+    assert!(all.body.contains("<option value=\"BBB\">BBB</option>"));
+    let b_only = two_sites.get("/?site=BBB");
+    let b_rows: Vec<&str> = b_only.body.split("<tr>").skip(2).collect();
+    // Infused 95 days ago: Day 100 due, Day 28 missed.
+    assert_eq!(b_rows.len(), 2);
+    assert!(b_rows.iter().all(|r| r.contains("BBB-000001")));
+    assert!(
+        b_only
+            .body
+            .contains("<option value=\"BBB\" selected>BBB</option>")
+    );
+    let a_overdue = two_sites.get("/?status=overdue&site=AAA");
+    assert!(a_overdue.body.contains("55 follow-ups."));
+    assert!(!a_overdue.body.contains("BBB-000001"));
+
+    // Paging keeps the filters: 110 lines of site AAA, 100 on the first page.
+    let a_first = two_sites.get("/?site=AAA");
+    assert!(a_first.body.contains("(page 1 of 2)"));
+    // Askama escapes the `&` of the query string as `&#38;`.
+    assert!(a_first.body.contains("href=\"/?site=AAA&#38;page=2\""));
+    let a_second = two_sites.get("/?site=AAA&page=2");
+    assert!(
+        a_second
+            .body
+            .contains("Follow-ups 101 to 110 of 110 (page 2 of 2)")
+    );
+    assert!(a_second.body.contains("href=\"/?site=AAA\" rel=\"prev\""));
+    assert!(!a_second.body.contains("BBB-000001"));
+
+    // Another site's code shows nothing of it; nonsense is not found.
+    let foreign = one_site.get("/?site=BBB");
+    assert_eq!(foreign.status, 200);
+    assert!(!foreign.body.contains("BBB-000001"));
+    assert!(foreign.body.contains("No follow-up matches these filters."));
+    assert_eq!(one_site.get("/?status=soon").status, 404);
+    assert_eq!(one_site.get("/?site=b%20b").status, 404);
 }
 
 /// The worklist is computed on day numbers, on a pre-filtered set of courses; the full

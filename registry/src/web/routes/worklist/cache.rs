@@ -170,6 +170,26 @@ impl KeptWorklist {
             .count()
     }
 
+    /// The lines that `keep` accepts, in the same order.
+    pub fn only(&self, keep: impl Fn(VisitStatus, &str) -> bool) -> Self {
+        Self {
+            lines: Arc::new(
+                self.lines
+                    .iter()
+                    .filter(|l| keep(l.visit.status, &l.site_code))
+                    .cloned()
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The sites of the lines, each once, in code order.
+    pub fn site_codes(&self) -> Vec<String> {
+        let codes: std::collections::BTreeSet<&str> =
+            self.lines.iter().map(|l| &*l.site_code).collect();
+        codes.into_iter().map(str::to_owned).collect()
+    }
+
     /// `take` lines from position `skip` (from 0).
     pub fn items(&self, skip: usize, take: usize) -> Vec<WorkItem> {
         self.lines

@@ -1,14 +1,16 @@
-//! `GET /?page=N`
+//! `GET /?status=S&site=CODE&page=N`: the worklist, optionally only one status (overdue, due,
+//! missed) and one site, a page at a time.
 
 use actix_web::{HttpResponse, http::StatusCode, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::WorkItem;
-use crate::domain::{access::Permission, schedule::VisitStatus};
+use crate::domain::{access::Permission, patient::SiteCode, schedule::VisitStatus};
 use crate::web::{
     auth::{extract::CurrentUser, session::TypedSession},
     error::{AppError, render},
+    form::SelectOption,
     layout::Layout,
     startup::AppState,
 };
@@ -16,10 +18,79 @@ use crate::web::{
 /// Lines per page: the most urgent first; the counts above the table cover every page.
 pub const PAGE_SIZE: usize = 100;
 
-/// The query string: the page, from 1 (absent means the first).
+/// The query string: the page, from 1 (absent means the first), and the filters (absent or
+/// blank means all).
 #[derive(Deserialize)]
 pub struct PageQuery {
     page: Option<String>,
+    status: Option<String>,
+    site: Option<String>,
+}
+
+/// The statuses a worklist line can have, as the filter offers them (code, label).
+const STATUSES: [(&str, &str, VisitStatus); 3] = [
+    ("overdue", "Overdue", VisitStatus::Overdue),
+    ("due", "Due", VisitStatus::Due),
+    ("missed", "Missed", VisitStatus::Missed),
+];
+
+/// The filters as chosen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub status: Option<VisitStatus>,
+    pub site: Option<SiteCode>,
+}
+
+impl Filters {
+    /// Parses the query's filters; `None` (not found) for a status or site code that cannot
+    /// be one, as for a nonsense page number.
+    fn parse(query: &PageQuery) -> Option<Self> {
+        let given = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+        };
+        let status = match given(&query.status) {
+            None => None,
+            Some(code) => Some(STATUSES.iter().find(|(c, _, _)| *c == code)?.2),
+        };
+        let site = match given(&query.site) {
+            None => None,
+            Some(code) => Some(SiteCode::parse(&code).ok()?),
+        };
+        Some(Self { status, site })
+    }
+
+    fn status_code(&self) -> &'static str {
+        STATUSES
+            .iter()
+            .find(|(_, _, s)| Some(*s) == self.status)
+            .map_or("", |(c, _, _)| c)
+    }
+
+    /// The query string of these filters and `page`, for the page links.
+    pub fn href(&self, page: usize) -> String {
+        let mut parts = Vec::new();
+        if self.status.is_some() {
+            parts.push(format!("status={}", self.status_code()));
+        }
+        if let Some(site) = &self.site {
+            parts.push(format!("site={site}"));
+        }
+        if page > 1 {
+            parts.push(format!("page={page}"));
+        }
+        if parts.is_empty() {
+            "/".to_owned()
+        } else {
+            format!("/?{}", parts.join("&"))
+        }
+    }
+
+    pub fn is_any(&self) -> bool {
+        self.status.is_some() || self.site.is_some()
+    }
 }
 
 /// The page.
@@ -40,6 +111,12 @@ pub struct WorklistPage {
     /// The position of the first line shown, from 1 (0 when the list is empty).
     pub first_shown: usize,
     pub today: String,
+    pub filters: Filters,
+    /// The status filter's choices, the chosen one selected.
+    pub status_options: Vec<SelectOption>,
+    /// The site filter's choices (the sites with lines), the chosen one selected; offered
+    /// when the user works at more than one site.
+    pub site_options: Vec<SelectOption>,
 }
 
 /// The worklist of the user's sites, most urgent first, a page at a time. A page number that
@@ -58,6 +135,7 @@ pub async fn get(
             _ => return Err(AppError::NotFound),
         },
     };
+    let filters = Filters::parse(&query).ok_or(AppError::NotFound)?;
     let layout = Layout::new(&user, &session, "worklist")?;
     let today = chrono::Utc::now().date_naive();
     let mut page = WorklistPage {
@@ -72,6 +150,16 @@ pub async fn get(
         pages: 1,
         first_shown: 0,
         today: today.to_string(),
+        status_options: STATUSES
+            .iter()
+            .map(|(code, label, status)| SelectOption {
+                code: (*code).to_owned(),
+                label: (*label).to_owned(),
+                selected: filters.status == Some(*status),
+            })
+            .collect(),
+        site_options: Vec::new(),
+        filters,
     };
     if user.can(Permission::ReadPatients) {
         let filter = user.sites_for(Permission::ReadPatients)?;
@@ -79,9 +167,35 @@ pub async fn get(
         let kept = state
             .db(move |conn| Ok(shared.worklist.kept(conn, &filter, today)?))
             .await?;
+        // The counts above the table are of every line of the user's sites; the table shows
+        // the lines the filters keep.
         page.overdue = kept.count(VisitStatus::Overdue);
         page.due = kept.count(VisitStatus::Due);
         page.missed = kept.count(VisitStatus::Missed);
+        let sites = kept.site_codes();
+        if sites.len() > 1 || page.filters.site.is_some() {
+            page.site_options = sites
+                .into_iter()
+                .map(|code| SelectOption {
+                    selected: page
+                        .filters
+                        .site
+                        .as_ref()
+                        .is_some_and(|s| s.as_str() == code),
+                    label: code.clone(),
+                    code,
+                })
+                .collect();
+        }
+        let kept = if page.filters.is_any() {
+            let Filters { status, site } = page.filters.clone();
+            kept.only(|s, code| {
+                status.is_none_or(|wanted| wanted == s)
+                    && site.as_ref().is_none_or(|wanted| wanted.as_str() == code)
+            })
+        } else {
+            kept
+        };
         page.total = kept.len();
         page.pages = kept.len().div_ceil(PAGE_SIZE).max(1);
         page.page = requested.min(page.pages);
