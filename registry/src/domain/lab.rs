@@ -73,19 +73,9 @@ impl LabAnalyte {
     /// The unit every value of this analyte is normalised to (the first of [`Self::units`]):
     /// what `lab_results.normalised_unit` holds and the nightly report reads.
     pub fn normalised_unit(self) -> LabUnit {
-        use LabUnit as U;
-        match self {
-            Self::Igg | Self::Iga | Self::Igm | Self::Crp => U::MgPerDl,
-            Self::Cd19Absolute | Self::Cd20Absolute | Self::Cd4Absolute => U::CellsPerUl,
-            Self::Cd19Percent => U::Percent,
-            Self::Anc | Self::Alc | Self::Wbc | Self::Platelets => U::GigaPerL,
-            Self::Haemoglobin => U::GPerDl,
-            Self::Ferritin => U::NgPerMl,
-            Self::Il6 => U::PgPerMl,
-            Self::IfnGamma => U::IuPerMl,
-            Self::SIl2Ra => U::UPerMl,
-            Self::Ldh => U::UPerL,
-        }
+        // Every analyte's list has at least one unit (each arm of `units` names one; a test
+        // checks them all).
+        self.units()[0]
     }
 
     /// A blood count: the analytes a recent transfusion distorts, so the ones its transfusion

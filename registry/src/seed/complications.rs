@@ -17,7 +17,7 @@ use crate::domain::icaht::EarlyIcahtCounts;
 
 use super::parameters::{self as p, Disease, Indication};
 use super::simulate::{
-    Agent, Analyte, Dated, IgIndication, IgRoute, PatientHistory, RelapseMethod, ToxicityEvent,
+    Agent, Analyte, IgIndication, IgRoute, PatientHistory, RelapseMethod, ToxicityEvent,
     ToxicityKind, Treatment, chance, dated, days, pick, shift, unit,
 };
 
@@ -63,26 +63,6 @@ struct Icaht {
     /// `None`: still neutropenic at the end of the story.
     resolution: Option<NaiveDate>,
     anc_ceiling: f64,
-}
-
-fn blank_event(kind: ToxicityKind, grade: u8, onset: Dated) -> ToxicityEvent {
-    ToxicityEvent {
-        kind,
-        grade,
-        onset,
-        resolution: None,
-        fatal: false,
-        max_temperature_c: None,
-        hypotension: None,
-        hypoxia: None,
-        lowest_ice: None,
-        seizure: false,
-        cerebral_oedema: false,
-        treatments: Vec::new(),
-        icu: false,
-        follow_up: None,
-        early_icaht_counts: None,
-    }
 }
 
 /// G-CSF (and for grade 4 sometimes a stem-cell boost) for an ICAHT of `grade` starting on
@@ -149,7 +129,7 @@ fn early_icaht<R: Rng>(
         _ => days(rng, 30, 75),
     };
     let onset = dated(rng, shift(day0, onset_day));
-    let mut event = blank_event(ToxicityKind::EarlyIcaht, grade, onset);
+    let mut event = ToxicityEvent::blank(ToxicityKind::EarlyIcaht, grade, onset);
     event.treatments = icaht_treatments(rng, grade, onset.date, (1, 7), last_known);
     // The counts its grade rests on: the whole duration at ANC <= 500/µL, and for grade 4
     // (ANC held under 100/µL, see `anc_ceiling`) at <= 100/µL too.
@@ -198,7 +178,7 @@ fn late_icaht<R: Rng>(
     }
     let duration = days(rng, 14, 120);
     let onset = dated(rng, shift(day0, onset_day));
-    let mut event = blank_event(ToxicityKind::LateIcaht, grade, onset);
+    let mut event = ToxicityEvent::blank(ToxicityKind::LateIcaht, grade, onset);
     event.treatments = icaht_treatments(rng, grade, onset.date, (0, 10), last_known);
     let resolution = Some(shift(onset.date, duration));
     event.resolution = resolution;
@@ -237,7 +217,7 @@ fn tls<R: Rng>(rng: &mut R, day0: NaiveDate) -> ToxicityEvent {
     };
     let onset_day = days(rng, 0, 5);
     let onset = dated(rng, shift(day0, onset_day));
-    let mut event = blank_event(ToxicityKind::Tls, grade, onset);
+    let mut event = ToxicityEvent::blank(ToxicityKind::Tls, grade, onset);
     event.resolution = Some(shift(onset.date, days(rng, 2, 7)));
     event.icu = grade >= 4;
     if chance(rng, p::TLS_RASBURICASE) {
@@ -289,7 +269,7 @@ fn hypogammaglobulinaemia<R: Rng>(
         Some(IgIndication::Hypogammaglobulinaemia) => 2,
         Some(IgIndication::RecurrentInfection) => 3,
     };
-    let mut event = blank_event(
+    let mut event = ToxicityEvent::blank(
         ToxicityKind::Hypogammaglobulinaemia,
         grade,
         dated(rng, onset),

@@ -409,6 +409,30 @@ pub struct ToxicityEvent {
     pub early_icaht_counts: Option<EarlyIcahtCounts>,
 }
 
+impl ToxicityEvent {
+    /// An event of `kind` and `grade` from `onset`: unresolved, not fatal, no components, no
+    /// treatment, no ICU; the callers set what their kind has.
+    pub fn blank(kind: ToxicityKind, grade: u8, onset: Dated) -> Self {
+        Self {
+            kind,
+            grade,
+            onset,
+            resolution: None,
+            fatal: false,
+            max_temperature_c: None,
+            hypotension: None,
+            hypoxia: None,
+            lowest_ice: None,
+            seizure: false,
+            cerebral_oedema: false,
+            treatments: Vec::new(),
+            icu: false,
+            follow_up: None,
+            early_icaht_counts: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PersistenceMethod {
     Qpcr,
@@ -1408,18 +1432,9 @@ fn simple_toxicity<R: Rng>(
     grade: u8,
     duration: i64,
 ) -> ToxicityEvent {
+    let onset_date = dated(rng, shift(day0, onset));
     ToxicityEvent {
-        kind,
-        grade,
-        onset: dated(rng, shift(day0, onset)),
         resolution: Some(shift(day0, onset + duration)),
-        fatal: false,
-        max_temperature_c: None,
-        hypotension: None,
-        hypoxia: None,
-        lowest_ice: None,
-        seizure: false,
-        cerebral_oedema: false,
         treatments: if kind == ToxicityKind::IecHs {
             vec![
                 Treatment::at_peak(Agent::Corticosteroids),
@@ -1429,8 +1444,7 @@ fn simple_toxicity<R: Rng>(
             vec![Treatment::at_peak(Agent::Corticosteroids)]
         },
         icu: grade >= 3,
-        follow_up: None,
-        early_icaht_counts: None,
+        ..ToxicityEvent::blank(kind, grade, onset_date)
     }
 }
 

@@ -1487,14 +1487,21 @@ fn guessing_the_current_password_is_throttled_like_a_login() {
     assert_eq!(guess(&mut browser), 429);
 }
 
-/// An early ICAHT (EHA/EBMT 2023 grade 2, day 5) reported at Day 100 (contact day 100): its
-/// correction follows the type's own rules, and a change of type takes the new type's system.
-#[test]
-fn an_icaht_is_corrected_by_its_own_rules_and_becomes_an_iec_hs_in_ctcae() {
-    let app = spawn_app();
-    let (pid, cid, fu, _) = patient_with_infection(&app, false);
+/// An ongoing early ICAHT (EHA/EBMT 2023 grade 2, onset 195 days ago) reported in the Day 100
+/// follow-up of [`patient_with_infection`].
+struct EarlyIcaht {
+    pid: i32,
+    /// The follow-up that reported it.
+    fu: i32,
+    toxicity: i32,
+    /// Its correction form.
+    href: String,
+}
+
+fn early_icaht_grade_2(app: &TestApp) -> EarlyIcaht {
+    let (pid, cid, fu, _) = patient_with_infection(app, false);
     exec(
-        &app,
+        app,
         format!(
             "INSERT INTO toxicity_events (patient_id, course_id, reported_in_follow_up_id, \
              toxicity_type, grading_system, max_grade, onset_date, ongoing, created_by, updated_by) \
@@ -1502,8 +1509,26 @@ fn an_icaht_is_corrected_by_its_own_rules_and_becomes_an_iec_hs_in_ctcae() {
             days_ago(195)
         ),
     );
-    let toxicity = last_id(&app, "toxicity_events");
-    let href = format!("/patients/{pid}/events/toxicity/{toxicity}/edit");
+    let toxicity = last_id(app, "toxicity_events");
+    EarlyIcaht {
+        pid,
+        fu,
+        toxicity,
+        href: format!("/patients/{pid}/events/toxicity/{toxicity}/edit"),
+    }
+}
+
+/// An early ICAHT (EHA/EBMT 2023 grade 2, day 5) reported at Day 100 (contact day 100): its
+/// correction follows the type's own rules, and a change of type takes the new type's system.
+#[test]
+fn an_icaht_is_corrected_by_its_own_rules_and_becomes_an_iec_hs_in_ctcae() {
+    let app = spawn_app();
+    let EarlyIcaht {
+        pid,
+        fu,
+        toxicity,
+        href,
+    } = early_icaht_grade_2(&app);
     let mut coordinator = app.logged_in(&app.coordinator);
     let page = coordinator.get(&href);
     assert_eq!(page.status, 200);
@@ -1851,18 +1876,12 @@ fn a_toxicity_correction_records_its_max_grade_date_and_treatments_and_refuses_a
 #[test]
 fn an_icaht_correction_checks_the_grade_against_the_neutrophil_counts() {
     let app = spawn_app();
-    let (pid, cid, fu, _) = patient_with_infection(&app, false);
-    exec(
-        &app,
-        format!(
-            "INSERT INTO toxicity_events (patient_id, course_id, reported_in_follow_up_id, \
-             toxicity_type, grading_system, max_grade, onset_date, ongoing, created_by, updated_by) \
-             VALUES ({pid}, {cid}, {fu}, 'ICAHT_EARLY', 'EHA_EBMT2023', 'G2', '{}', 1, 1, 1)",
-            days_ago(195)
-        ),
-    );
-    let toxicity = last_id(&app, "toxicity_events");
-    let href = format!("/patients/{pid}/events/toxicity/{toxicity}/edit");
+    let EarlyIcaht {
+        pid,
+        toxicity,
+        href,
+        ..
+    } = early_icaht_grade_2(&app);
     let mut coordinator = app.logged_in(&app.coordinator);
     assert_eq!(coordinator.get(&href).status, 200);
     let onset = days_ago(195).to_string();
