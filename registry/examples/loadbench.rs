@@ -551,7 +551,7 @@ fn raw_save_rate(db: &Path, dir: &Path, duration: Duration) -> anyhow::Result<f6
                 .filter(follow_ups::course_id.eq(cid))
                 .filter(follow_ups::timepoint.eq(tp))
                 .select(FollowUpRow::as_select())
-                .first(conn)
+                .get_result(conn)
                 .optional()?;
             ensure!(existing.is_none(), "form {cid}/{tp} exists");
             let changes = ChangeSet::begin(conn, user, None, None)?;
@@ -571,7 +571,7 @@ fn raw_save_rate(db: &Path, dir: &Path, duration: Duration) -> anyhow::Result<f6
             let row: FollowUpRow = follow_ups::table
                 .find(id)
                 .select(FollowUpRow::as_select())
-                .first(conn)?;
+                .get_result(conn)?;
             changes.record_insert(
                 conn,
                 "follow_ups",

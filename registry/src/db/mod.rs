@@ -29,6 +29,7 @@ pub mod treatment;
 pub mod users;
 pub mod wal_sync;
 pub mod write_gate;
+pub mod writer;
 
 pub use write_gate::write_transaction;
 

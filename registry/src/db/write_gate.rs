@@ -27,14 +27,16 @@ use diesel::prelude::*;
 use diesel::result::DatabaseErrorKind;
 use diesel::sql_types::Text;
 
-use crate::db::{cached_sql::CachedSql, wal_sync};
+use crate::db::{cached_sql::CachedSql, wal_sync, writer};
 
 /// Runs `work` in an immediate (write) transaction, after waiting for this process's earlier
 /// writers to finish: the replacement for `conn.immediate_transaction(work)`, with the same
 /// commit-or-roll-back semantics. It returns once the commit is on the disk
 /// ([`wal_sync`](crate::db::wal_sync): synced with the commits of the writers that queued
 /// meanwhile, after the gate has let the next writer in), or, inside
-/// [`wal_sync::deferring_syncs`], leaves that wait to its caller.
+/// [`wal_sync::deferring_syncs`], leaves that wait to its caller. Inside
+/// [`writer::writing_through`] (the web app's requests), `work` runs on the writer connection
+/// instead of `conn`.
 pub fn write_transaction<T, E, F>(conn: &mut SqliteConnection, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut SqliteConnection) -> Result<T, E>,
@@ -44,6 +46,18 @@ where
         // Nested: diesel refuses it (`AlreadyInTransaction`).
         return conn.immediate_transaction(work);
     };
+    // Inside `writer::writing_through`: the transaction runs on the writer connection, taken
+    // once the turn has come (so it is always free) and put back before the sync is awaited.
+    let mut writer = match writer::current() {
+        Some(pool) => Some(pool.get().map_err(|e| {
+            diesel::result::Error::DatabaseError(
+                DatabaseErrorKind::Unknown,
+                Box::new(format!("could not get the writer connection: {e}")),
+            )
+        })?),
+        None => None,
+    };
+    let conn = writer.as_deref_mut().unwrap_or(conn);
     let durability = main_file(conn)?.map(|file| wal_sync::of_file(&file));
     let outcome = conn.immediate_transaction(work);
     let commit = match (&outcome, &durability) {
@@ -51,6 +65,7 @@ where
         _ => None,
     };
     drop(turn);
+    drop(writer);
     if let (Some(commit), Some(d)) = (commit, durability) {
         wal_sync::after_commit(d, commit).map_err(|e| {
             diesel::result::Error::DatabaseError(

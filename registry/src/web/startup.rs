@@ -45,6 +45,9 @@ const FOLLOW_UP: &str = "/patients/{pid}/courses/{cid}/follow-ups/{timepoint}";
 /// What every handler can reach through `web::Data<AppState>`.
 pub struct AppState {
     pub pool: DbPool,
+    /// One connection for every write transaction of [`AppState::db`]'s work, so its page
+    /// cache stays warm (`crate::db::writer`).
+    pub writer: DbPool,
     pub settings: Settings,
     pub ip_throttle: IpThrottle,
     pub sessions: MemorySessionStore,
@@ -55,18 +58,21 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Runs diesel work on the blocking thread pool with a pooled connection.
+    /// Runs diesel work on the blocking thread pool with a pooled connection; its write
+    /// transactions run on the writer connection.
     pub async fn db<T, F>(&self, work: F) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: FnOnce(&mut SqliteConnection) -> Result<T, AppError> + Send + 'static,
     {
-        let pool = self.pool.clone();
+        let (pool, writer) = (self.pool.clone(), self.writer.clone());
         web::block(move || {
             // The connection goes back to the pool before the writes' WAL sync is awaited.
             let (outcome, pending) = crate::db::wal_sync::deferring_syncs(|| {
-                let mut conn = pool.get().context("Failed to get a database connection")?;
-                work(&mut conn)
+                crate::db::writer::writing_through(&writer, || {
+                    let mut conn = pool.get().context("Failed to get a database connection")?;
+                    work(&mut conn)
+                })
             });
             pending
                 .wait()
@@ -110,6 +116,8 @@ impl Application {
     pub fn build(settings: Settings) -> anyhow::Result<Self> {
         let pool = open_pool(&settings.database_path)
             .with_context(|| format!("Failed to open {}", settings.database_path.display()))?;
+        let writer = crate::db::pool(&settings.database_path, 1)
+            .with_context(|| format!("Failed to open {}", settings.database_path.display()))?;
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("Failed to bind {}", settings.bind))?;
         let port = listener.local_addr().context("No local address")?.port();
@@ -132,6 +140,7 @@ impl Application {
             worklist: worklist::WorklistCache::default(),
             kept_forms: KeptForms::default(),
             pool,
+            writer,
             settings,
         });
         let server = HttpServer::new(move || {
