@@ -552,3 +552,53 @@ fn api_follow_ups_take_and_return_every_relapse_detection_method() {
     );
     assert_eq!(app.audit_change_sets("relapse_detection_methods").len(), 1);
 }
+
+#[test]
+fn the_api_worklist_filters_like_the_page_and_names_a_bad_filter() {
+    let app = spawn_app();
+    // Infused 140 days ago: Day 100 overdue and Day 28 missed; 95 days ago: Day 100 due.
+    app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(140));
+    app.insert_treated_patient(app.site_a, "AAA-000002", days_ago(95));
+    app.insert_treated_patient(app.site_b, "BBB-000001", days_ago(140));
+    let token = app.token_for(&app.coordinator);
+    let mut client = app.browser();
+    let lines = |client: &mut crate::helpers::Browser, query: &str| -> Vec<serde_json::Value> {
+        let reply = client.api("GET", &format!("/api/v1/worklist{query}"), &token, None);
+        assert_eq!(reply.status, 200, "{query}: {}", reply.body);
+        serde_json::from_str(&reply.body).unwrap()
+    };
+    let field = |line: &serde_json::Value, name: &str| line[name].as_str().unwrap().to_owned();
+
+    let all = lines(&mut client, "");
+    assert!(all.len() >= 3);
+    assert!(all.iter().all(|l| field(l, "site") == "AAA"), "scoped");
+    let overdue = lines(&mut client, "?status=overdue");
+    assert!(!overdue.is_empty());
+    assert!(overdue.iter().all(|l| field(l, "status") == "Overdue"));
+    assert_eq!(
+        overdue.len(),
+        all.iter()
+            .filter(|l| field(l, "status") == "Overdue")
+            .count()
+    );
+    let due = lines(&mut client, "?status=due&site=AAA");
+    assert_eq!(due.len(), 1);
+    assert_eq!(field(&due[0], "registry_id"), "AAA-000002");
+    assert_eq!(field(&due[0], "timepoint"), "D100");
+    // Another site's code shows nothing of it; blank means all.
+    assert!(lines(&mut client, "?site=BBB").is_empty());
+    assert_eq!(lines(&mut client, "?status=&site=").len(), all.len());
+
+    let bad_status = client.api("GET", "/api/v1/worklist?status=soon", &token, None);
+    assert_eq!(bad_status.status, 422);
+    assert!(
+        bad_status
+            .body
+            .contains(r#""status":"One of overdue, due, missed.""#),
+        "{}",
+        bad_status.body
+    );
+    let bad_site = client.api("GET", "/api/v1/worklist?site=b%20b", &token, None);
+    assert_eq!(bad_site.status, 422);
+    assert!(bad_site.body.contains(r#""site":"#), "{}", bad_site.body);
+}

@@ -95,7 +95,11 @@ pub async fn get() -> HttpResponse {
         "paths": {
             "/worklist": { "get": {
                 "summary": "Follow-ups due, overdue and missed for your sites, most urgent first",
-                "responses": { "200": { "description": "work items" }, "401": { "description": "no valid token" }, "403": { "description": "role without patient access" } }
+                "parameters": [
+                    { "name": "status", "in": "query", "schema": { "type": "string", "enum": ["overdue", "due", "missed"] } },
+                    { "name": "site", "in": "query", "schema": { "type": "string" } }
+                ],
+                "responses": { "200": { "description": "work items" }, "401": { "description": "no valid token" }, "403": { "description": "role without patient access" }, "422": { "description": "a filter value that cannot be one", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ValidationErrors" } } } } }
             }},
             "/patients": {
                 "get": {

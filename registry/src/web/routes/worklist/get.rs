@@ -42,24 +42,39 @@ pub struct Filters {
 }
 
 impl Filters {
-    /// Parses the query's filters; `None` (not found) for a status or site code that cannot
-    /// be one, as for a nonsense page number.
-    fn parse(query: &PageQuery) -> Option<Self> {
-        let given = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned)
-        };
-        let status = match given(&query.status) {
+    /// Parses the filters of a query string (absent or blank means all). A value that cannot
+    /// be one gives the parameter's name and what it accepts.
+    pub fn parse(status: Option<&str>, site: Option<&str>) -> Result<Self, (&'static str, String)> {
+        fn given(v: Option<&str>) -> Option<&str> {
+            v.map(str::trim).filter(|t| !t.is_empty())
+        }
+        let status = match given(status) {
             None => None,
-            Some(code) => Some(STATUSES.iter().find(|(c, _, _)| *c == code)?.2),
+            Some(code) => Some(
+                STATUSES
+                    .iter()
+                    .find(|(c, _, _)| *c == code)
+                    .ok_or_else(|| {
+                        let codes: Vec<&str> = STATUSES.iter().map(|(c, _, _)| *c).collect();
+                        ("status", format!("One of {}.", codes.join(", ")))
+                    })?
+                    .2,
+            ),
         };
-        let site = match given(&query.site) {
+        let site = match given(site) {
             None => None,
-            Some(code) => Some(SiteCode::parse(&code).ok()?),
+            Some(code) => Some(SiteCode::parse(code).map_err(|e| ("site", e.to_string()))?),
         };
-        Some(Self { status, site })
+        Ok(Self { status, site })
+    }
+
+    /// True when a line of this status and site is shown.
+    pub fn keeps(&self, status: VisitStatus, site_code: &str) -> bool {
+        self.status.is_none_or(|wanted| wanted == status)
+            && self
+                .site
+                .as_ref()
+                .is_none_or(|wanted| wanted.as_str() == site_code)
     }
 
     fn status_code(&self) -> &'static str {
@@ -135,7 +150,9 @@ pub async fn get(
             _ => return Err(AppError::NotFound),
         },
     };
-    let filters = Filters::parse(&query).ok_or(AppError::NotFound)?;
+    // A status or site code that cannot be one is not found, as a nonsense page number.
+    let filters = Filters::parse(query.status.as_deref(), query.site.as_deref())
+        .map_err(|_| AppError::NotFound)?;
     let layout = Layout::new(&user, &session, "worklist")?;
     let today = chrono::Utc::now().date_naive();
     let mut page = WorklistPage {
@@ -188,11 +205,7 @@ pub async fn get(
                 .collect();
         }
         let kept = if page.filters.is_any() {
-            let Filters { status, site } = page.filters.clone();
-            kept.only(|s, code| {
-                status.is_none_or(|wanted| wanted == s)
-                    && site.as_ref().is_none_or(|wanted| wanted.as_str() == code)
-            })
+            kept.only(|status, code| page.filters.keeps(status, code))
         } else {
             kept
         };
