@@ -35,6 +35,13 @@ pub enum AccountError {
     UnknownSite(String),
     #[error("No user is called {0:?}.")]
     UnknownUser(String),
+    #[error("Someone changed this user's access since it was read: nothing was saved.")]
+    Stale,
+    #[error(
+        "This is the last active administrator: make another user an administrator first, \
+         or nobody could manage users and sites."
+    )]
+    LastAdmin,
     #[error(transparent)]
     Database(#[from] diesel::result::Error),
 }
@@ -112,27 +119,39 @@ pub fn create_account(
                 ("password_hash".to_owned(), Some("[set]".to_owned())),
             ],
         )?;
-        for site_id in &account.site_ids {
-            diesel::insert_into(user_sites::table)
-                .values((
-                    user_sites::user_id.eq(id),
-                    user_sites::site_id.eq(site_id),
-                    user_sites::created_by.eq(actor),
-                ))
-                .execute(conn)?;
-            changes.record_field(
-                conn,
-                AuditAction::Insert,
-                "user_sites",
-                id,
-                None,
-                "site_id",
-                None,
-                Some(&site_id.to_string()),
-            )?;
+        for &site_id in &account.site_ids {
+            add_site_membership(conn, &changes, actor, id, site_id)?;
         }
         Ok(id)
     })
+}
+
+/// Makes `user_id` a member of `site_id`, audited in `changes` (a `user_sites` row inserted,
+/// keyed by the user).
+fn add_site_membership(
+    conn: &mut SqliteConnection,
+    changes: &ChangeSet,
+    actor: i32,
+    user_id: i32,
+    site_id: i32,
+) -> QueryResult<()> {
+    diesel::insert_into(user_sites::table)
+        .values((
+            user_sites::user_id.eq(user_id),
+            user_sites::site_id.eq(site_id),
+            user_sites::created_by.eq(actor),
+        ))
+        .execute(conn)?;
+    changes.record_field(
+        conn,
+        AuditAction::Insert,
+        "user_sites",
+        user_id,
+        None,
+        "site_id",
+        None,
+        Some(&site_id.to_string()),
+    )
 }
 
 /// Enables or disables an account (disabling also clears nothing else: history stays).
@@ -210,6 +229,145 @@ pub fn set_password(
             Some("[changed]"),
         )?;
         Ok(())
+    })
+}
+
+/// What a user may reach: their role and the sites they work for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    pub role: Role,
+    pub site_ids: Vec<i32>,
+}
+
+/// A user's access as stored, with the row version an edit must name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAccess {
+    pub access: Access,
+    pub row_version: i32,
+    pub active: bool,
+}
+
+/// The access of a user (`None`: no such user, or the system account, which has none).
+pub fn access_of(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<Option<StoredAccess>> {
+    if user_id == SYSTEM_USER_ID {
+        return Ok(None);
+    }
+    let Some((role, row_version, active)) = users::table
+        .find(user_id)
+        .select((users::role, users::row_version, users::active))
+        .get_result::<(String, i32, bool)>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let role = Role::parse(&role).map_err(|e| {
+        diesel::result::Error::DeserializationError(format!("users.role: {e}").into())
+    })?;
+    let mut site_ids: Vec<i32> = user_sites::table
+        .filter(user_sites::user_id.eq(user_id))
+        .select(user_sites::site_id)
+        .load(conn)?;
+    site_ids.sort_unstable();
+    Ok(Some(StoredAccess {
+        access: Access { role, site_ids },
+        row_version,
+        active,
+    }))
+}
+
+/// Changes a user's role and sites, with one audit change set (`reason` as its why): the role
+/// as an update of `users.role`, each site added or removed as a `user_sites` row inserted or
+/// deleted. Refused when `expected_row_version` is given and the user changed since
+/// ([`AccountError::Stale`]), and when it would leave no active administrator
+/// ([`AccountError::LastAdmin`]). Returns whether anything changed. The user's next request
+/// already runs with the new access (it is read on every request).
+pub fn set_access(
+    conn: &mut SqliteConnection,
+    actor: i32,
+    user_id: i32,
+    expected_row_version: Option<i32>,
+    access: &Access,
+    reason: Option<&str>,
+) -> Result<bool, AccountError> {
+    crate::db::write_transaction(conn, |conn| {
+        let stored = access_of(conn, user_id)?.ok_or(diesel::result::Error::NotFound)?;
+        if expected_row_version.is_some_and(|v| v != stored.row_version) {
+            return Err(AccountError::Stale);
+        }
+        let before = &stored.access;
+        let added: Vec<i32> = access
+            .site_ids
+            .iter()
+            .copied()
+            .filter(|id| !before.site_ids.contains(id))
+            .collect();
+        let removed: Vec<i32> = before
+            .site_ids
+            .iter()
+            .copied()
+            .filter(|id| !access.site_ids.contains(id))
+            .collect();
+        let role_changes = before.role != access.role;
+        if !role_changes && added.is_empty() && removed.is_empty() {
+            return Ok(false);
+        }
+        if role_changes && before.role == Role::Admin && stored.active {
+            let other_admins: i64 = users::table
+                .filter(users::role.eq(Role::Admin.code()))
+                .filter(users::active.eq(true))
+                .filter(users::id.ne(user_id))
+                .filter(users::id.ne(SYSTEM_USER_ID))
+                .count()
+                .get_result(conn)?;
+            if other_admins == 0 {
+                return Err(AccountError::LastAdmin);
+            }
+        }
+        let changes = ChangeSet::begin(conn, UserId(actor), None, reason)?;
+        // The row version rises with any change of access, so an edit opened before it is
+        // refused as stale.
+        diesel::update(users::table.find(user_id))
+            .set((
+                users::role.eq(access.role.code()),
+                users::updated_at.eq(Utc::now().naive_utc()),
+                users::updated_by.eq(actor),
+                users::row_version.eq(users::row_version + 1),
+            ))
+            .execute(conn)?;
+        if role_changes {
+            changes.record_field(
+                conn,
+                AuditAction::Update,
+                "users",
+                user_id,
+                None,
+                "role",
+                Some(before.role.code()),
+                Some(access.role.code()),
+            )?;
+        }
+        for site_id in removed {
+            diesel::delete(
+                user_sites::table
+                    .filter(user_sites::user_id.eq(user_id))
+                    .filter(user_sites::site_id.eq(site_id)),
+            )
+            .execute(conn)?;
+            changes.record_field(
+                conn,
+                AuditAction::Delete,
+                "user_sites",
+                user_id,
+                None,
+                "site_id",
+                Some(&site_id.to_string()),
+                None,
+            )?;
+        }
+        for site_id in added {
+            add_site_membership(conn, &changes, actor, user_id, site_id)?;
+        }
+        Ok(true)
     })
 }
 

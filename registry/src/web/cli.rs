@@ -1,4 +1,4 @@
-//! The web app's subcommands: `serve`, `demo`, and the administrator's `user …` and `site add`.
+//! The web app's subcommands: `serve`, `demo`, and the administrator's `user …` and `site …`.
 //! Flattened into `crate::cli::Command` behind the `web` feature. Bad input is
 //! `CliError::Input` (exit 2, one line); anything else is ours (exit 1).
 
@@ -22,7 +22,7 @@ use crate::web::{
     },
     configuration::{SecuritySettings, Settings},
     form::Field,
-    routes::admin::sites::{SiteFormView, add_site},
+    routes::admin::sites::{SiteFormView, add_site, list_sites},
     startup::{Application, open_pool},
 };
 
@@ -82,12 +82,8 @@ pub enum UserCommand {
         /// 3-64 lower-case letters, digits, '.', '_' or '-'.
         #[arg(long)]
         username: String,
-        /// ADMIN, COORDINATOR, MONITOR or ANALYST.
-        #[arg(long)]
-        role: String,
-        /// A site code the user works for (repeat for several; coordinators and monitors need one).
-        #[arg(long = "site", value_name = "CODE")]
-        sites: Vec<String>,
+        #[command(flatten)]
+        access: AccessArgs,
         /// The printed name shown with e-signatures (defaults to the username).
         #[arg(long)]
         full_name: Option<String>,
@@ -141,6 +137,19 @@ pub enum UserCommand {
         #[arg(long)]
         username: Option<String>,
     },
+    /// Set a user's role and sites (the sites given replace the ones they had).
+    SetAccess {
+        /// The SQLite database file.
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        access: AccessArgs,
+        /// Why, for the audit trail.
+        #[arg(long)]
+        reason: Option<String>,
+    },
     /// Set a user's password (first line of standard input) and clear any lock.
     SetPassword {
         /// The SQLite database file.
@@ -154,9 +163,39 @@ pub enum UserCommand {
     },
 }
 
+/// A user's role and sites, as `user add` and `user set-access` take them.
+#[derive(Debug, Args)]
+pub struct AccessArgs {
+    /// ADMIN, COORDINATOR, MONITOR or ANALYST.
+    #[arg(long)]
+    role: String,
+    /// A site code the user works for (repeat for several; coordinators and monitors need one).
+    #[arg(long = "site", value_name = "CODE")]
+    sites: Vec<String>,
+}
+
+impl AccessArgs {
+    /// The role, checked with the sites: coordinators and monitors need one.
+    fn role(&self) -> Result<Role, CliError> {
+        let role = Role::parse(&self.role).map_err(|e| CliError::Input(format!("--role: {e}")))?;
+        if matches!(role, Role::Coordinator | Role::Monitor) && self.sites.is_empty() {
+            return Err(CliError::Input(
+                "--site: coordinators and monitors need at least one site".to_owned(),
+            ));
+        }
+        Ok(role)
+    }
+}
+
 /// `registry site …`
 #[derive(Debug, Subcommand)]
 pub enum SiteCommand {
+    /// List sites: code, status, name.
+    List {
+        /// The SQLite database file.
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+    },
     /// Add a site.
     Add {
         /// The SQLite database file.
@@ -189,6 +228,21 @@ pub fn run(command: WebCommand) -> Result<(), CliError> {
         }
         WebCommand::Demo(args) => demo(args),
         WebCommand::User(command) => run_user(command),
+        WebCommand::Site(SiteCommand::List { db }) => {
+            let mut conn = connect(&db)?;
+            let sites = list_sites(&mut conn).map_err(|e| {
+                CliError::Unexpected(anyhow::Error::new(e).context("Failed to list sites"))
+            })?;
+            for site in sites {
+                println!(
+                    "{}\t{}\t{}",
+                    site.code,
+                    if site.active { "active" } else { "inactive" },
+                    site.name
+                );
+            }
+            Ok(())
+        }
         WebCommand::Site(SiteCommand::Add { db, code, name }) => {
             let mut view = SiteFormView {
                 code: Field::new(code),
@@ -258,23 +312,17 @@ fn run_user(command: UserCommand) -> Result<(), CliError> {
         UserCommand::Add {
             db,
             username,
-            role,
-            sites,
+            access,
             full_name,
             password_stdin: _,
         } => {
             accounts::check_username(&username)
                 .map_err(|m| CliError::Input(format!("--username: {m}")))?;
-            let role = Role::parse(&role).map_err(|e| CliError::Input(format!("--role: {e}")))?;
-            if matches!(role, Role::Coordinator | Role::Monitor) && sites.is_empty() {
-                return Err(CliError::Input(
-                    "--site: coordinators and monitors need at least one site".to_owned(),
-                ));
-            }
+            let role = access.role()?;
             let password = read_password_from_stdin()?;
             let mut conn = connect(&db)?;
             let site_ids =
-                accounts::site_ids_for_codes(&mut conn, &sites).map_err(account_error)?;
+                accounts::site_ids_for_codes(&mut conn, &access.sites).map_err(account_error)?;
             let password_hash = password::hash_password(PasswordCost::default(), &password)?;
             let full_name = full_name.unwrap_or_else(|| username.clone());
             accounts::create_account(
@@ -365,6 +413,45 @@ fn run_user(command: UserCommand) -> Result<(), CliError> {
         }
         UserCommand::Disable { db, username } => set_active(&db, &username, false),
         UserCommand::Enable { db, username } => set_active(&db, &username, true),
+        UserCommand::SetAccess {
+            db,
+            username,
+            access,
+            reason,
+        } => {
+            let role = access.role()?;
+            let sites = access.sites;
+            let mut conn = connect(&db)?;
+            let id = accounts::user_id_by_name(&mut conn, &username).map_err(account_error)?;
+            if id == SYSTEM_USER_ID {
+                return Err(CliError::Input(
+                    "the system account cannot be changed".to_owned(),
+                ));
+            }
+            let site_ids =
+                accounts::site_ids_for_codes(&mut conn, &sites).map_err(account_error)?;
+            let reason = reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+            let changed = accounts::set_access(
+                &mut conn,
+                SYSTEM_USER_ID,
+                id,
+                None,
+                &accounts::Access { role, site_ids },
+                reason,
+            )
+            .map_err(account_error)?;
+            let sites = if sites.is_empty() {
+                "no site".to_owned()
+            } else {
+                sites.join(", ")
+            };
+            if changed {
+                println!("{username} is now {} at {sites}", role.label());
+            } else {
+                println!("{username} was already {} at {sites}", role.label());
+            }
+            Ok(())
+        }
         UserCommand::SetPassword { db, username, .. } => {
             let password = read_password_from_stdin()?;
             let mut conn = connect(&db)?;

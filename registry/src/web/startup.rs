@@ -230,6 +230,14 @@ impl Application {
                         .route("/admin/users", web::get().to(admin::users::get::get))
                         .route("/admin/users", web::post().to(admin::users::post::create))
                         .route(
+                            "/admin/users/{id}",
+                            web::get().to(admin::users::access::get),
+                        )
+                        .route(
+                            "/admin/users/{id}",
+                            web::post().to(admin::users::access::post),
+                        )
+                        .route(
                             "/admin/users/{id}/active",
                             web::post().to(admin::users::post::set_active),
                         ),

@@ -17,3 +17,5 @@ mod support;
 mod browser;
 // SIGKILL the server during a stream of saves; integrity and every acknowledged save after.
 mod crash;
+// The administrator's shell: site list, a user's role and sites.
+mod admin_cli;

@@ -64,6 +64,18 @@ fn routes() -> Vec<Route> {
             expected: [422, 403, 403, 403, 403],
         },
         Route {
+            method: "GET",
+            path: |app, _| format!("/admin/users/{}", app.analyst.id),
+            fields: &[],
+            expected: [200, 403, 403, 403, 403],
+        },
+        Route {
+            method: "POST",
+            path: |app, _| format!("/admin/users/{}", app.analyst.id),
+            fields: &[("role", "")],
+            expected: [422, 403, 403, 403, 403],
+        },
+        Route {
             method: "POST",
             path: |app, _| format!("/admin/users/{}/active", app.analyst.id),
             fields: &[("active", "1")],

@@ -1,7 +1,7 @@
 //! Administration pages: adding sites and users, with validation that keeps the typed values
 //! and exactly one audit change set per change.
 
-use crate::helpers::{PASSWORD, spawn_app};
+use crate::helpers::{PASSWORD, days_ago, spawn_app};
 
 #[test]
 fn an_admin_adds_a_site_with_one_audit_change_set() {
@@ -180,4 +180,247 @@ fn an_invalid_user_is_refused_with_422_keeping_values_but_not_the_password() {
             "password not echoed"
         );
     }
+}
+
+/// One audit row as these tests compare it: (table, field, old, new, reason).
+type AuditLine = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The audit rows of the newest change set.
+fn last_change_set(app: &crate::helpers::TestApp) -> Vec<AuditLine> {
+    use diesel::prelude::*;
+    use registry::db::schema::audit_log;
+    let mut conn = app.db();
+    let last: i32 = audit_log::table
+        .select(diesel::dsl::max(audit_log::change_set_id))
+        .get_result::<Option<i32>>(&mut conn)
+        .unwrap()
+        .unwrap();
+    audit_log::table
+        .filter(audit_log::change_set_id.eq(last))
+        .order(audit_log::id)
+        .select((
+            audit_log::table_name,
+            audit_log::field_name,
+            audit_log::old_value,
+            audit_log::new_value,
+            audit_log::reason,
+        ))
+        .load(&mut conn)
+        .unwrap()
+}
+
+#[test]
+fn an_admin_moves_a_coordinator_to_another_site_which_applies_at_once_with_its_audit() {
+    let app = spawn_app();
+    let (own, _) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(95));
+    let (other, _) = app.insert_treated_patient(app.site_b, "BBB-000001", days_ago(95));
+    let mut coordinator = app.logged_in(&app.coordinator);
+    assert_eq!(coordinator.get(&format!("/patients/{own}")).status, 200);
+    assert_eq!(coordinator.get(&format!("/patients/{other}")).status, 404);
+    let mut admin = app.logged_in(&app.admin);
+    let path = format!("/admin/users/{}", app.coordinator.id);
+    let form = admin.get(&path);
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("Access of coord-a"));
+    assert!(
+        form.body
+            .contains("id=\"site-AAA\" name=\"site\" value=\"AAA\" checked")
+    );
+    assert!(!form.body.contains("value=\"BBB\" checked"));
+    let version = form.input_value("row_version").unwrap();
+    assert!(
+        admin
+            .get_admin_users()
+            .body
+            .contains(&format!("href=\"{path}\""))
+    );
+    let before = app.change_set_count();
+
+    admin
+        .post(
+            &path,
+            &[
+                ("row_version", &version),
+                ("role", "COORDINATOR"),
+                ("site", "BBB"),
+                ("reason", "moved to Beta hospital"),
+            ],
+        )
+        .assert_redirect_to("/admin/users");
+
+    assert_eq!(app.change_set_count(), before + 1, "one change set");
+    let reason = Some("moved to Beta hospital".to_owned());
+    assert_eq!(
+        last_change_set(&app),
+        vec![
+            (
+                "user_sites".into(),
+                "site_id".into(),
+                Some(app.site_a.to_string()),
+                None,
+                reason.clone()
+            ),
+            (
+                "user_sites".into(),
+                "site_id".into(),
+                None,
+                Some(app.site_b.to_string()),
+                reason
+            ),
+        ]
+    );
+    // The coordinator's session is the same; their next page already has the new access.
+    assert_eq!(coordinator.get(&format!("/patients/{own}")).status, 404);
+    assert_eq!(coordinator.get(&format!("/patients/{other}")).status, 200);
+
+    // A role change alone is one audit row.
+    let version = admin.get(&path).input_value("row_version").unwrap();
+    admin
+        .post(
+            &path,
+            &[
+                ("row_version", &version),
+                ("role", "MONITOR"),
+                ("site", "BBB"),
+            ],
+        )
+        .assert_redirect_to("/admin/users");
+    assert_eq!(
+        last_change_set(&app),
+        vec![(
+            "users".into(),
+            "role".into(),
+            Some("COORDINATOR".into()),
+            Some("MONITOR".into()),
+            None
+        )]
+    );
+    assert_eq!(
+        coordinator
+            .get(&format!("/patients/{other}/treatments/new"))
+            .status,
+        403,
+        "a monitor does not enrol or treat"
+    );
+}
+
+#[test]
+fn access_changes_are_refused_when_invalid_stale_or_leaving_no_admin() {
+    let app = spawn_app();
+    let mut admin = app.logged_in(&app.admin);
+    let path = format!("/admin/users/{}", app.coordinator.id);
+    let version = admin.get(&path).input_value("row_version").unwrap();
+    let before = app.change_set_count();
+
+    let no_role = admin.post(
+        &path,
+        &[("row_version", &version), ("role", ""), ("site", "BBB")],
+    );
+    assert_eq!(no_role.status, 422);
+    assert!(no_role.body.contains("id=\"role-error\">Choose a role."));
+    assert!(
+        no_role.body.contains("value=\"BBB\" checked"),
+        "ticked sites kept"
+    );
+    let no_site = admin.post(
+        &path,
+        &[
+            ("row_version", &version),
+            ("role", "MONITOR"),
+            ("reason", "why not"),
+        ],
+    );
+    assert_eq!(no_site.status, 422);
+    assert!(
+        no_site
+            .body
+            .contains("id=\"sites-error\">Coordinators and monitors need at least one site.")
+    );
+    assert_eq!(no_site.input_value("reason").as_deref(), Some("why not"));
+    let unknown_site = admin.post(
+        &path,
+        &[
+            ("row_version", &version),
+            ("role", "MONITOR"),
+            ("site", "ZZZ"),
+        ],
+    );
+    assert_eq!(unknown_site.status, 422);
+    assert!(
+        unknown_site
+            .body
+            .contains("No site has the code &#34;ZZZ&#34;.")
+    );
+    let no_version = admin.post(&path, &[("role", "MONITOR"), ("site", "AAA")]);
+    assert_eq!(no_version.status, 422);
+    assert!(no_version.body.contains("This page is out of date"));
+    assert_eq!(app.change_set_count(), before, "nothing was written");
+
+    // Someone else saves first: the page opened before is stale.
+    admin
+        .post(
+            &path,
+            &[
+                ("row_version", &version),
+                ("role", "COORDINATOR"),
+                ("site", "AAA"),
+                ("site", "BBB"),
+            ],
+        )
+        .assert_redirect_to("/admin/users");
+    let stale = admin.post(&path, &[("row_version", &version), ("role", "ANALYST")]);
+    assert_eq!(stale.status, 409);
+    assert!(
+        stale
+            .body
+            .contains("It is now: role Research coordinator, sites AAA, BBB."),
+        "{}",
+        stale.body
+    );
+    assert!(
+        stale.body.contains("<option value=\"ANALYST\" selected>"),
+        "the choice is kept"
+    );
+    let newer = stale.input_value("row_version").unwrap();
+    assert_ne!(newer, version);
+    // Saved again from the refused page: it replaces the access.
+    admin
+        .post(&path, &[("row_version", &newer), ("role", "ANALYST")])
+        .assert_redirect_to("/admin/users");
+    assert!(admin.get_admin_users().body.contains("Analyst"));
+
+    // The only administrator cannot stop being one; the system account is nobody's page.
+    let own = format!("/admin/users/{}", app.admin.id);
+    let version = admin.get(&own).input_value("row_version").unwrap();
+    let before = app.change_set_count();
+    let demoted = admin.post(&own, &[("row_version", &version), ("role", "ANALYST")]);
+    assert_eq!(demoted.status, 409);
+    assert!(
+        demoted
+            .body
+            .contains("This is the last active administrator")
+    );
+    assert_eq!(app.change_set_count(), before);
+    assert_eq!(
+        admin.get("/admin/users").status,
+        200,
+        "still an administrator"
+    );
+    assert_eq!(admin.get("/admin/users/1").status, 404);
+    assert_eq!(
+        admin
+            .post(
+                "/admin/users/1",
+                &[("row_version", "1"), ("role", "ANALYST")]
+            )
+            .status,
+        404
+    );
+    assert_eq!(admin.get("/admin/users/9999").status, 404);
 }

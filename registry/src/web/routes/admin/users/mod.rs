@@ -1,5 +1,7 @@
-//! `/admin/users`: the list of users, the form to add one, and enabling/disabling.
+//! `/admin/users`: the list of users, the form to add one, enabling/disabling, and each
+//! user's access (role and sites).
 
+pub mod access;
 pub mod get;
 pub mod post;
 
@@ -14,7 +16,7 @@ use crate::web::{
     error::AppError,
     form::{Field, SelectOption, options},
     layout::Layout,
-    routes::admin::sites::list_sites,
+    routes::admin::sites::{SiteListRow, list_sites},
 };
 
 /// A user as the table shows them.
@@ -109,6 +111,23 @@ impl UserFormView {
     }
 }
 
+/// Every role, `selected` chosen.
+pub fn role_options(selected: &str) -> Vec<SelectOption> {
+    options(Role::ALL.iter().map(|r| (r.code(), r.label())), selected)
+}
+
+/// Every site as a checkbox, the `ticked` codes ticked.
+pub fn site_choices(sites: Vec<SiteListRow>, ticked: &[String]) -> Vec<SelectOption> {
+    sites
+        .into_iter()
+        .map(|s| SelectOption {
+            selected: ticked.contains(&s.code),
+            code: s.code,
+            label: s.name,
+        })
+        .collect()
+}
+
 /// The page.
 #[derive(Template)]
 #[template(path = "admin/users.html")]
@@ -131,18 +150,8 @@ impl UsersPage {
             .into_iter()
             .map(AccountRow::from)
             .collect();
-        let site_choices = list_sites(conn)?
-            .into_iter()
-            .map(|s| SelectOption {
-                selected: form.site_codes.contains(&s.code),
-                code: s.code,
-                label: s.name,
-            })
-            .collect();
-        let roles = options(
-            Role::ALL.iter().map(|r| (r.code(), r.label())),
-            &form.role.value,
-        );
+        let site_choices = site_choices(list_sites(conn)?, &form.site_codes);
+        let roles = role_options(&form.role.value);
         Ok(Self {
             layout,
             accounts,

@@ -58,6 +58,9 @@ pub async fn create(
                 Err(e @ AccountError::UsernameTaken(_)) => view.username.fail(e.to_string()),
                 Err(e @ AccountError::UnknownSite(_)) => view.sites.fail(e.to_string()),
                 Err(AccountError::UnknownUser(_)) => return Err(AppError::NotFound),
+                Err(e @ (AccountError::Stale | AccountError::LastAdmin)) => {
+                    return Err(AppError::Unexpected(e.into()));
+                }
                 Err(AccountError::Database(e)) => return Err(e.into()),
             }
             view.password.value.clear();
