@@ -201,7 +201,7 @@ pub enum SiteCommand {
         /// The SQLite database file.
         #[arg(long, value_name = "PATH")]
         db: PathBuf,
-        /// Short code, e.g. BCN (2-12 capital letters, digits or _, starting with a letter).
+        /// Short code, e.g. BCN (2 to 8 capital letters or digits, starting with a letter).
         #[arg(long)]
         code: String,
         /// The site's name.

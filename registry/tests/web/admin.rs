@@ -53,6 +53,10 @@ fn an_invalid_site_is_refused_with_422_keeping_values_and_messages() {
         ),
         ("DDD", "  ", "name", "Enter the name of the site."),
     ];
+    // The hint states the rule the check applies.
+    assert!(admin.get_admin_sites().body.contains(
+        "id=\"code-hint\">2 to 8 capital letters or digits, starting with a letter, e.g. BCN<"
+    ));
     let before = app.change_set_count();
     for (code, name, field, message) in cases {
         let response = admin.post_admin_sites(code, name);
