@@ -163,6 +163,7 @@ impl Application {
                 .wrap(Condition::new(access_log, from_fn(access_log_mw)))
                 .app_data(state.clone())
                 .route("/static/app.css", web::get().to(assets::stylesheet))
+                .route("/static/guard.js", web::get().to(assets::unsaved_guard))
                 .route("/login", web::get().to(login::get::get))
                 .route("/login", web::post().to(login::post::post))
                 .route("/logout", web::post().to(logout::post))
@@ -266,13 +267,15 @@ impl Application {
     }
 }
 
-/// Headers on every response: a strict CSP (our own stylesheet only, no scripts, no framing),
+/// Headers on every response: a strict CSP (our own stylesheet and script files only, no inline
+/// script or style, no framing),
 /// no referrer, no MIME sniffing, and no caching of pages that hold patient data.
 fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()
         .add((
             "Content-Security-Policy",
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; \
+             form-action 'self'; \
              frame-ancestors 'none'; base-uri 'none'",
         ))
         .add(("Referrer-Policy", "no-referrer"))

@@ -196,6 +196,22 @@ impl Page {
         }
     }
 
+    /// True when leaving the page now would ask first (`static/guard.js`): a cancelable
+    /// `beforeunload` is cancelled. (WebDriver accepts a real leave prompt by itself, so the
+    /// event is dispatched here.)
+    async fn leaving_asks(&self) -> bool {
+        self.c
+            .execute(
+                "const leave = new Event('beforeunload', {cancelable: true});
+                 window.dispatchEvent(leave);
+                 return leave.defaultPrevented;",
+                vec![],
+            )
+            .await
+            .unwrap()
+            == json!(true)
+    }
+
     /// The HTTP status of the document on screen (Navigation Timing's `responseStatus`).
     async fn status(&self) -> u64 {
         self.c
@@ -338,6 +354,7 @@ async fn steps(page: &Page) {
     // message beside the field and everything typed still there.
     page.click_and_load("nav a[href='/patients']").await;
     page.click_and_load("main a[href='/patients/new']").await;
+    assert!(!page.leaving_asks().await, "nothing typed yet");
     let enrolled = days_ago(140);
     page.choose("site", "EEE").await;
     page.choose("sex", "F").await;
@@ -346,10 +363,18 @@ async fn steps(page: &Page) {
     page.choose("consent_research", "GIVEN").await;
     page.set_date("consent_research_date", enrolled).await;
     page.type_into("trial_subject_id", "TRIAL-0042").await;
+    assert!(
+        page.leaving_asks().await,
+        "typed, not saved: leaving asks first"
+    );
     page.click_and_load("form[action='/patients'] button[type=submit]")
         .await;
     assert_eq!(page.path().await, "/patients", "not saved: the form again");
     assert_eq!(page.status().await, 422, "a rejected form is a 422");
+    assert!(
+        page.leaving_asks().await,
+        "the refused values shown are still not saved"
+    );
     assert!(!page.field_error("birth_year").await.is_empty());
     for (id, typed) in [
         ("site", "EEE".to_owned()),
@@ -372,6 +397,7 @@ async fn steps(page: &Page) {
     );
     let heading = page.text("h1").await;
     assert!(heading.starts_with("Patient EEE"), "{heading}");
+    assert!(!page.leaving_asks().await, "saved: nothing to lose");
 
     // Record the CAR-T treatment: first with the infusion before apheresis.
     page.click_and_load(&format!("main a[href='{patient}/treatments/new']"))

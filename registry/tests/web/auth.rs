@@ -236,4 +236,23 @@ fn every_response_carries_the_security_headers() {
     }
     let page = browser.get_login();
     assert_eq!(page.header("cache-control"), Some("no-store"));
+    // Scripts only from our own files, never inline: the one there is asks before unsaved
+    // typing is left behind.
+    let csp = page.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe"),
+        "{csp}"
+    );
+    assert!(
+        page.body
+            .contains("<script src=\"/static/guard.js\" defer></script>")
+    );
+    assert!(!page.body.contains("<script>"));
+    let script = browser.get("/static/guard.js");
+    assert_eq!(script.status, 200);
+    assert_eq!(
+        script.header("content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    assert!(script.body.contains("beforeunload"));
 }
