@@ -22,7 +22,10 @@ use crate::web::{
     },
     configuration::{SecuritySettings, Settings},
     form::Field,
-    routes::admin::sites::{SiteFormView, add_site, list_sites},
+    routes::admin::sites::{
+        ChangeSiteError, SiteFormView, add_site, change_site, check_site_name, list_sites,
+        site_by_code,
+    },
     startup::{Application, open_pool},
 };
 
@@ -190,7 +193,28 @@ impl AccessArgs {
 /// `registry site …`
 #[derive(Debug, Subcommand)]
 pub enum SiteCommand {
-    /// List sites: code, status, name.
+    /// Rename a site, or close it to enrolment (its patients and users stay) or reopen it.
+    Set {
+        /// The SQLite database file.
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+        /// The site's code (it never changes).
+        #[arg(long)]
+        code: String,
+        /// The new name.
+        #[arg(long)]
+        name: Option<String>,
+        /// No new enrolments at this site.
+        #[arg(long, conflicts_with = "reopen")]
+        close: bool,
+        /// Open to enrolment again.
+        #[arg(long)]
+        reopen: bool,
+        /// Why, for the audit trail.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// List sites: code, enrolment (open or closed), name.
     List {
         /// The SQLite database file.
         #[arg(long, value_name = "PATH")]
@@ -228,6 +252,14 @@ pub fn run(command: WebCommand) -> Result<(), CliError> {
         }
         WebCommand::Demo(args) => demo(args),
         WebCommand::User(command) => run_user(command),
+        WebCommand::Site(SiteCommand::Set {
+            db,
+            code,
+            name,
+            close,
+            reopen,
+            reason,
+        }) => set_site(&db, &code, name, close, reopen, reason),
         WebCommand::Site(SiteCommand::List { db }) => {
             let mut conn = connect(&db)?;
             let sites = list_sites(&mut conn).map_err(|e| {
@@ -237,7 +269,7 @@ pub fn run(command: WebCommand) -> Result<(), CliError> {
                 println!(
                     "{}\t{}\t{}",
                     site.code,
-                    if site.active { "active" } else { "inactive" },
+                    if site.active { "open" } else { "closed" },
                     site.name
                 );
             }
@@ -266,6 +298,49 @@ pub fn run(command: WebCommand) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+/// `registry site set`: what is not given stays as it is.
+fn set_site(
+    db: &Path,
+    code: &str,
+    name: Option<String>,
+    close: bool,
+    reopen: bool,
+    reason: Option<String>,
+) -> Result<(), CliError> {
+    let name = name.map(|n| n.trim().to_owned());
+    if let Some(name) = &name {
+        check_site_name(name).map_err(|m| CliError::Input(format!("--name: {m}")))?;
+    }
+    let mut conn = connect(db)?;
+    let unexpected = |e: diesel::result::Error| CliError::Unexpected(e.into());
+    let site = site_by_code(&mut conn, code.trim())
+        .map_err(unexpected)?
+        .ok_or_else(|| CliError::Input(format!("No site has the code {code:?}.")))?;
+    let open = if close { false } else { reopen || site.active };
+    let name = name.unwrap_or(site.name);
+    let reason = reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    let changed = change_site(
+        &mut conn,
+        SYSTEM_USER_ID,
+        site.id,
+        None,
+        &name,
+        open,
+        reason,
+    )
+    .map_err(|e| match e {
+        ChangeSiteError::Database(e) => unexpected(e),
+        stale @ ChangeSiteError::Stale => CliError::Unexpected(stale.into()),
+    })?;
+    println!(
+        "site {} {}: {name}, {} to enrolment",
+        site.code,
+        if changed { "is now" } else { "was already" },
+        if open { "open" } else { "closed" }
+    );
+    Ok(())
 }
 
 fn serve(settings: Settings) -> Result<(), CliError> {

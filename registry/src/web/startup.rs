@@ -228,6 +228,11 @@ impl Application {
                         )
                         .route("/admin/sites", web::get().to(admin::sites::get::get))
                         .route("/admin/sites", web::post().to(admin::sites::post::post))
+                        .route("/admin/sites/{id}", web::get().to(admin::sites::edit::get))
+                        .route(
+                            "/admin/sites/{id}",
+                            web::post().to(admin::sites::edit::post),
+                        )
                         .route("/admin/users", web::get().to(admin::users::get::get))
                         .route("/admin/users", web::post().to(admin::users::post::create))
                         .route(

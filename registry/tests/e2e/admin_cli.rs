@@ -1,4 +1,4 @@
-//! The administrator's shell: `registry site list` and `registry user set-access`, run as the
+//! The administrator's shell: `registry site list|set` and `registry user set-access`, run as the
 //! real binary on a temporary database. Bad input is one line on stderr and exit status 2, with
 //! nothing changed.
 
@@ -30,7 +30,7 @@ fn listed(db: &str, username: &str) -> String {
 }
 
 #[test]
-fn an_administrator_lists_sites_and_moves_a_coordinator_from_the_shell() {
+fn an_administrator_manages_sites_and_moves_a_coordinator_from_the_shell() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("admin.sqlite");
     let db = path.to_str().unwrap();
@@ -42,11 +42,55 @@ fn an_administrator_lists_sites_and_moves_a_coordinator_from_the_shell() {
     add_user(db, "boss", "ADMIN", &[]);
 
     let sites = registry(&["site", "list", "--db", db], "");
-    assert!(
-        sites.contains("AAA\tactive\tEnd-to-end hospital"),
-        "{sites}"
+    assert!(sites.contains("AAA\topen\tEnd-to-end hospital"), "{sites}");
+    assert!(sites.contains("BBB\topen\tBeta"), "{sites}");
+    let closed = registry(
+        &[
+            "site",
+            "set",
+            "--db",
+            db,
+            "--code",
+            "BBB",
+            "--name",
+            "Beta clinic",
+            "--close",
+        ],
+        "",
     );
-    assert!(sites.contains("BBB\tactive\tBeta"), "{sites}");
+    assert_eq!(
+        closed.trim(),
+        "site BBB is now: Beta clinic, closed to enrolment"
+    );
+    assert!(registry(&["site", "list", "--db", db], "").contains("BBB\tclosed\tBeta clinic"));
+    let reopened = registry(
+        &["site", "set", "--db", db, "--code", "BBB", "--reopen"],
+        "",
+    );
+    assert_eq!(
+        reopened.trim(),
+        "site BBB is now: Beta clinic, open to enrolment"
+    );
+    for (args, message) in [
+        (
+            vec!["--code", "ZZZ", "--close"],
+            "No site has the code \"ZZZ\".",
+        ),
+        (
+            vec!["--code", "BBB", "--name", "  "],
+            "--name: Enter the name of the site.",
+        ),
+        (
+            vec!["--code", "BBB", "--close", "--reopen"],
+            "cannot be used with",
+        ),
+    ] {
+        let mut all = vec!["site", "set", "--db", db];
+        all.extend(args.iter().copied());
+        let (code, _, stderr) = run(&all);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
 
     let moved = registry(
         &[

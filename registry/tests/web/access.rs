@@ -53,6 +53,18 @@ fn routes() -> Vec<Route> {
         },
         Route {
             method: "GET",
+            path: |app, _| format!("/admin/sites/{}", app.site_b),
+            fields: &[],
+            expected: [200, 403, 403, 403, 403],
+        },
+        Route {
+            method: "POST",
+            path: |app, _| format!("/admin/sites/{}", app.site_b),
+            fields: &[("name", "")],
+            expected: [422, 403, 403, 403, 403],
+        },
+        Route {
+            method: "GET",
             path: |_, _| "/admin/users".into(),
             fields: &[],
             expected: [200, 403, 403, 403, 403],

@@ -428,3 +428,184 @@ fn access_changes_are_refused_when_invalid_stale_or_leaving_no_admin() {
     );
     assert_eq!(admin.get("/admin/users/9999").status, 404);
 }
+
+/// An enrolment at site AAA as the coordinator types it.
+fn enrol_at_aaa(browser: &mut crate::helpers::Browser) -> crate::helpers::Response {
+    let enrolled = days_ago(3).to_string();
+    browser.post(
+        "/patients",
+        &[
+            ("site", "AAA"),
+            ("sex", "F"),
+            ("birth_year", "1961"),
+            ("enrolment_date", &enrolled),
+            ("consent_research", "GIVEN"),
+            ("consent_research_date", &enrolled),
+        ],
+    )
+}
+
+#[test]
+fn an_admin_renames_and_closes_a_site_which_stops_enrolment_only() {
+    let app = spawn_app();
+    let (patient, course) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(95));
+    let mut admin = app.logged_in(&app.admin);
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let path = format!("/admin/sites/{}", app.site_a);
+    assert!(
+        admin
+            .get_admin_sites()
+            .body
+            .contains(&format!("href=\"{path}\""))
+    );
+    let form = admin.get(&path);
+    assert_eq!(form.status, 200);
+    assert_eq!(form.input_value("name").as_deref(), Some("Alpha hospital"));
+    assert!(
+        form.body
+            .contains("id=\"open\" name=\"open\" value=\"1\" checked")
+    );
+    let version = form.input_value("row_version").unwrap();
+    let before = app.change_set_count();
+
+    // Renamed and closed: the box unticked sends nothing.
+    admin
+        .post(
+            &path,
+            &[
+                ("row_version", &version),
+                ("name", "Alpha clinic"),
+                ("reason", "merged"),
+            ],
+        )
+        .assert_redirect_to("/admin/sites");
+
+    assert_eq!(app.change_set_count(), before + 1);
+    let merged = Some("merged".to_owned());
+    assert_eq!(
+        last_change_set(&app),
+        vec![
+            (
+                "sites".into(),
+                "name".into(),
+                Some("Alpha hospital".into()),
+                Some("Alpha clinic".into()),
+                merged.clone()
+            ),
+            (
+                "sites".into(),
+                "active".into(),
+                Some("1".into()),
+                Some("0".into()),
+                merged
+            ),
+        ]
+    );
+    assert!(
+        admin
+            .get_admin_sites()
+            .body
+            .contains("<td>Alpha clinic</td><td>closed</td>")
+    );
+    // Enrolment no longer offers it, on the page and through the API, and refuses it ...
+    assert!(
+        !coordinator
+            .get("/patients/new")
+            .body
+            .contains("value=\"AAA\"")
+    );
+    let refused = enrol_at_aaa(&mut coordinator);
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused
+            .body
+            .contains("You cannot enrol patients at this site.")
+    );
+    let token = app.token_for(&app.coordinator);
+    let api = app.browser().api(
+        "POST",
+        "/api/v1/patients",
+        &token,
+        Some(&format!(
+            r#"{{"site": "AAA", "sex": "M", "birth_year": 1970, "enrolment_date": "{0}", "consent_research": "GIVEN", "consent_research_date": "{0}"}}"#,
+            days_ago(2)
+        )),
+    );
+    assert_eq!(api.status, 422, "{}", api.body);
+    // ... while its patients and their follow-up stay as they were.
+    assert_eq!(coordinator.get(&format!("/patients/{patient}")).status, 200);
+    let follow_up = format!("/patients/{patient}/courses/{course}/follow-ups/D100");
+    assert_eq!(coordinator.get(&follow_up).status, 200);
+
+    // Reopened: enrolment goes through again.
+    let version = admin.get(&path).input_value("row_version").unwrap();
+    admin
+        .post(
+            &path,
+            &[
+                ("row_version", &version),
+                ("name", "Alpha clinic"),
+                ("open", "1"),
+            ],
+        )
+        .assert_redirect_to("/admin/sites");
+    assert_eq!(enrol_at_aaa(&mut coordinator).status, 303);
+}
+
+#[test]
+fn site_changes_are_refused_when_invalid_or_stale() {
+    let app = spawn_app();
+    let mut admin = app.logged_in(&app.admin);
+    let path = format!("/admin/sites/{}", app.site_b);
+    let version = admin.get(&path).input_value("row_version").unwrap();
+    let before = app.change_set_count();
+
+    let blank = admin.post(
+        &path,
+        &[("row_version", &version), ("name", "  "), ("open", "1")],
+    );
+    assert_eq!(blank.status, 422);
+    assert!(
+        blank
+            .body
+            .contains("id=\"name-error\">Enter the name of the site.")
+    );
+    assert!(
+        blank
+            .body
+            .contains("id=\"open\" name=\"open\" value=\"1\" checked")
+    );
+    assert_eq!(app.change_set_count(), before, "nothing was written");
+
+    admin
+        .post(
+            &path,
+            &[
+                ("row_version", &version),
+                ("name", "Beta one"),
+                ("open", "1"),
+            ],
+        )
+        .assert_redirect_to("/admin/sites");
+    let stale = admin.post(&path, &[("row_version", &version), ("name", "Beta two")]);
+    assert_eq!(stale.status, 409);
+    assert!(
+        stale
+            .body
+            .contains("It is now: Beta one, open to enrolment."),
+        "{}",
+        stale.body
+    );
+    assert_eq!(
+        stale.input_value("name").as_deref(),
+        Some("Beta two"),
+        "kept"
+    );
+    assert_eq!(admin.get("/admin/sites/9999").status, 404);
+    assert_eq!(
+        admin
+            .post("/admin/sites/9999", &[("row_version", "1"), ("name", "X")])
+            .status,
+        404
+    );
+}

@@ -17,7 +17,7 @@ use crate::web::{
         create::{EnrolError, enrol},
         find_patient, list_patients,
         new::{EnrolForm, enrol_scope},
-        sites_in_scope,
+        sites_open_for_enrolment,
     },
     startup::AppState,
 };
@@ -99,7 +99,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let scope = enrol_scope(&user)?;
     let sites = state
-        .db(move |conn| Ok(sites_in_scope(conn, &scope)?))
+        .db(move |conn| Ok(sites_open_for_enrolment(conn, &scope)?))
         .await?;
     let codes: Vec<String> = sites.into_iter().map(|(_, c, _)| c).collect();
     let text = |name: &str| {

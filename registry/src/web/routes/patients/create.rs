@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::new::{EnrolForm, EnrolInput, EnrolPage, enrol_scope};
-use super::sites_in_scope;
+use super::sites_open_for_enrolment;
 use crate::db::{
     audit::{ChangeSet, fields_of},
     ids::{ApiTokenId, PatientId, SiteId, UserId},
@@ -82,7 +82,7 @@ pub async fn post(
     let sites = {
         let scope = scope.clone();
         state
-            .db(move |conn| Ok(sites_in_scope(conn, &scope)?))
+            .db(move |conn| Ok(sites_open_for_enrolment(conn, &scope)?))
             .await?
     };
     let codes: Vec<String> = sites.iter().map(|(_, c, _)| c.clone()).collect();

@@ -210,12 +210,32 @@ pub fn sites_in_scope(
     conn: &mut SqliteConnection,
     scope: &SiteFilter,
 ) -> QueryResult<Vec<(i32, String, String)>> {
+    sites_of(conn, scope, false)
+}
+
+/// The sites in scope that are open to enrolment (an administrator may close a site: its
+/// patients stay, new ones go elsewhere), by code: (id, code, name).
+pub fn sites_open_for_enrolment(
+    conn: &mut SqliteConnection,
+    scope: &SiteFilter,
+) -> QueryResult<Vec<(i32, String, String)>> {
+    sites_of(conn, scope, true)
+}
+
+fn sites_of(
+    conn: &mut SqliteConnection,
+    scope: &SiteFilter,
+    open_only: bool,
+) -> QueryResult<Vec<(i32, String, String)>> {
     let mut q = sites::table
         .select((sites::id, sites::code, sites::name))
         .order(sites::code)
         .into_boxed();
     if let SiteFilter::Only(ids) = scope {
         q = q.filter(sites::id.eq_any(ids.clone()));
+    }
+    if open_only {
+        q = q.filter(sites::active.eq(true));
     }
     q.load(conn)
 }

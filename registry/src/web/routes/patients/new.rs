@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, http::StatusCode, web};
 use askama::Template;
 use chrono::{Datelike, NaiveDate};
 
-use super::sites_in_scope;
+use super::sites_open_for_enrolment;
 use crate::domain::{
     access::Permission,
     patient::{ConsentStatus, RegistryId, Sex},
@@ -268,7 +268,7 @@ pub async fn get(
 ) -> Result<HttpResponse, AppError> {
     let scope = enrol_scope(&user)?;
     let sites = state
-        .db(move |conn| Ok(sites_in_scope(conn, &scope)?))
+        .db(move |conn| Ok(sites_open_for_enrolment(conn, &scope)?))
         .await?;
     let mut form = EnrolForm::default();
     if let [(_, code, _)] = sites.as_slice() {

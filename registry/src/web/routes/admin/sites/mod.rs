@@ -1,5 +1,7 @@
-//! `/admin/sites`: the list of sites and the form to add one.
+//! `/admin/sites`: the list of sites, the form to add one, and each site's name and whether
+//! it is open to enrolment (`edit`).
 
+pub mod edit;
 pub mod get;
 pub mod post;
 
@@ -56,10 +58,8 @@ impl SiteFormView {
                 .fail("Use 2 to 8 capital letters or digits, starting with a letter.");
         }
         let name = self.name.value.trim().to_owned();
-        if name.is_empty() {
-            self.name.fail("Enter the name of the site.");
-        } else if name.chars().count() > 200 {
-            self.name.fail("Use at most 200 characters.");
+        if let Err(message) = check_site_name(&name) {
+            self.name.fail(message);
         }
         if self.code.error.is_some() || self.name.error.is_some() {
             return None;
@@ -74,6 +74,117 @@ pub fn list_sites(conn: &mut SqliteConnection) -> QueryResult<Vec<SiteListRow>> 
         .select((sites::id, sites::code, sites::name, sites::active))
         .order(sites::code)
         .load(conn)
+}
+
+/// Checks a site's name (trimmed): not blank, at most 200 characters.
+pub fn check_site_name(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() {
+        Err("Enter the name of the site.")
+    } else if name.chars().count() > 200 {
+        Err("Use at most 200 characters.")
+    } else {
+        Ok(())
+    }
+}
+
+/// A site as stored, with the row version an edit must name.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct StoredSite {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    /// Open to enrolment.
+    pub active: bool,
+    pub row_version: i32,
+}
+
+/// The site with this id.
+pub fn site_by_id(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<StoredSite>> {
+    sites::table
+        .find(id)
+        .select((
+            sites::id,
+            sites::code,
+            sites::name,
+            sites::active,
+            sites::row_version,
+        ))
+        .get_result(conn)
+        .optional()
+}
+
+/// The site with this code.
+pub fn site_by_code(conn: &mut SqliteConnection, code: &str) -> QueryResult<Option<StoredSite>> {
+    let id: Option<i32> = sites::table
+        .filter(sites::code.eq(code))
+        .select(sites::id)
+        .get_result(conn)
+        .optional()?;
+    match id {
+        Some(id) => site_by_id(conn, id),
+        None => Ok(None),
+    }
+}
+
+/// Why a site's change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeSiteError {
+    #[error("Someone changed this site since it was read: nothing was saved.")]
+    Stale,
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+/// Renames a site and opens or closes it to enrolment, with one audit change set (`reason` as
+/// its why). A closed site keeps its patients, their follow-up and its users; only new
+/// enrolments are refused. Refused as stale when `expected_row_version` is given and the site
+/// changed since. Returns whether anything changed.
+pub fn change_site(
+    conn: &mut SqliteConnection,
+    actor: i32,
+    id: i32,
+    expected_row_version: Option<i32>,
+    name: &str,
+    open: bool,
+    reason: Option<&str>,
+) -> Result<bool, ChangeSiteError> {
+    crate::db::write_transaction(conn, |conn| {
+        let before = site_by_id(conn, id)?.ok_or(diesel::result::Error::NotFound)?;
+        if expected_row_version.is_some_and(|v| v != before.row_version) {
+            return Err(ChangeSiteError::Stale);
+        }
+        if before.name == name && before.active == open {
+            return Ok(false);
+        }
+        diesel::update(sites::table.find(id))
+            .set((
+                sites::name.eq(name),
+                sites::active.eq(open),
+                sites::updated_at.eq(chrono::Utc::now().naive_utc()),
+                sites::updated_by.eq(actor),
+                sites::row_version.eq(sites::row_version + 1),
+            ))
+            .execute(conn)?;
+        let fields = |name: &str, open: bool| {
+            vec![
+                ("name".to_owned(), Some(name.to_owned())),
+                (
+                    "active".to_owned(),
+                    Some(if open { "1" } else { "0" }.to_owned()),
+                ),
+            ]
+        };
+        let changes = ChangeSet::begin(conn, UserId(actor), None, reason)?;
+        changes.record_update(
+            conn,
+            "sites",
+            id,
+            None,
+            &fields(&before.name, before.active),
+            &fields(name, open),
+        )?;
+        Ok(true)
+    })
 }
 
 /// Why a site could not be added.
