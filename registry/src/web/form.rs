@@ -35,6 +35,15 @@ impl Field {
     }
 }
 
+/// A page number from a query string: absent is the first page; anything but a positive whole
+/// number is `None`, which the caller answers as not found.
+pub fn page_number(text: Option<&str>) -> Option<usize> {
+    match text {
+        None => Some(1),
+        Some(text) => text.trim().parse::<usize>().ok().filter(|n| *n >= 1),
+    }
+}
+
 /// Options of a `<select>`: (code, label, selected).
 pub fn options(
     all: impl IntoIterator<Item = (&'static str, &'static str)>,

@@ -226,6 +226,7 @@ impl Application {
                             &format!("{FOLLOW_UP}/unlock"),
                             web::post().to(follow_ups::unlock::post),
                         )
+                        .route("/admin/audit", web::get().to(admin::audit::get))
                         .route("/admin/sites", web::get().to(admin::sites::get::get))
                         .route("/admin/sites", web::post().to(admin::sites::post::post))
                         .route("/admin/sites/{id}", web::get().to(admin::sites::edit::get))

@@ -65,6 +65,12 @@ fn routes() -> Vec<Route> {
         },
         Route {
             method: "GET",
+            path: |_, _| "/admin/audit".into(),
+            fields: &[],
+            expected: [200, 403, 403, 403, 403],
+        },
+        Route {
+            method: "GET",
             path: |_, _| "/admin/users".into(),
             fields: &[],
             expected: [200, 403, 403, 403, 403],

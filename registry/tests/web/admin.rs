@@ -609,3 +609,93 @@ fn site_changes_are_refused_when_invalid_or_stale() {
         404
     );
 }
+
+#[test]
+fn the_admin_audit_trail_names_who_changed_which_access_and_site_newest_first() {
+    let app = spawn_app();
+    let mut admin = app.logged_in(&app.admin);
+    let path = format!("/admin/users/{}", app.coordinator.id);
+    let version = admin.get(&path).input_value("row_version").unwrap();
+    admin
+        .post(
+            &path,
+            &[
+                ("row_version", &version),
+                ("role", "COORDINATOR"),
+                ("site", "BBB"),
+                ("reason", "moved to Beta"),
+            ],
+        )
+        .assert_redirect_to("/admin/users");
+    let site = format!("/admin/sites/{}", app.site_b);
+    let version = admin.get(&site).input_value("row_version").unwrap();
+    admin
+        .post(
+            &site,
+            &[
+                ("row_version", &version),
+                ("name", "Beta clinic"),
+                ("open", "1"),
+            ],
+        )
+        .assert_redirect_to("/admin/sites");
+
+    let trail = admin.get("/admin/audit");
+    assert_eq!(trail.status, 200);
+    assert!(
+        admin
+            .get_admin_users()
+            .body
+            .contains("href=\"/admin/audit\"")
+    );
+    let body = &trail.body;
+    let renamed = body
+        .find("<td>site BBB</td><td>name</td><td>Beta hospital</td><td>Beta clinic</td>")
+        .expect("the rename, by site code");
+    let removed = body
+        .find("<td>DELETE</td><td>user coord-a</td><td>site</td><td>AAA</td><td></td><td>moved to Beta</td>")
+        .expect("the site taken away, by username and code, with the reason");
+    let added = body
+        .find("<td>INSERT</td><td>user coord-a</td><td>site</td><td></td><td>BBB</td><td>moved to Beta</td>")
+        .expect("the site given");
+    assert!(
+        renamed < removed && removed < added,
+        "newest change set first"
+    );
+    assert!(body.contains("<td>admin</td>"), "who");
+    assert!(!body.contains("AAA-"), "no patient's changes");
+
+    // A page holds 50 change sets; nonsense pages are not found.
+    {
+        let mut conn = app.db();
+        for n in 0..50 {
+            registry::web::routes::admin::sites::change_site(
+                &mut conn,
+                app.admin.id,
+                app.site_b,
+                None,
+                &format!("Beta {n}"),
+                true,
+                None,
+            )
+            .unwrap();
+        }
+    }
+    let first = admin.get("/admin/audit");
+    assert!(first.body.contains("page 1 of 2"));
+    assert!(first.body.contains("<td>Beta 48</td><td>Beta 49</td>"));
+    assert!(
+        first
+            .body
+            .contains("href=\"/admin/audit?page=2\" rel=\"next\"")
+    );
+    let second = admin.get("/admin/audit?page=2");
+    assert!(second.body.contains("page 2 of 2"));
+    assert!(
+        second
+            .body
+            .contains("<td>Beta hospital</td><td>Beta clinic</td>")
+    );
+    assert_eq!(admin.get("/admin/audit?page=0").status, 404);
+    assert_eq!(admin.get("/admin/audit?page=x").status, 404);
+}

@@ -1,4 +1,5 @@
-//! Administration: sites and users (administrators only).
+//! Administration: sites and users, and the audit trail of both (administrators only).
 
+pub mod audit;
 pub mod sites;
 pub mod users;

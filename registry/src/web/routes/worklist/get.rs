@@ -10,7 +10,7 @@ use crate::domain::{access::Permission, patient::SiteCode, schedule::VisitStatus
 use crate::web::{
     auth::{extract::CurrentUser, session::TypedSession},
     error::{AppError, render},
-    form::SelectOption,
+    form::{SelectOption, page_number},
     layout::Layout,
     startup::AppState,
 };
@@ -143,13 +143,7 @@ pub async fn get(
     state: web::Data<AppState>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let requested = match query.page.as_deref() {
-        None => 1,
-        Some(text) => match text.trim().parse::<usize>() {
-            Ok(n) if n >= 1 => n,
-            _ => return Err(AppError::NotFound),
-        },
-    };
+    let requested = page_number(query.page.as_deref()).ok_or(AppError::NotFound)?;
     // A status or site code that cannot be one is not found, as a nonsense page number.
     let filters = Filters::parse(query.status.as_deref(), query.site.as_deref())
         .map_err(|_| AppError::NotFound)?;
