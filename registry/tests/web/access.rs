@@ -205,6 +205,12 @@ fn routes() -> Vec<Route> {
         },
         Route {
             method: "POST",
+            path: |_, _| format!("/kept/{}/save", NOBODYS_KEPT_FORM),
+            fields: &[],
+            expected: [404, 404, 404, 404, 404],
+        },
+        Route {
+            method: "POST",
             path: |_, _| format!("/kept/{}/discard", NOBODYS_KEPT_FORM),
             fields: &[],
             expected: [404, 404, 404, 404, 404],

@@ -185,7 +185,7 @@ fn a_follow_up_posted_after_the_idle_limit_is_kept_and_saved_after_logging_in_ag
         "a blank field is not listed"
     );
     let (action, inputs) = save_form(&kept);
-    assert_eq!(action, form, "posts to the original path");
+    assert_eq!(action, format!("/kept/{token}/save"));
     let (csrf, kept_pairs): (Vec<_>, Vec<_>) = inputs
         .into_iter()
         .partition(|(name, _)| name == "csrf_token");
@@ -198,11 +198,24 @@ fn a_follow_up_posted_after_the_idle_limit_is_kept_and_saved_after_logging_in_ag
     );
     assert_eq!(follow_up_rows(&app), 0, "still nothing written");
 
-    let saved = coordinator.post_raw(&action, &as_refs(&[csrf, kept_pairs].concat()));
+    let body = [csrf, kept_pairs].concat();
+    let sent_on = coordinator.post_raw(&action, &as_refs(&body));
+    // 307: the browser posts the same body to the original path, where the handler decides.
+    assert_eq!(sent_on.status, 307, "{}", sent_on.body);
+    assert_eq!(sent_on.header("location"), Some(form.as_str()));
+    assert_eq!(
+        follow_up_rows(&app),
+        0,
+        "the redirect itself writes nothing"
+    );
+    let saved = coordinator.post_raw(&form, &as_refs(&body));
 
     assert_eq!(saved.status, 303, "{}", saved.body);
     assert_eq!(app.change_set_count(), change_sets + 1);
     assert_eq!(stored_follow_up(&app), (days_ago(1).to_string(), 2, 1));
+    // Sent on once, the kept copy is gone: a stale review page cannot save it twice.
+    assert_eq!(coordinator.get(&format!("/kept/{token}")).status, 404);
+    assert_eq!(coordinator.post_raw(&action, &as_refs(&body)).status, 404);
 }
 
 #[test]
@@ -230,6 +243,11 @@ fn another_user_never_gets_the_kept_form() {
         other.post(&format!("{kept_page}/discard"), &[]).status,
         404,
         "nor discard it"
+    );
+    assert_eq!(
+        other.post(&format!("{kept_page}/save"), &[]).status,
+        404,
+        "nor send it on"
     );
     app.browser().get(&kept_page).assert_redirect_to("/login");
     let (_, owner_login) = log_in_from(&mut coordinator, &login_page, app.coordinator.username);

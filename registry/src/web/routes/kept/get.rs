@@ -1,5 +1,5 @@
 //! `GET /kept/{token}`: what the user typed before their session expired, and one form that
-//! sends it, with the new session's CSRF token, to where it was going.
+//! sends it, with the new session's CSRF token, on to where it was going (through `save`).
 
 use actix_web::{HttpResponse, http::StatusCode, web};
 use askama::Template;

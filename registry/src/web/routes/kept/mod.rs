@@ -1,10 +1,12 @@
 //! `/kept/{token}`: a form that was posted just after its session expired, shown to the same
 //! user after they logged in again, to review and save it through the original handler
-//! (`crate::web::kept_forms` says how it was kept). Only its owner sees it; anyone else gets
+//! (`save`: forgotten, then posted on by a 307) or discard it (`crate::web::kept_forms` says how
+//! it was kept). Only its owner sees it; anyone else gets
 //! 404, as for a record they may not know exists.
 
 pub mod discard;
 pub mod get;
+pub mod save;
 
 use actix_web::web;
 
@@ -16,6 +18,7 @@ use crate::web::{
 /// The kept-form routes. Registered inside the logged-in scope.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/kept/{token}", web::get().to(get::get))
+        .route("/kept/{token}/save", web::post().to(save::post))
         .route("/kept/{token}/discard", web::post().to(discard::post));
 }
 
