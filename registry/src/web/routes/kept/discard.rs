@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, web};
 
-use super::owned;
+use super::take_owned;
 use crate::web::{
     auth::extract::CurrentUser,
     error::{AppError, see_other},
@@ -16,7 +16,6 @@ pub async fn post(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let (token, form) = owned(&state.kept_forms, &path, user.id)?;
-    state.kept_forms.discard(&token, user.id);
+    let form = take_owned(&state.kept_forms, &path, user.id)?;
     Ok(see_other(form.target.page()))
 }

@@ -33,3 +33,14 @@ fn owned(
     let form = kept_forms.get(&token, user_id).ok_or(AppError::NotFound)?;
     Ok((token, form))
 }
+
+/// Like [`owned`], and forgets it: what `save` and `discard` do first.
+fn take_owned(
+    kept_forms: &KeptForms,
+    raw_token: &str,
+    user_id: i32,
+) -> Result<KeptForm, AppError> {
+    let (token, form) = owned(kept_forms, raw_token, user_id)?;
+    kept_forms.discard(&token, user_id);
+    Ok(form)
+}

@@ -7,7 +7,7 @@
 
 use actix_web::{HttpResponse, http::header, web};
 
-use super::owned;
+use super::take_owned;
 use crate::web::{auth::extract::CurrentUser, error::AppError, startup::AppState};
 
 /// Forgets the kept form and sends the browser on with its body; 404 unless it is the user's.
@@ -16,8 +16,7 @@ pub async fn post(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let (token, form) = owned(&state.kept_forms, &path, user.id)?;
-    state.kept_forms.discard(&token, user.id);
+    let form = take_owned(&state.kept_forms, &path, user.id)?;
     Ok(HttpResponse::TemporaryRedirect()
         .insert_header((header::LOCATION, form.target.as_str().to_owned()))
         .finish())
