@@ -35,11 +35,7 @@ fn owned(
 }
 
 /// Like [`owned`], and forgets it: what `save` and `discard` do first.
-fn take_owned(
-    kept_forms: &KeptForms,
-    raw_token: &str,
-    user_id: i32,
-) -> Result<KeptForm, AppError> {
+fn take_owned(kept_forms: &KeptForms, raw_token: &str, user_id: i32) -> Result<KeptForm, AppError> {
     let (token, form) = owned(kept_forms, raw_token, user_id)?;
     kept_forms.discard(&token, user_id);
     Ok(form)
