@@ -154,7 +154,19 @@ fn add_site_membership(
     )
 }
 
-/// Enables or disables an account (disabling also clears nothing else: history stays).
+/// Active administrators other than `user_id` (the system account is none: it cannot sign in).
+fn other_active_admins(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<i64> {
+    users::table
+        .filter(users::role.eq(Role::Admin.code()))
+        .filter(users::active.eq(true))
+        .filter(users::id.ne(user_id))
+        .filter(users::id.ne(SYSTEM_USER_ID))
+        .count()
+        .get_result(conn)
+}
+
+/// Enables or disables an account (disabling also clears nothing else: history stays). The
+/// last active administrator cannot be disabled ([`AccountError::LastAdmin`]).
 pub fn set_active(
     conn: &mut SqliteConnection,
     actor: i32,
@@ -162,12 +174,15 @@ pub fn set_active(
     active: bool,
 ) -> Result<(), AccountError> {
     crate::db::write_transaction(conn, |conn| {
-        let was: bool = users::table
+        let (was, role): (bool, String) = users::table
             .find(user_id)
-            .select(users::active)
+            .select((users::active, users::role))
             .first(conn)?;
         if was == active {
             return Ok(());
+        }
+        if !active && role == Role::Admin.code() && other_active_admins(conn, user_id)? == 0 {
+            return Err(AccountError::LastAdmin);
         }
         diesel::update(users::table.find(user_id))
             .set((
@@ -311,17 +326,12 @@ pub fn set_access(
         if !role_changes && added.is_empty() && removed.is_empty() {
             return Ok(false);
         }
-        if role_changes && before.role == Role::Admin && stored.active {
-            let other_admins: i64 = users::table
-                .filter(users::role.eq(Role::Admin.code()))
-                .filter(users::active.eq(true))
-                .filter(users::id.ne(user_id))
-                .filter(users::id.ne(SYSTEM_USER_ID))
-                .count()
-                .get_result(conn)?;
-            if other_admins == 0 {
-                return Err(AccountError::LastAdmin);
-            }
+        if role_changes
+            && before.role == Role::Admin
+            && stored.active
+            && other_active_admins(conn, user_id)? == 0
+        {
+            return Err(AccountError::LastAdmin);
         }
         let changes = ChangeSet::begin(conn, UserId(actor), None, reason)?;
         // The row version rises with any change of access, so an edit opened before it is

@@ -158,4 +158,18 @@ fn an_administrator_manages_sites_and_moves_a_coordinator_from_the_shell() {
     }
     assert!(listed(db, "coord").starts_with("coord\tMONITOR\tBBB\t"));
     assert!(listed(db, "boss").starts_with("boss\tADMIN\t"));
+    // Nor can the last active administrator be disabled.
+    let (code, _, stderr) = run(&["user", "disable", "--db", db, "--username", "boss"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("This is the last active administrator"),
+        "{stderr}"
+    );
+    assert!(listed(db, "boss").contains("\tactive\t"));
+    add_user(db, "deputy", "ADMIN", &[]);
+    registry(&["user", "disable", "--db", db, "--username", "boss"], "");
+    assert!(
+        listed(db, "boss").contains("\tdisabled\t"),
+        "another admin remains"
+    );
 }

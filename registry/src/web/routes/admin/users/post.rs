@@ -97,6 +97,9 @@ pub async fn set_active(
             move |conn| match accounts::set_active(conn, actor, target, active) {
                 Ok(()) => Ok(()),
                 Err(AccountError::Database(e)) => Err(e.into()),
+                Err(AccountError::LastAdmin) => {
+                    Err(AppError::Conflict(AccountError::LastAdmin.to_string()))
+                }
                 Err(_) => Err(AppError::NotFound),
             },
         )
