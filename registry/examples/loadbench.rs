@@ -11,8 +11,9 @@
 //! same disk, one connection, no HTTP, each commit on the disk before the next (as the app
 //! acknowledges a save): durable empty commits (single-row insert transactions with
 //! `synchronous = FULL`), and like-for-like saves (the transaction a follow-up draft save
-//! runs, through `write_transaction` and its WAL sync: look up the form, insert it, read it
-//! back, one audit row per field, on a copy of the database so the cohort is not changed).
+//! runs, through `write_transaction` on a writer connection and its WAL sync: look up the form,
+//! insert it, read it back, one audit row per field, on a copy of the database so the cohort is
+//! not changed).
 //!
 //! ```text
 //! cargo run --release -p registry --features web --example loadbench -- --help
@@ -501,10 +502,11 @@ fn raw_commit_rate(dir: &Path, duration: Duration) -> anyhow::Result<f64> {
     Ok(rate)
 }
 
-/// Transactions per second of what a follow-up draft save writes, run directly on one
-/// connection of a copy of `db` (made in `dir`, deleted after): for each free (course,
-/// Year-k) form, look it up, open an audit change set, insert the draft, read it back and
-/// write its audit rows, in one immediate transaction, as `follow_ups::post::save` does.
+/// Transactions per second of what a follow-up draft save writes, run directly (no HTTP) on
+/// a writer connection of a copy of `db` (made in `dir`, deleted after), as the app runs it:
+/// for each free (course, Year-k) form, look it up, open an audit change set, insert the
+/// draft, read it back and write its audit rows, in one immediate transaction, as
+/// `follow_ups::post::save` does.
 fn raw_save_rate(db: &Path, dir: &Path, duration: Duration) -> anyhow::Result<f64> {
     use registry::db::{
         audit::{ChangeSet, fields_of},
@@ -540,13 +542,15 @@ fn raw_save_rate(db: &Path, dir: &Path, duration: Duration) -> anyhow::Result<f6
         })
         .filter(|(_, c, tp)| !taken.contains(&(*c, (*tp).to_owned())));
     let user = UserId(SYSTEM_USER_ID);
+    // As in the app: the transaction runs on a writer connection of its own.
+    let writer = registry::db::writer::Writer::new(registry::db::pool(&copy, 1)?)?;
     let started = Instant::now();
     let mut n = 0u64;
     while started.elapsed() < duration {
         let Some((pid, cid, tp)) = free.next() else {
             break;
         };
-        registry::db::write_transaction(&mut conn, |conn| -> anyhow::Result<()> {
+        let save = |conn: &mut SqliteConnection| -> anyhow::Result<()> {
             let existing = follow_ups::table
                 .filter(follow_ups::course_id.eq(cid))
                 .filter(follow_ups::timepoint.eq(tp))
@@ -580,11 +584,14 @@ fn raw_save_rate(db: &Path, dir: &Path, duration: Duration) -> anyhow::Result<f6
                 &fields_of(&row)?,
             )?;
             Ok(())
+        };
+        registry::db::writer::writing_through(&writer, || {
+            registry::db::write_transaction(&mut conn, save)
         })?;
         n += 1;
     }
     let rate = n as f64 / started.elapsed().as_secs_f64();
-    drop(conn);
+    drop((conn, writer));
     for suffix in ["", "-wal", "-shm"] {
         let mut side = copy.as_os_str().to_owned();
         side.push(suffix);

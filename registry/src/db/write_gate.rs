@@ -47,25 +47,20 @@ where
         return conn.immediate_transaction(work);
     };
     // Inside `writer::writing_through`: the transaction runs on the writer connection, taken
-    // once the turn has come (so it is always free) and put back before the sync is awaited.
-    let mut writer = match writer::current() {
-        Some(pool) => Some(pool.get().map_err(|e| {
-            diesel::result::Error::DatabaseError(
-                DatabaseErrorKind::Unknown,
-                Box::new(format!("could not get the writer connection: {e}")),
-            )
-        })?),
-        None => None,
+    // once the turn has come (so it is always free) and put back before the sync is awaited;
+    // its file's durability was found when the writer was made.
+    let (mut writer_conn, durability) = match writer::current() {
+        Some(writer) => (Some(writer.connection()?), writer.durability),
+        None => (None, main_file(conn)?.map(|file| wal_sync::of_file(&file))),
     };
-    let conn = writer.as_deref_mut().unwrap_or(conn);
-    let durability = main_file(conn)?.map(|file| wal_sync::of_file(&file));
+    let conn = writer_conn.as_deref_mut().unwrap_or(conn);
     let outcome = conn.immediate_transaction(work);
     let commit = match (&outcome, &durability) {
         (Ok(_), Some(d)) => Some(d.committed()),
         _ => None,
     };
     drop(turn);
-    drop(writer);
+    drop(writer_conn);
     if let (Some(commit), Some(d)) = (commit, durability) {
         wal_sync::after_commit(d, commit).map_err(|e| {
             diesel::result::Error::DatabaseError(
@@ -86,7 +81,7 @@ struct MainFile {
 }
 
 /// The file of the connection's main database; `None` for an in-memory or temporary one.
-fn main_file(conn: &mut SqliteConnection) -> QueryResult<Option<PathBuf>> {
+pub(crate) fn main_file(conn: &mut SqliteConnection) -> QueryResult<Option<PathBuf>> {
     let rows: Vec<MainFile> =
         CachedSql::new("SELECT file FROM pragma_database_list WHERE name = 'main'").load(conn)?;
     Ok(rows

@@ -11,7 +11,8 @@
 //! it, as it must).
 //!
 //! [`AppState::db`](crate::web::startup::AppState::db) runs a request's work inside
-//! [`writing_through`] with the app's writer pool (one connection); inside it,
+//! [`writing_through`] with the app's [`Writer`] (one connection, and its file's durability
+//! found once, so no write asks SQLite for its file); inside it,
 //! [`crate::db::write_transaction`] takes that connection, once its turn at the write gate has
 //! come, and runs the transaction on it instead of the request's pooled connection. Reads
 //! outside write transactions stay on the pooled connection, in parallel. Outside
@@ -22,20 +23,61 @@
 //! the program or keeps a file open behind its back.
 
 use std::cell::RefCell;
+use std::sync::Arc;
 
-use crate::db::DbPool;
+use diesel::r2d2::{ConnectionManager, PooledConnection};
+use diesel::{QueryResult, SqliteConnection};
 
-thread_local! {
-    /// Inside [`writing_through`] on this thread: the pool of the writer connection.
-    static WRITER: RefCell<Option<DbPool>> = const { RefCell::new(None) };
+use crate::db::{
+    DbPool,
+    wal_sync::{self, Durability},
+};
+
+/// The writer connection (a pool of one) and the durability of its file, found once when it is
+/// made rather than asked of SQLite on every write transaction.
+#[derive(Clone)]
+pub struct Writer {
+    pool: DbPool,
+    /// `None` for an in-memory or temporary database (nothing to sync).
+    pub(crate) durability: Option<Arc<Durability>>,
 }
 
-/// Runs `work` with `writer` (a pool of one connection, on the same database as the
-/// connections `work` uses) as the connection of its write transactions.
-pub fn writing_through<T>(writer: &DbPool, work: impl FnOnce() -> T) -> T {
+impl Writer {
+    /// The writer of `pool`'s database: `pool` must hold one connection, used for nothing else.
+    pub fn new(pool: DbPool) -> QueryResult<Self> {
+        let mut writer = Self {
+            pool,
+            durability: None,
+        };
+        let file = crate::db::write_gate::main_file(&mut *writer.connection()?)?;
+        writer.durability = file.map(|file| wal_sync::of_file(&file));
+        Ok(writer)
+    }
+
+    /// The writer connection (free whenever this process's write gate is held).
+    pub(crate) fn connection(
+        &self,
+    ) -> QueryResult<PooledConnection<ConnectionManager<SqliteConnection>>> {
+        self.pool.get().map_err(|e| {
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::Unknown,
+                Box::new(format!("could not get the writer connection: {e}")),
+            )
+        })
+    }
+}
+
+thread_local! {
+    /// Inside [`writing_through`] on this thread: the writer.
+    static WRITER: RefCell<Option<Writer>> = const { RefCell::new(None) };
+}
+
+/// Runs `work` with `writer` (on the same database as the connections `work` uses) as the
+/// connection of its write transactions.
+pub fn writing_through<T>(writer: &Writer, work: impl FnOnce() -> T) -> T {
     /// Puts back the enclosing writer even if `work` panics, so a thread of a pool never
-    /// keeps writing through a pool that is not its current work's.
-    struct Restore(Option<Option<DbPool>>);
+    /// keeps writing through a writer that is not its current work's.
+    struct Restore(Option<Option<Writer>>);
     impl Drop for Restore {
         fn drop(&mut self) {
             if let Some(outer) = self.0.take() {
@@ -47,8 +89,8 @@ pub fn writing_through<T>(writer: &DbPool, work: impl FnOnce() -> T) -> T {
     work()
 }
 
-/// The writer pool of the enclosing [`writing_through`], if any.
-pub(crate) fn current() -> Option<DbPool> {
+/// The writer of the enclosing [`writing_through`], if any.
+pub(crate) fn current() -> Option<Writer> {
     WRITER.with_borrow(Clone::clone)
 }
 
@@ -75,6 +117,10 @@ mod tests {
             .unwrap()
     }
 
+    fn writer_of(path: &std::path::Path) -> Writer {
+        Writer::new(pool(path, 1)).unwrap()
+    }
+
     /// A connection-local mark: a TEMP table exists on the connection that created it only.
     fn mark(conn: &mut SqliteConnection) {
         conn.batch_execute("CREATE TEMP TABLE mark (x INTEGER)")
@@ -88,15 +134,21 @@ mod tests {
     #[test]
     fn write_transactions_inside_run_on_the_writer_connection() {
         let (_dir, path) = database();
-        let (readers, writer) = (pool(&path, 2), pool(&path, 1));
-        mark(&mut writer.get().unwrap());
+        let (readers, writer) = (pool(&path, 2), writer_of(&path));
+        mark(&mut writer.connection().unwrap());
         let mut conn = readers.get().unwrap();
+        let durability = writer.durability.clone().expect("a file database syncs");
+        let syncs = durability.syncs();
         writing_through(&writer, || {
             crate::db::write_transaction(&mut conn, |tx| -> QueryResult<()> {
                 assert!(marked(tx), "the transaction runs on the writer connection");
                 tx.batch_execute("INSERT INTO t VALUES (1)")
             })
             .unwrap();
+            assert!(
+                durability.syncs() > syncs,
+                "synced through the writer's durability"
+            );
             // Reads outside a write transaction stay on the request's connection, and see
             // the commit.
             assert!(!marked(&mut conn));
@@ -116,19 +168,19 @@ mod tests {
     #[test]
     fn the_writer_is_forgotten_after_the_work_even_after_a_panic() {
         let (_dir, path) = database();
-        let writer = pool(&path, 1);
+        let writer = writer_of(&path);
         let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             writing_through(&writer, || panic!("work failed"))
         }));
         assert!(caught.is_err());
         assert!(current().is_none());
-        let outer = pool(&path, 1);
-        mark(&mut outer.get().unwrap());
+        let outer = writer_of(&path);
+        mark(&mut outer.connection().unwrap());
         writing_through(&outer, || {
             writing_through(&writer, || {
-                assert!(!marked(&mut current().unwrap().get().unwrap()));
+                assert!(!marked(&mut current().unwrap().connection().unwrap()));
             });
-            assert!(marked(&mut current().unwrap().get().unwrap()));
+            assert!(marked(&mut current().unwrap().connection().unwrap()));
         });
         assert!(current().is_none());
     }
@@ -136,7 +188,7 @@ mod tests {
     #[test]
     fn a_failed_transaction_on_the_writer_rolls_back_and_frees_it() {
         let (_dir, path) = database();
-        let (readers, writer) = (pool(&path, 1), pool(&path, 1));
+        let (readers, writer) = (pool(&path, 1), writer_of(&path));
         let mut conn = readers.get().unwrap();
         writing_through(&writer, || {
             let failed = crate::db::write_transaction(&mut conn, |tx| -> QueryResult<()> {

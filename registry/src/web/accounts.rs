@@ -310,18 +310,12 @@ pub fn set_access(
             return Err(AccountError::Stale);
         }
         let before = &stored.access;
-        let added: Vec<i32> = access
-            .site_ids
-            .iter()
-            .copied()
-            .filter(|id| !before.site_ids.contains(id))
-            .collect();
-        let removed: Vec<i32> = before
-            .site_ids
-            .iter()
-            .copied()
-            .filter(|id| !access.site_ids.contains(id))
-            .collect();
+        // The sites of `a` that `b` lacks.
+        let missing = |a: &[i32], b: &[i32]| -> Vec<i32> {
+            a.iter().copied().filter(|id| !b.contains(id)).collect()
+        };
+        let added = missing(&access.site_ids, &before.site_ids);
+        let removed = missing(&before.site_ids, &access.site_ids);
         let role_changes = before.role != access.role;
         if !role_changes && added.is_empty() && removed.is_empty() {
             return Ok(false);

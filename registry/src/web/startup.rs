@@ -47,7 +47,7 @@ pub struct AppState {
     pub pool: DbPool,
     /// One connection for every write transaction of [`AppState::db`]'s work, so its page
     /// cache stays warm (`crate::db::writer`).
-    pub writer: DbPool,
+    pub writer: crate::db::writer::Writer,
     pub settings: Settings,
     pub ip_throttle: IpThrottle,
     pub sessions: MemorySessionStore,
@@ -117,6 +117,8 @@ impl Application {
         let pool = open_pool(&settings.database_path)
             .with_context(|| format!("Failed to open {}", settings.database_path.display()))?;
         let writer = crate::db::pool(&settings.database_path, 1)
+            .map_err(anyhow::Error::from)
+            .and_then(|pool| Ok(crate::db::writer::Writer::new(pool)?))
             .with_context(|| format!("Failed to open {}", settings.database_path.display()))?;
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("Failed to bind {}", settings.bind))?;

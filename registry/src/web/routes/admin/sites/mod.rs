@@ -100,30 +100,38 @@ pub struct StoredSite {
 
 /// The site with this id.
 pub fn site_by_id(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<StoredSite>> {
-    sites::table
-        .find(id)
-        .select((
-            sites::id,
-            sites::code,
-            sites::name,
-            sites::active,
-            sites::row_version,
-        ))
+    stored_sites()
+        .filter(sites::id.eq(id))
         .get_result(conn)
         .optional()
 }
 
 /// The site with this code.
 pub fn site_by_code(conn: &mut SqliteConnection, code: &str) -> QueryResult<Option<StoredSite>> {
-    let id: Option<i32> = sites::table
+    stored_sites()
         .filter(sites::code.eq(code))
-        .select(sites::id)
         .get_result(conn)
-        .optional()?;
-    match id {
-        Some(id) => site_by_id(conn, id),
-        None => Ok(None),
-    }
+        .optional()
+}
+
+/// Every site, as [`StoredSite`] rows.
+fn stored_sites() -> diesel::dsl::Select<
+    sites::table,
+    (
+        sites::id,
+        sites::code,
+        sites::name,
+        sites::active,
+        sites::row_version,
+    ),
+> {
+    sites::table.select((
+        sites::id,
+        sites::code,
+        sites::name,
+        sites::active,
+        sites::row_version,
+    ))
 }
 
 /// Why a site's change was refused.
