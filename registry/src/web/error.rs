@@ -1,13 +1,14 @@
 //! Errors of the web layer, and which to use where.
 //!
 //! - A handler returns `Result<HttpResponse, AppError>`. `AppError` separates the user's fault
-//!   (`NotFound`, `Forbidden`, `CsrfRejected`, `TooManyAttempts`, `Conflict`) from ours
+//!   (`NotFound`, `Forbidden`, `CsrfRejected`, `TooManyAttempts`, `Conflict`, `BadRequest`)
+//!   from ours
 //!   (`Unexpected`, from any `anyhow::Error`, with `.context("Failed to …")` at each step).
 //! - A form that fails validation is *not* an error: the handler re-renders it with status 422,
 //!   the typed values and a message beside each field.
 //! - Another site's record is `NotFound`, never `Forbidden`: its existence is not disclosed.
 
-use actix_web::{HttpResponse, ResponseError, http::StatusCode};
+use actix_web::{HttpResponse, ResponseError, http::StatusCode, web};
 use askama::Template;
 
 /// What a handler can fail with.
@@ -27,6 +28,10 @@ pub enum AppError {
     TooManyAttempts,
     #[error("{0}")]
     Conflict(String),
+    /// A request no page of ours sends: a form or address that cannot be read (a browser never
+    /// sends one; a hand-made request may).
+    #[error("{0}")]
+    BadRequest(String),
     #[error("Something went wrong on our side")]
     Unexpected(#[from] anyhow::Error),
 }
@@ -74,6 +79,7 @@ impl ResponseError for AppError {
             Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -100,6 +106,32 @@ impl ResponseError for AppError {
             .content_type("text/html; charset=utf-8")
             .body(body)
     }
+}
+
+/// How the extractors of the pages answer a request they cannot read: an HTML error page,
+/// like every other refusal, instead of actix's plain-text default. A path segment that is not
+/// an id names no record (404); a form or query that cannot be read is a 400 saying what.
+pub fn page_extractor_errors() -> (web::PathConfig, web::FormConfig, web::QueryConfig) {
+    extractor_errors(|e| e.into())
+}
+
+/// The extractors' errors as `into` renders an [`AppError`] (HTML for pages, JSON for the API).
+pub fn extractor_errors(
+    into: fn(AppError) -> actix_web::Error,
+) -> (web::PathConfig, web::FormConfig, web::QueryConfig) {
+    (
+        web::PathConfig::default().error_handler(move |_, _| into(AppError::NotFound)),
+        web::FormConfig::default().error_handler(move |e, _| {
+            into(AppError::BadRequest(format!(
+                "The form could not be read ({e}). Go back, reload the page and try again."
+            )))
+        }),
+        web::QueryConfig::default().error_handler(move |e, _| {
+            into(AppError::BadRequest(format!(
+                "The address has a value that cannot be read ({e})."
+            )))
+        }),
+    )
 }
 
 /// A 303 See Other to `location`: the answer to a successful POST.

@@ -26,7 +26,7 @@ use super::{
         throttle::IpThrottle,
     },
     configuration::Settings,
-    error::AppError,
+    error::{self, AppError},
     kept_forms::KeptForms,
     routes::{
         account, admin, api, assets, audit, exports, follow_ups, kept, login, logout, patients,
@@ -158,12 +158,16 @@ impl Application {
                         .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
                 )
                 .build();
+            let (path_errors, form_errors, query_errors) = error::page_extractor_errors();
             App::new()
                 .wrap(from_fn(verify_csrf))
                 .wrap(sessions)
                 .wrap(security_headers())
                 .wrap(Condition::new(access_log, from_fn(access_log_mw)))
                 .app_data(state.clone())
+                .app_data(path_errors)
+                .app_data(form_errors)
+                .app_data(query_errors)
                 .route("/static/app.css", web::get().to(assets::stylesheet))
                 .route("/static/guard.js", web::get().to(assets::unsaved_guard))
                 .route("/login", web::get().to(login::get::get))
@@ -172,6 +176,7 @@ impl Application {
                 .service(
                     web::scope("/api/v1")
                         .wrap(from_fn(require_token))
+                        .configure(api::extractor_errors)
                         .route("/openapi.json", web::get().to(api::openapi::get))
                         .route("/worklist", web::get().to(api::worklist::get))
                         .route("/patients", web::get().to(api::patients::list))

@@ -282,3 +282,71 @@ fn each_role_gets_the_expected_status_on_each_route() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Requests no page of ours sends (an id that is not a number, a hidden field with a value it
+/// cannot hold, a field sent twice, JSON that is not JSON) are answered like every other
+/// refusal: an HTML page for the pages, a JSON error for the API, never actix's plain text.
+#[test]
+fn requests_no_page_sends_get_an_error_page_not_plain_text() {
+    let app = spawn_app();
+    let (patient, _) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(95));
+    let token = app.token_for(&app.coordinator);
+    let before = app.change_set_count();
+    let mut admin = app.logged_in(&app.admin);
+    let html = |r: &crate::helpers::Response| {
+        r.header("content-type")
+            .is_some_and(|t| t.starts_with("text/html"))
+    };
+
+    for path in [
+        "/patients/abc".to_owned(),
+        "/patients/99999999999999999999".to_owned(),
+        format!("/patients/{patient}/courses/x/follow-ups/M3"),
+        "/admin/users/abc".to_owned(),
+    ] {
+        let reply = admin.get(&path);
+        assert_eq!(reply.status, 404, "{path}");
+        assert!(html(&reply), "{path}: {:?}", reply.headers);
+        assert!(reply.body.contains("Not found"), "{path}: {}", reply.body);
+    }
+
+    let id = app.coordinator.id;
+    for fields in [
+        vec![("active", "maybe")],
+        vec![("active", "1"), ("active", "0")],
+    ] {
+        let reply = admin.post(&format!("/admin/users/{id}/active"), &fields);
+        assert_eq!(reply.status, 400, "{fields:?}");
+        assert!(html(&reply), "{fields:?}: {:?}", reply.headers);
+        assert!(
+            reply.body.contains("The form could not be read"),
+            "{}",
+            reply.body
+        );
+    }
+    // Nothing was changed: the coordinator can still log in.
+    assert_eq!(
+        app.logged_in(&app.coordinator).get("/").status,
+        200,
+        "still active"
+    );
+
+    let mut client = app.browser();
+    let not_an_id = client.api("GET", "/api/v1/patients/abc", &token, None);
+    assert_eq!(not_an_id.status, 404);
+    assert!(
+        not_an_id.body.contains(r#""error":"Not found""#),
+        "{}",
+        not_an_id.body
+    );
+    let not_json = client.api("POST", "/api/v1/patients", &token, Some("{not json"));
+    assert_eq!(not_json.status, 400);
+    assert!(
+        not_json
+            .body
+            .contains(r#""error":"The body could not be read as JSON"#),
+        "{}",
+        not_json.body
+    );
+    assert_eq!(app.change_set_count(), before, "nothing was written");
+}

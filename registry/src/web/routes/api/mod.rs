@@ -7,9 +7,25 @@ pub mod openapi;
 pub mod patients;
 pub mod worklist;
 
-use actix_web::{HttpResponse, ResponseError, http::StatusCode};
+use actix_web::{HttpResponse, ResponseError, http::StatusCode, web};
 
 use crate::web::{auth::api_token::json_error, error::AppError};
+
+/// The API's extractors answer what they cannot read in JSON, as every other API error: an id
+/// that is not one is a 404, a query or body that cannot be read a 400 saying what.
+pub fn extractor_errors(config: &mut web::ServiceConfig) {
+    let (path, form, query) = crate::web::error::extractor_errors(|e| ApiError(e).into());
+    config
+        .app_data(path)
+        .app_data(form)
+        .app_data(query)
+        .app_data(web::JsonConfig::default().error_handler(|e, _| {
+            ApiError(AppError::BadRequest(format!(
+                "The body could not be read as JSON ({e})."
+            )))
+            .into()
+        }));
+}
 
 /// An `AppError` rendered as JSON.
 #[derive(Debug)]
