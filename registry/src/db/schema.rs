@@ -538,6 +538,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    web_cookie_key (id) {
+        id -> Integer,
+        key_hex -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    web_sessions (id) {
+        id -> Integer,
+        key_hash -> Text,
+        user_id -> Integer,
+        state -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(audit_log -> api_tokens (api_token_id));
 diesel::joinable!(audit_log -> users (user_id));
 diesel::joinable!(death_contributing_causes -> deaths (death_id));
@@ -561,6 +579,7 @@ diesel::joinable!(toxicity_events -> patients (patient_id));
 diesel::joinable!(toxicity_treatments -> toxicity_events (toxicity_event_id));
 diesel::joinable!(treatment_courses -> patients (patient_id));
 diesel::joinable!(user_sites -> sites (site_id));
+diesel::joinable!(web_sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
@@ -587,4 +606,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     treatment_courses,
     user_sites,
     users,
+    web_cookie_key,
+    web_sessions,
 );

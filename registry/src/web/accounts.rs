@@ -184,6 +184,9 @@ pub fn set_active(
         if !active && role == Role::Admin.code() && other_active_admins(conn, user_id)? == 0 {
             return Err(AccountError::LastAdmin);
         }
+        if !active {
+            end_stored_sessions(conn, user_id)?;
+        }
         diesel::update(users::table.find(user_id))
             .set((
                 users::active.eq(active),
@@ -232,6 +235,7 @@ pub fn set_password(
         if n == 0 {
             return Err(diesel::result::Error::NotFound.into());
         }
+        end_stored_sessions(conn, user_id)?;
         let changes = ChangeSet::begin(conn, UserId(actor), None, None)?;
         changes.record_field(
             conn,
@@ -443,4 +447,12 @@ pub fn list_accounts(conn: &mut SqliteConnection) -> anyhow::Result<Vec<AccountS
             })
         })
         .collect()
+}
+
+/// Deletes the stored web sessions of a user (disabled, or a new password), in the caller's
+/// transaction, so that a restart of the server cannot bring them back; the running server
+/// ends them in memory (`crate::web::auth::session_store::Sessions::end_sessions_of`).
+fn end_stored_sessions(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<usize> {
+    use crate::db::schema::web_sessions;
+    diesel::delete(web_sessions::table.filter(web_sessions::user_id.eq(user_id))).execute(conn)
 }

@@ -26,8 +26,9 @@ pub struct Settings {
 pub struct SecuritySettings {
     /// Mark the session cookie `Secure` (on behind HTTPS; off for plain-HTTP localhost).
     pub cookie_secure: bool,
-    /// Key signing and encrypting the session cookie (64 bytes); random per start when unset,
-    /// which logs everyone out at restart (sessions are held in memory anyway).
+    /// Key signing and encrypting the session cookie (64 bytes). When unset, a key made on the
+    /// first start and kept in the database (`web_cookie_key`) is used, so logged-in sessions
+    /// (also kept there) outlive a restart: `crate::web::auth::session_store`.
     pub session_key: Option<SecretKey>,
     /// A session unused for this long ends.
     pub idle_timeout: Duration,

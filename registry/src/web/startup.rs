@@ -22,7 +22,8 @@ use super::{
         api_token::require_token,
         csrf::verify_csrf,
         extract::require_login,
-        session::{self, MemorySessionStore},
+        session,
+        session_store::{self, Sessions},
         throttle::IpThrottle,
     },
     configuration::Settings,
@@ -50,7 +51,7 @@ pub struct AppState {
     pub writer: crate::db::writer::Writer,
     pub settings: Settings,
     pub ip_throttle: IpThrottle,
-    pub sessions: MemorySessionStore,
+    pub sessions: Sessions,
     /// The worklist's courses, kept between requests (`routes::worklist::cache`).
     pub worklist: worklist::WorklistCache,
     /// Forms posted by a session that had just expired, kept for their user (`kept_forms`).
@@ -126,7 +127,8 @@ impl Application {
         let security = &settings.security;
         let key = match &security.session_key {
             Some(secret) => Key::try_from(secret.expose()).context("Invalid session key")?,
-            None => Key::generate(),
+            // Kept in the database, so cookies stay readable after a restart.
+            None => session_store::cookie_key(&pool)?,
         };
         // The server holds a session's state beyond its idle limit, so an expired session is
         // known to be whose: `require_login` keeps what its last POST carried.
@@ -138,7 +140,7 @@ impl Application {
         let access_log = settings.access_log;
         let state = web::Data::new(AppState {
             ip_throttle: IpThrottle::new(security.max_failures_per_ip, security.ip_window),
-            sessions: MemorySessionStore::default(),
+            sessions: Sessions::durable(pool.clone()),
             worklist: worklist::WorklistCache::default(),
             kept_forms: KeptForms::default(),
             pool,

@@ -34,6 +34,7 @@ pub struct TestUser {
 /// One running app and what the test needs to talk to it and look inside its database.
 pub struct TestApp {
     pub port: u16,
+    security: SecuritySettings,
     pub db_path: PathBuf,
     _dir: tempfile::TempDir,
     pub admin: TestUser,
@@ -101,24 +102,10 @@ pub fn spawn_app_with(adjust: impl FnOnce(&mut SecuritySettings)) -> TestApp {
         ..SecuritySettings::default()
     };
     adjust(&mut security);
-    let settings = Settings {
-        database_path: db_path.clone(),
-        bind: "127.0.0.1:0".parse().unwrap(),
-        security,
-        workers: Some(1),
-        access_log: false,
-    };
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let app = Application::build(settings).unwrap();
-            tx.send(app.port()).unwrap();
-            app.run_until_stopped().await
-        })
-    });
-    let port = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    let port = serve(&db_path, &security);
     TestApp {
         port,
+        security,
         db_path,
         _dir: dir,
         admin,
@@ -131,7 +118,35 @@ pub fn spawn_app_with(adjust: impl FnOnce(&mut SecuritySettings)) -> TestApp {
     }
 }
 
+/// Starts a server on this database (its own actix system on its own thread, port 0) and
+/// returns its port.
+fn serve(db_path: &std::path::Path, security: &SecuritySettings) -> u16 {
+    let settings = Settings {
+        database_path: db_path.to_owned(),
+        bind: "127.0.0.1:0".parse().unwrap(),
+        security: security.clone(),
+        workers: Some(1),
+        access_log: false,
+    };
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let app = Application::build(settings).unwrap();
+            tx.send(app.port()).unwrap();
+            app.run_until_stopped().await
+        })
+    });
+    rx.recv_timeout(Duration::from_secs(30)).unwrap()
+}
+
 impl TestApp {
+    /// A restart of the server: a new server process's worth of state (nothing in memory) on
+    /// the same database, with the same settings, now answering at `self.port`. (The old one
+    /// keeps running, unused: browsers must be pointed at the new one with `Browser::talk_to`.)
+    pub fn restart(&mut self) {
+        self.port = serve(&self.db_path, &self.security);
+    }
+
     /// A new browser (empty cookie jar).
     pub fn browser(&self) -> Browser {
         Browser {
@@ -353,6 +368,11 @@ fn percent(s: &str) -> String {
 }
 
 impl Browser {
+    /// Points this browser (its cookies and CSRF token kept) at the app's current server.
+    pub fn talk_to(&mut self, app: &TestApp) {
+        self.port = app.port;
+    }
+
     /// Sends one request and reads the whole response.
     pub fn request(&mut self, method: &str, path: &str, body: Option<String>) -> Response {
         self.request_with(

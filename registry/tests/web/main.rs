@@ -15,6 +15,8 @@ mod auth;
 mod access;
 // A form posted after the session expired is kept and brought back after logging in again.
 mod kept_forms;
+// Logged-in sessions outlive a restart of the server; ended ones stay ended.
+mod restart;
 // The JSON API: tokens, scoping, validation, audit.
 mod api;
 // Admin pages: sites and users, with their audit rows.

@@ -7,6 +7,7 @@ pub mod csrf;
 pub mod extract;
 pub mod password;
 pub mod session;
+pub mod session_store;
 pub mod store;
 pub mod throttle;
 pub mod token;

@@ -1,5 +1,6 @@
-//! Sessions: held server-side in memory (the cookie carries only an encrypted random key), so
-//! logout, expiry and disabling a user end a session for good. A restart logs everyone out.
+//! Sessions: held server-side (the cookie carries only an encrypted random key), so logout,
+//! expiry and disabling a user end a session for good. Where the state is held, and how a
+//! logged-in session outlives a restart of the server: [`super::session_store`].
 //!
 //! `TypedSession` is the only code that knows the session's keys: who is logged in, when they
 //! logged in (absolute expiry), when they were last seen (idle expiry), a fingerprint of their
@@ -9,137 +10,13 @@
 //! idle session is still ended on its next request, but as `Expired { user_id }`, so a form it
 //! was posting can be kept for that user (`crate::web::kept_forms`).
 
-use std::{
-    collections::HashMap,
-    future::Future,
-    sync::{Arc, Mutex, MutexGuard},
-    time::{Duration, Instant},
-};
+use std::time::Duration;
 
-use actix_session::{
-    Session, SessionExt,
-    storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError, generate_session_key},
-};
-use actix_web::{FromRequest, HttpRequest, cookie::time, dev::Payload};
+use actix_session::{Session, SessionExt};
+use actix_web::{FromRequest, HttpRequest, dev::Payload};
 use std::future::{Ready, ready};
 
 use super::token;
-
-type State = HashMap<String, String>;
-
-struct Entry {
-    state: State,
-    expires: Instant,
-}
-
-/// The in-memory session store, shared by all workers.
-#[derive(Clone, Default)]
-pub struct MemorySessionStore {
-    inner: Arc<Mutex<HashMap<String, Entry>>>,
-}
-
-impl MemorySessionStore {
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
-        self.inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// Ends every session of a user (disabled, password reset by an admin).
-    pub fn end_sessions_of(&self, user_id: i32) {
-        let needle = user_id.to_string();
-        self.lock()
-            .retain(|_, entry| entry.state.get(UID).map(String::as_str) != Some(needle.as_str()));
-    }
-
-    /// Number of sessions whose state is held: live ones and those within their
-    /// [`EXPIRED_STATE_GRACE`] (tests and diagnostics).
-    pub fn len(&self) -> usize {
-        let now = Instant::now();
-        self.lock().values().filter(|e| e.expires > now).count()
-    }
-
-    /// True when no session is live.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-fn std_duration(ttl: &time::Duration) -> Duration {
-    Duration::from_secs(u64::try_from(ttl.whole_seconds()).unwrap_or(0))
-}
-
-impl SessionStore for MemorySessionStore {
-    fn load(&self, key: &SessionKey) -> impl Future<Output = Result<Option<State>, LoadError>> {
-        let now = Instant::now();
-        let mut map = self.lock();
-        let found = match map.get(key.as_ref()) {
-            Some(entry) if entry.expires > now => Some(entry.state.clone()),
-            Some(_) => {
-                map.remove(key.as_ref());
-                None
-            }
-            None => None,
-        };
-        ready(Ok(found))
-    }
-
-    fn save(
-        &self,
-        state: State,
-        ttl: &time::Duration,
-    ) -> impl Future<Output = Result<SessionKey, SaveError>> {
-        let key = generate_session_key();
-        let now = Instant::now();
-        let mut map = self.lock();
-        if map.len() > 10_000 {
-            map.retain(|_, e| e.expires > now);
-        }
-        map.insert(
-            key.as_ref().to_owned(),
-            Entry {
-                state,
-                expires: now + std_duration(ttl),
-            },
-        );
-        ready(Ok(key))
-    }
-
-    fn update(
-        &self,
-        key: SessionKey,
-        state: State,
-        ttl: &time::Duration,
-    ) -> impl Future<Output = Result<SessionKey, UpdateError>> {
-        let expires = Instant::now() + std_duration(ttl);
-        let mut map = self.lock();
-        // An update of a session that expired or was deleted meanwhile starts a new one rather
-        // than resurrecting the old key.
-        let key = if map.contains_key(key.as_ref()) {
-            key
-        } else {
-            generate_session_key()
-        };
-        map.insert(key.as_ref().to_owned(), Entry { state, expires });
-        ready(Ok(key))
-    }
-
-    fn update_ttl(
-        &self,
-        key: &SessionKey,
-        ttl: &time::Duration,
-    ) -> impl Future<Output = Result<(), anyhow::Error>> {
-        if let Some(entry) = self.lock().get_mut(key.as_ref()) {
-            entry.expires = Instant::now() + std_duration(ttl);
-        }
-        ready(Ok(()))
-    }
-
-    fn delete(&self, key: &SessionKey) -> impl Future<Output = Result<(), anyhow::Error>> {
-        self.lock().remove(key.as_ref());
-        ready(Ok(()))
-    }
-}
 
 /// How long the server keeps a session's state after its idle limit. The state of an idle
 /// session is not usable (`TypedSession::status` ends it), but it still says whose session it
@@ -152,11 +29,11 @@ pub fn state_ttl(idle: Duration) -> Duration {
     idle.saturating_add(EXPIRED_STATE_GRACE)
 }
 
-const UID: &str = "uid";
-const ISSUED: &str = "issued";
-const SEEN: &str = "seen";
-const PWD: &str = "pwd";
-const CSRF: &str = "csrf";
+pub(crate) const UID: &str = "uid";
+pub(crate) const ISSUED: &str = "issued";
+pub(crate) const SEEN: &str = "seen";
+pub(crate) const PWD: &str = "pwd";
+pub(crate) const CSRF: &str = "csrf";
 
 /// The session, with typed accessors. Extract it in handlers like any other extractor.
 pub struct TypedSession(Session);
