@@ -138,7 +138,11 @@ impl Sessions {
 
     /// Forgets a session in memory and in the database.
     async fn forget(&self, key: &str) {
-        self.lock().remove(key);
+        let held = self.lock().remove(key);
+        // An anonymous session was never stored (the login page's, ended by every login).
+        if held.is_some_and(|entry| user_of(&entry.state).is_none()) {
+            return;
+        }
         let Some(pool) = self.durable.clone() else {
             return;
         };
