@@ -115,17 +115,25 @@ pub fn page_extractor_errors() -> (web::PathConfig, web::FormConfig, web::QueryC
     extractor_errors(|e| e.into())
 }
 
+/// The largest url-encoded form body read.
+pub const FORM_BODY_LIMIT: usize = 256 * 1024;
+
 /// The extractors' errors as `into` renders an [`AppError`] (HTML for pages, JSON for the API).
 pub fn extractor_errors(
     into: fn(AppError) -> actix_web::Error,
 ) -> (web::PathConfig, web::FormConfig, web::QueryConfig) {
     (
         web::PathConfig::default().error_handler(move |_, _| into(AppError::NotFound)),
-        web::FormConfig::default().error_handler(move |e, _| {
-            into(AppError::BadRequest(format!(
-                "The form could not be read ({e}). Go back, reload the page and try again."
-            )))
-        }),
+        // As large a body as the follow-up form's (actix's default for raw bodies, 256 KiB;
+        // 16 KiB for forms), so an over-long value pasted into a field is refused beside the
+        // field, with the form kept, not by an error page.
+        web::FormConfig::default()
+            .limit(FORM_BODY_LIMIT)
+            .error_handler(move |e, _| {
+                into(AppError::BadRequest(format!(
+                    "The form could not be read ({e}). Go back, reload the page and try again."
+                )))
+            }),
         web::QueryConfig::default().error_handler(move |e, _| {
             into(AppError::BadRequest(format!(
                 "The address has a value that cannot be read ({e})."

@@ -324,6 +324,17 @@ fn requests_no_page_sends_get_an_error_page_not_plain_text() {
             reply.body
         );
     }
+    // A value far longer than any field takes (pasted by mistake) is refused beside its field,
+    // the form kept, as any other wrong value: not by an error page for the whole body.
+    let pasted = "a".repeat(20_000);
+    let reply = admin.post("/admin/sites", &[("code", "CCC"), ("name", &pasted)]);
+    assert_eq!(
+        reply.status,
+        422,
+        "{}",
+        &reply.body[..200.min(reply.body.len())]
+    );
+    assert!(reply.body.contains(&pasted), "the typed value is kept");
     // Nothing was changed: the coordinator can still log in.
     assert_eq!(
         app.logged_in(&app.coordinator).get("/").status,
