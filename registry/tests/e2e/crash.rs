@@ -189,6 +189,10 @@ fn acknowledged_saves_survive_kill_9_of_the_server() {
         }));
     }
 
+    // A coordinator logged in before the crash, with a form open.
+    let mut survivor = Client::new(port);
+    survivor.login("crash.coord", PASSWORD).unwrap();
+
     // Let the stream run, then SIGKILL the server in the middle of it.
     wait_until(Duration::from_secs(120), "saves before the kill", || {
         let a = acknowledged.lock().unwrap();
@@ -258,6 +262,29 @@ fn acknowledged_saves_survive_kill_9_of_the_server() {
             "acknowledged patient {id} (with its audit rows) was lost"
         );
     }
+
+    // The coordinator logged in before the crash saves the open form without logging in again
+    // (sessions outlive a restart: `registry::web::auth::session_store`).
+    survivor.talk_to(restarted.port);
+    let (p, c, tp) = work.lock().unwrap().pop().unwrap();
+    let response = survivor
+        .post_form(
+            &format!("/patients/{p}/courses/{c}/follow-ups/{tp}"),
+            &[("row_version", "0"), ("action", "draft")],
+        )
+        .unwrap();
+    assert_eq!(
+        response.status, 303,
+        "a save after the restart in a session from before: {}",
+        response.body
+    );
+    assert!(
+        response
+            .location
+            .as_deref()
+            .is_some_and(|l| !l.starts_with("/login")),
+        "the session from before the crash still holds"
+    );
 
     // And the restarted server works: a new login and a new save.
     let mut browser = Client::new(restarted.port);

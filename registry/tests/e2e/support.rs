@@ -186,6 +186,11 @@ pub struct Client {
 }
 
 impl Client {
+    /// Points this client (its cookies and CSRF token kept) at a server on another port.
+    pub fn talk_to(&mut self, port: u16) {
+        self.port = port;
+    }
+
     pub fn new(port: u16) -> Self {
         Self {
             port,
