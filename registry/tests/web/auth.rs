@@ -204,7 +204,37 @@ fn the_login_form_itself_needs_its_csrf_token() {
         "/login",
         &[("username", app.admin.username), ("password", PASSWORD)],
     );
-    assert_eq!(response.status, 403);
+    assert_eq!(response.status, 303);
+    response.assert_redirect_to("/login?retry=1");
+    assert_eq!(browser.get("/").status, 303, "nobody was logged in");
+}
+
+/// A login page left open past its anonymous session (or opened before a restart of the
+/// server) is shown again with why, not an error page; a kept form's token stays with it.
+#[test]
+fn a_login_page_older_than_its_session_is_shown_again() {
+    let app = spawn_app();
+    let mut browser = app.browser();
+    browser.get_login();
+    browser.cookies.clear();
+    let response = browser.post(
+        "/login",
+        &[
+            ("username", app.admin.username),
+            ("password", PASSWORD),
+            ("kept", "abc123"),
+        ],
+    );
+    response.assert_redirect_to("/login?retry=1&kept=abc123");
+    let page = browser.get("/login?retry=1");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("The login page had expired. Enter your username and password again."),
+        "{}",
+        page.body
+    );
+    assert_eq!(browser.login(app.admin.username, PASSWORD).status, 303);
 }
 
 #[test]

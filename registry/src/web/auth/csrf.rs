@@ -2,7 +2,8 @@
 //! carries it in a hidden `csrf_token` field; this middleware refuses (403) any state-changing
 //! request (anything but GET/HEAD/OPTIONS) whose form token is missing or differs, before any
 //! handler runs. The body is read here and handed on unchanged. The JSON API under `/api/` is
-//! exempt: it authenticates with a bearer token, never with the session cookie.
+//! exempt: it authenticates with a bearer token, never with the session cookie. A login form
+//! whose token no longer matches is shown again instead (`/login?retry=1`).
 //! Together with the `SameSite=Strict` cookie this is defence in depth.
 
 use actix_session::SessionExt;
@@ -16,7 +17,7 @@ use actix_web::{
 };
 
 use super::{session::TypedSession, token::constant_time_eq};
-use crate::web::error::AppError;
+use crate::web::error::{AppError, see_other};
 
 /// The form field that carries the token.
 pub const FIELD: &str = "csrf_token";
@@ -24,11 +25,14 @@ pub const FIELD: &str = "csrf_token";
 /// The middleware (wrap it with `from_fn`, inside the session middleware).
 pub async fn verify_csrf(
     mut req: ServiceRequest,
-    next: Next<impl MessageBody>,
+    next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if safe || req.path().starts_with("/api/") {
-        return next.call(req).await;
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
     }
     let body = req.extract::<Bytes>().await?;
     let expected = TypedSession::new(req.get_session()).existing_csrf_token();
@@ -38,7 +42,25 @@ pub async fn verify_csrf(
     match (expected, sent) {
         (Some(expected), Some(sent)) if constant_time_eq(&expected, &sent) => {
             req.set_payload(Payload::from(body));
-            next.call(req).await
+            next.call(req)
+                .await
+                .map(ServiceResponse::map_into_left_body)
+        }
+        // The login page outlived its anonymous session (left open for hours, or opened before a
+        // restart of the server): show it again with a word of why, rather than an error page.
+        // Nobody is logged in by this; a form kept at expiry stays with the page.
+        _ if req.path() == "/login" => {
+            let kept = form_urlencoded::parse(&body)
+                .find(|(k, _)| k == "kept")
+                .map(|(_, v)| v.into_owned())
+                .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_alphanumeric()));
+            let location = match kept {
+                Some(token) => format!("/login?retry=1&kept={token}"),
+                None => "/login?retry=1".to_owned(),
+            };
+            Ok(req
+                .into_response(see_other(&location))
+                .map_into_right_body())
         }
         _ => Err(AppError::CsrfRejected.into()),
     }

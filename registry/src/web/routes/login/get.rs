@@ -16,6 +16,8 @@ use crate::web::{
 pub struct LoginQuery {
     expired: Option<String>,
     logged_out: Option<String>,
+    /// The login form sent was older than its session (`crate::web::auth::csrf`).
+    retry: Option<String>,
     /// A form kept when the session expired (`crate::web::kept_forms`).
     kept: Option<String>,
 }
@@ -34,6 +36,8 @@ pub async fn get(
         Some("Your session has expired. Log in again.")
     } else if query.logged_out.is_some() {
         Some("You have logged out.")
+    } else if query.retry.is_some() {
+        Some("The login page had expired. Enter your username and password again.")
     } else {
         None
     };
