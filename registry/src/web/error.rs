@@ -24,6 +24,13 @@ pub enum AppError {
     Forbidden,
     #[error("The form has expired or did not come from this site. Go back, reload and retry.")]
     CsrfRejected,
+    /// Refused like [`AppError::CsrfRejected`] (a page from an earlier session of the same
+    /// user), with what was typed kept for them (`crate::web::kept_forms`) behind a link.
+    #[error(
+        "This page was opened before you logged in again (perhaps in another tab), so it was not \
+         saved. Nothing was saved; what you typed is kept for you to review and save."
+    )]
+    StalePage { review: String },
     #[error("Too many failed attempts. Wait a few minutes and try again.")]
     TooManyAttempts,
     #[error("{0}")]
@@ -69,6 +76,8 @@ struct ErrorPage<'a> {
     status: u16,
     title: &'a str,
     message: String,
+    /// A link to what to do next (where to, what it says).
+    next_step: Option<(&'a str, &'a str)>,
 }
 
 impl ResponseError for AppError {
@@ -76,7 +85,7 @@ impl ResponseError for AppError {
         match self {
             Self::Unauthenticated | Self::SessionExpired => StatusCode::SEE_OTHER,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::CsrfRejected | Self::StalePage { .. } => StatusCode::FORBIDDEN,
             Self::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -98,6 +107,10 @@ impl ResponseError for AppError {
             status: status.as_u16(),
             title: status.canonical_reason().unwrap_or("Error"),
             message: self.to_string(),
+            next_step: match self {
+                Self::StalePage { review } => Some((review.as_str(), "Review what you typed")),
+                _ => None,
+            },
         };
         let body = page
             .render()

@@ -2,14 +2,17 @@
 //! and presses Save after the idle limit does not lose what they typed.
 //!
 //! The login middleware (`auth::extract::require_login`) hands the expired POST's body here
-//! instead of dropping it; the form never reaches its handler, so nothing is written. After
+//! instead of dropping it; the form never reaches its handler, so nothing is written. So does
+//! the CSRF check (`auth::csrf`) for a page from an earlier session of the same user (who
+//! logged in again meanwhile, perhaps in another tab): refused, and kept for them. After
 //! logging in again as the same user, `/kept/{token}` shows what was typed and posts it to the
 //! original handler, whose rules (validation, stale edits, site scope, audit) apply as usual.
 //!
 //! What lives here: the in-memory store (bounded in time, in total and per user) and the rule
 //! of which fields may be kept. The CSRF token is never kept (the resubmission carries the new
 //! session's), nor any field whose name says `password`: a password is never held in memory
-//! longer than its own request. A restart forgets every kept form, as it ends every session.
+//! longer than its own request. A restart of the server forgets every kept form (sessions
+//! outlive it: `auth::session_store`).
 
 use std::{
     collections::HashMap,

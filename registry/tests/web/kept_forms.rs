@@ -371,3 +371,65 @@ fn nothing_is_kept_without_an_expired_session_or_a_typed_form() {
     expired_get.assert_redirect_to("/login?expired=1");
     assert_eq!(follow_up_rows(&app), 0);
 }
+
+/// A page opened before its user logged in again (in another tab, say) carries the earlier
+/// session's CSRF token: the save is refused (403, nothing written), but what was typed is kept
+/// for that user, one link away, and saves from there through the form's usual checks. A post
+/// without any token is refused with nothing kept.
+#[test]
+fn a_form_from_before_logging_in_again_is_refused_and_kept() {
+    let app = crate::helpers::spawn_app();
+    let (patient, course) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(95));
+    let form = format!("/patients/{patient}/courses/{course}/follow-ups/D100");
+    let mut coordinator = app.logged_in(&app.coordinator);
+    assert_eq!(coordinator.get(&form).status, 200);
+    let earlier_token = coordinator.csrf.clone().unwrap();
+    // Logged in again elsewhere: a new session, a new token.
+    assert_eq!(
+        coordinator.login(app.coordinator.username, PASSWORD).status,
+        303
+    );
+    assert_ne!(coordinator.csrf.as_ref(), Some(&earlier_token));
+    let typed = typed_follow_up();
+    let change_sets = app.change_set_count();
+
+    let sent = [
+        vec![("csrf_token".to_owned(), earlier_token)],
+        typed.clone(),
+    ]
+    .concat();
+    let refused = coordinator.post_raw(&form, &as_refs(&sent));
+
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("This page was opened before you logged in again"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(follow_up_rows(&app), 0, "nothing was written");
+    assert_eq!(app.change_set_count(), change_sets);
+    let start = refused.body.find("href=\"/kept/").unwrap() + "href=\"".len();
+    let review = unescape(&refused.body[start..start + refused.body[start..].find('"').unwrap()]);
+    assert!(review.ends_with("?why=page"), "{review}");
+
+    let kept = coordinator.get(&review);
+    assert_eq!(kept.status, 200, "{}", kept.body);
+    assert!(
+        kept.body
+            .contains("What you typed on a page from before you logged in again")
+    );
+    assert!(kept.body.contains(&format!("<td>{}</td>", days_ago(1))));
+    let (action, inputs) = save_form(&kept);
+    let sent_on = coordinator.post_raw(&action, &as_refs(&inputs));
+    assert_eq!(sent_on.status, 307, "{}", sent_on.body);
+    let saved = coordinator.post_raw(&form, &as_refs(&inputs));
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(stored_follow_up(&app), (days_ago(1).to_string(), 2, 1));
+
+    // No token at all: refused, nothing kept, no link.
+    let bare = coordinator.post_raw(&form, &as_refs(&typed));
+    assert_eq!(bare.status, 403);
+    assert!(!bare.body.contains("/kept/"), "{}", bare.body);
+}

@@ -3,7 +3,9 @@
 //! request (anything but GET/HEAD/OPTIONS) whose form token is missing or differs, before any
 //! handler runs. The body is read here and handed on unchanged. The JSON API under `/api/` is
 //! exempt: it authenticates with a bearer token, never with the session cookie. A login form
-//! whose token no longer matches is shown again instead (`/login?retry=1`).
+//! whose token no longer matches is shown again instead (`/login?retry=1`), and a page's form
+//! sent with the token of an earlier session of the same user is kept for them to review
+//! (`crate::web::kept_forms`), never saved as it came.
 //! Together with the `SameSite=Strict` cookie this is defence in depth.
 
 use actix_session::SessionExt;
@@ -13,11 +15,18 @@ use actix_web::{
     dev::{Payload, ServiceRequest, ServiceResponse},
     http::Method,
     middleware::Next,
-    web::Bytes,
+    web::{self, Bytes},
 };
 
-use super::{session::TypedSession, token::constant_time_eq};
-use crate::web::error::{AppError, see_other};
+use super::{
+    extract::keep_posted_form,
+    session::{SessionStatus, TypedSession},
+    token::constant_time_eq,
+};
+use crate::web::{
+    error::{AppError, see_other},
+    startup::AppState,
+};
 
 /// The form field that carries the token.
 pub const FIELD: &str = "csrf_token";
@@ -62,6 +71,49 @@ pub async fn verify_csrf(
                 .into_response(see_other(&location))
                 .map_into_right_body())
         }
+        // A page opened before its user logged in again (in another tab, say) carries the old
+        // session's token: refused all the same, but what they typed is kept for them (the
+        // cookie is their own: `SameSite=Strict`), to review and save by their own click, never
+        // saved as it came (`crate::web::kept_forms`). A form without a token is not kept.
+        (_, Some(_)) => match kept_for_the_user(&req, &body)? {
+            Some(Kept::LoggedIn(review)) => Err(AppError::StalePage { review }.into()),
+            Some(Kept::Expired(login)) => {
+                Ok(req.into_response(see_other(&login)).map_into_right_body())
+            }
+            None => Err(AppError::CsrfRejected.into()),
+        },
         _ => Err(AppError::CsrfRejected.into()),
     }
+}
+
+/// Where a kept form waits: its review page for a logged-in user, the login page (which brings
+/// it back) when their session has expired.
+enum Kept {
+    LoggedIn(String),
+    Expired(String),
+}
+
+/// Keeps a form refused for its token for the session's user, if the session has one and the
+/// form is worth keeping.
+fn kept_for_the_user(req: &ServiceRequest, body: &[u8]) -> Result<Option<Kept>, Error> {
+    let Some(state) = req.app_data::<web::Data<AppState>>() else {
+        return Ok(None);
+    };
+    let security = &state.settings.security;
+    let status = TypedSession::new(req.get_session())
+        .status(security.idle_timeout, security.absolute_timeout)
+        .map_err(AppError::Unexpected)?;
+    let (user_id, logged_in) = match status {
+        SessionStatus::Active { user_id, .. } => (user_id, true),
+        SessionStatus::Expired { user_id } => (user_id, false),
+        SessionStatus::Anonymous => return Ok(None),
+    };
+    let Some(token) = keep_posted_form(req, body, &state.kept_forms, user_id)? else {
+        return Ok(None);
+    };
+    Ok(Some(if logged_in {
+        Kept::LoggedIn(format!("/kept/{token}?why=page"))
+    } else {
+        Kept::Expired(format!("/login?expired=1&kept={token}"))
+    }))
 }

@@ -187,6 +187,18 @@ async fn keep_form(
     kept_forms: &KeptForms,
     user_id: i32,
 ) -> Result<Option<KeptToken>, Error> {
+    if keep_target(req).is_none() {
+        return Ok(None);
+    }
+    let Ok(body) = req.extract::<web::Bytes>().await else {
+        return Ok(None);
+    };
+    keep_posted_form(req, &body, kept_forms, user_id)
+}
+
+/// Where a posted form was going, if it is one worth keeping: a url-encoded POST to one of the
+/// app's pages (not the API, the login or the logout).
+fn keep_target(req: &ServiceRequest) -> Option<FormTarget> {
     let path = req.path();
     let page_route = req.match_pattern().is_some()
         && !path.starts_with("/api/")
@@ -196,22 +208,28 @@ async fn keep_form(
             .content_type()
             .eq_ignore_ascii_case("application/x-www-form-urlencoded");
     if !(page_route && is_form) {
-        return Ok(None);
+        return None;
     }
-    let Some(target) = req
-        .uri()
+    req.uri()
         .path_and_query()
         .and_then(|pq| FormTarget::parse(pq.as_str()))
-    else {
-        return Ok(None);
-    };
-    let Ok(body) = req.extract::<web::Bytes>().await else {
+}
+
+/// Keeps a posted form's body (already read) for this user, if it is one worth keeping (see
+/// [`keep_target`]) with something typed in it and not too large.
+pub(crate) fn keep_posted_form(
+    req: &ServiceRequest,
+    body: &[u8],
+    kept_forms: &KeptForms,
+    user_id: i32,
+) -> Result<Option<KeptToken>, Error> {
+    let Some(target) = keep_target(req) else {
         return Ok(None);
     };
     if body.len() > MAX_BODY_BYTES {
         return Ok(None);
     }
-    let pairs = pairs_to_keep(&body);
+    let pairs = pairs_to_keep(body);
     if pairs.is_empty() {
         return Ok(None);
     }

@@ -1,4 +1,5 @@
-//! `GET /kept/{token}`: what the user typed before their session expired, and one form that
+//! `GET /kept/{token}`: what the user typed before their session expired (or on a page from an
+//! earlier session of theirs), and one form that
 //! sends it, with the new session's CSRF token, on to where it was going (through `save`).
 
 use actix_web::{HttpResponse, http::StatusCode, web};
@@ -27,6 +28,15 @@ pub struct KeptPage {
     pub pairs: Vec<(String, String)>,
     /// The fields with something typed in them, for the table.
     pub typed: Vec<(String, String)>,
+    /// Why it was kept: the page was from an earlier session of this user (logged in again
+    /// meanwhile), rather than its session expired.
+    pub stale_page: bool,
+}
+
+/// `?why=page`: kept because the page was from an earlier session (`crate::web::auth::csrf`).
+#[derive(Debug, serde::Deserialize)]
+pub struct WhyKept {
+    why: Option<String>,
 }
 
 /// Shows the kept form to its owner; 404 to anyone else.
@@ -34,6 +44,7 @@ pub async fn get(
     user: CurrentUser,
     session: TypedSession,
     path: web::Path<String>,
+    query: web::Query<WhyKept>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let (token, form) = owned(&state.kept_forms, &path, user.id)?;
@@ -50,6 +61,7 @@ pub async fn get(
         page: form.target.page().to_owned(),
         pairs: form.pairs,
         typed,
+        stale_page: query.why.as_deref() == Some("page"),
     };
     render(StatusCode::OK, &page)
 }
