@@ -127,8 +127,16 @@ impl Sessions {
         let row = (token::sha256_hex(key), user_id, state.clone(), ttl);
         match actix_web::web::block(move || store_row(&pool, row)).await {
             Ok(Ok(())) => {
-                if let Some(entry) = self.lock().get_mut(key) {
-                    entry.stored = Some(state);
+                let forgotten = match self.lock().get_mut(key) {
+                    Some(entry) => {
+                        entry.stored = Some(state);
+                        false
+                    }
+                    None => true,
+                };
+                // Ended (logout) while the row was being written: delete it again.
+                if forgotten {
+                    self.delete_row(key).await;
                 }
             }
             Ok(Err(e)) => log_failure("keep a session", &e),
@@ -143,6 +151,11 @@ impl Sessions {
         if held.is_some_and(|entry| user_of(&entry.state).is_none()) {
             return;
         }
+        self.delete_row(key).await;
+    }
+
+    /// Deletes a session's row, if the database holds one.
+    async fn delete_row(&self, key: &str) {
         let Some(pool) = self.durable.clone() else {
             return;
         };
