@@ -7,7 +7,8 @@
 //! coordinator does most: the worklist (`GET /`), a patient page (`GET /patients/{id}`) and a
 //! follow-up save (`POST` of a new follow-up draft through the form, CSRF token and all). It
 //! reports p50/p90/p99/max latency per kind, saves per second and the process's CPU time per
-//! request (steadier than latencies on a shared machine), beside two raw SQLite rates of the
+//! request, split into the server's and the clients' (steadier than latencies on a shared
+//! machine), beside two raw SQLite rates of the
 //! same disk, one connection, no HTTP, each commit on the disk before the next (as the app
 //! acknowledges a save): durable empty commits (single-row insert transactions with
 //! `synchronous = FULL`), and like-for-like saves (the transaction a follow-up draft save
@@ -116,12 +117,14 @@ struct Assignment {
     saves: Vec<(i32, i32, &'static str)>,
 }
 
-/// What one client measured: latencies in ms per kind, saves acknowledged, failures.
+/// What one client measured: latencies in ms per kind, saves acknowledged, failures, and the
+/// CPU time its own thread used (to tell the server's share of the process's CPU time).
 #[derive(Default)]
 struct Measured {
     latencies: [Vec<f64>; 3],
     saves: u64,
     failures: Vec<String>,
+    cpu_seconds: f64,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -209,6 +212,7 @@ fn main() -> anyhow::Result<()> {
         }
         all.saves += m.saves;
         all.failures.extend(m.failures);
+        all.cpu_seconds += m.cpu_seconds;
     }
     let elapsed = started.elapsed().as_secs_f64();
     let cpu = process_cpu_seconds() - cpu_before;
@@ -248,9 +252,11 @@ fn main() -> anyhow::Result<()> {
         saves_per_s / raw
     );
     println!(
-        "cpu: {:.2} ms of this process's CPU time per request (server and clients together; \
-         less sensitive to other load on the machine than the latencies)",
-        cpu * 1000.0 / total as f64
+        "cpu: {:.2} ms of this process's CPU time per request: server {:.2} ms, clients {:.2} ms \
+         (less sensitive to other load on the machine than the latencies)",
+        cpu * 1000.0 / total as f64,
+        (cpu - all.cpu_seconds) * 1000.0 / total as f64,
+        all.cpu_seconds * 1000.0 / total as f64
     );
     println!(
         "like-for-like: save transactions/s without HTTP {raw_saves:.0}; ratio {:.2}",
@@ -294,7 +300,17 @@ fn load_average() -> String {
 /// User plus system CPU time of this process so far, all threads (Linux `/proc/self/stat`,
 /// in clock ticks of 1/100 s; NaN elsewhere).
 fn process_cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+    cpu_seconds_in("/proc/self/stat")
+}
+
+/// User plus system CPU time of the calling thread so far (Linux; NaN elsewhere).
+fn thread_cpu_seconds() -> f64 {
+    cpu_seconds_in("/proc/thread-self/stat")
+}
+
+/// The CPU time in a `/proc/.../stat` file, in seconds.
+fn cpu_seconds_in(path: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(path) else {
         return f64::NAN;
     };
     // The fields after the command name (which is in parentheses and may hold spaces):
@@ -426,6 +442,7 @@ fn run_client(
     saves_only: bool,
 ) -> anyhow::Result<Measured> {
     let mut m = Measured::default();
+    let cpu_at_start = thread_cpu_seconds();
     let mut k = i;
     while Instant::now() < deadline {
         k += 1;
@@ -465,6 +482,7 @@ fn run_client(
             Err(e) => m.failures.push(format!("{}: {e:#}", KINDS[kind])),
         }
     }
+    m.cpu_seconds = thread_cpu_seconds() - cpu_at_start;
     Ok(m)
 }
 
