@@ -242,6 +242,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    kept_forms (id) {
+        id -> Integer,
+        token_hash -> Text,
+        user_id -> Integer,
+        target -> Text,
+        pairs -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     lab_results (id) {
         id -> Integer,
         patient_id -> Integer,
@@ -568,6 +579,7 @@ diesel::joinable!(immunoglobulin_courses -> patients (patient_id));
 diesel::joinable!(infection_sites -> infections (infection_id));
 diesel::joinable!(infections -> patients (patient_id));
 diesel::joinable!(infusions -> patients (patient_id));
+diesel::joinable!(kept_forms -> users (user_id));
 diesel::joinable!(lab_results -> patients (patient_id));
 diesel::joinable!(new_malignancies -> patients (patient_id));
 diesel::joinable!(patients -> sites (site_id));
@@ -593,6 +605,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     infection_sites,
     infections,
     infusions,
+    kept_forms,
     lab_results,
     new_malignancies,
     patients,

@@ -11,8 +11,9 @@
 //! What lives here: the in-memory store (bounded in time, in total and per user) and the rule
 //! of which fields may be kept. The CSRF token is never kept (the resubmission carries the new
 //! session's), nor any field whose name says `password`: a password is never held in memory
-//! longer than its own request. A restart of the server forgets every kept form (sessions
-//! outlive it: `auth::session_store`).
+//! longer than its own request. Kept forms are held in memory and in the database (`kept_forms`,
+//! the token stored as its SHA-256 only), so a restart of the server does not lose them;
+//! sessions outlive it too (`auth::session_store`).
 
 use std::{
     collections::HashMap,
@@ -21,7 +22,13 @@ use std::{
     time::{Duration, Instant},
 };
 
+use actix_web::web;
+use anyhow::Context;
+use chrono::{NaiveDateTime, Utc};
+use diesel::prelude::*;
+
 use super::auth::{csrf, token};
+use crate::db::{DbPool, schema::kept_forms};
 
 /// How long a kept form waits for its owner to log in again and save it.
 pub const KEPT_FOR: Duration = Duration::from_secs(2 * 60 * 60);
@@ -169,10 +176,12 @@ impl Entries {
     }
 }
 
-/// The kept forms, shared by all workers (in `AppState`).
+/// The kept forms, shared by all workers (in `AppState`): in memory, and in the database when
+/// there is one (`kept_forms`), so that a restart of the server does not lose them.
 pub struct KeptForms {
     entries: Mutex<Entries>,
     limits: Limits,
+    durable: Option<DbPool>,
 }
 
 impl Default for KeptForms {
@@ -182,11 +191,20 @@ impl Default for KeptForms {
 }
 
 impl KeptForms {
-    /// An empty store with these bounds.
+    /// An empty store with these bounds, in memory only.
     pub fn new(limits: Limits) -> Self {
         Self {
             entries: Mutex::new(Entries::default()),
             limits,
+            durable: None,
+        }
+    }
+
+    /// The app's store: default bounds, and every form also kept in this database.
+    pub fn durable(pool: DbPool) -> Self {
+        Self {
+            durable: Some(pool),
+            ..Self::default()
         }
     }
 
@@ -196,14 +214,84 @@ impl KeptForms {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Keeps a form for `user_id`; returns its token.
-    pub fn keep(
+    /// Keeps a form for `user_id`, in memory and in the database; returns its token. Storing
+    /// it is best effort: if the database refuses, the form is still kept in memory (and lost
+    /// on a restart, as before), and the failure is logged.
+    pub async fn keep(
         &self,
         user_id: i32,
         target: FormTarget,
         pairs: Vec<(String, String)>,
     ) -> anyhow::Result<KeptToken> {
-        self.keep_at(Instant::now(), user_id, target, pairs)
+        let row = self.durable.clone().map(|pool| {
+            let expires_at = Utc::now().naive_utc()
+                + chrono::Duration::from_std(self.limits.ttl).unwrap_or(chrono::Duration::MAX);
+            (pool, target.0.clone(), pairs.clone(), expires_at)
+        });
+        let token = self.keep_at(Instant::now(), user_id, target, pairs)?;
+        if let Some((pool, target, pairs, expires_at)) = row {
+            let stored = StoredForm {
+                token_hash: token::sha256_hex(token.as_ref()),
+                user_id,
+                target,
+                pairs,
+                expires_at,
+            };
+            let max_per_user = self.limits.max_per_user;
+            let outcome = web::block(move || stored.insert(&pool, max_per_user)).await;
+            log_failure("keep a form", outcome);
+        }
+        Ok(token)
+    }
+
+    /// Brings back into memory a form kept before a restart of the server, if the database
+    /// holds it and it has not expired. A form already in memory is left as it is.
+    pub async fn recall(&self, token: &KeptToken) {
+        if self.lock().forms.contains_key(token) {
+            return;
+        }
+        let Some(pool) = self.durable.clone() else {
+            return;
+        };
+        let hash = token::sha256_hex(token.as_ref());
+        let found = match web::block(move || StoredForm::find(&pool, &hash)).await {
+            Ok(Ok(found)) => found,
+            other => {
+                log_failure("read a kept form", other.map(|r| r.map(|_| ())));
+                None
+            }
+        };
+        let Some(stored) = found else {
+            return;
+        };
+        let Some(target) = FormTarget::parse(&stored.target) else {
+            return;
+        };
+        let left = (stored.expires_at - Utc::now().naive_utc())
+            .to_std()
+            .unwrap_or(Duration::ZERO);
+        let mut entries = self.lock();
+        let seq = entries.next_seq;
+        entries.next_seq += 1;
+        entries.forms.entry(token.clone()).or_insert(KeptForm {
+            user_id: stored.user_id,
+            target,
+            pairs: stored.pairs,
+            expires: Instant::now() + left,
+            seq,
+        });
+    }
+
+    /// Forgets the form named by `token` if it belongs to `user_id`, in memory and in the
+    /// database; true if it did.
+    pub async fn forget(&self, token: &KeptToken, user_id: i32) -> bool {
+        let owned = self.discard(token, user_id);
+        if owned && let Some(pool) = self.durable.clone() {
+            let hash = token::sha256_hex(token.as_ref());
+            let outcome = web::block(move || StoredForm::delete(&pool, &hash)).await;
+            log_failure("forget a kept form", outcome);
+        }
+        owned
     }
 
     fn keep_at(
@@ -274,8 +362,9 @@ impl KeptForms {
             .cloned()
     }
 
-    /// Forgets the form named by `token` if it belongs to `user_id`; true if it did.
-    pub fn discard(&self, token: &KeptToken, user_id: i32) -> bool {
+    /// Forgets the form named by `token` if it belongs to `user_id`, in memory only; true if it
+    /// did. The app uses [`KeptForms::forget`].
+    fn discard(&self, token: &KeptToken, user_id: i32) -> bool {
         let mut entries = self.lock();
         let owned = entries
             .forms
@@ -295,6 +384,98 @@ impl KeptForms {
     /// True when no form is held.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// A kept form as the `kept_forms` table holds it.
+struct StoredForm {
+    token_hash: String,
+    user_id: i32,
+    target: String,
+    pairs: Vec<(String, String)>,
+    expires_at: NaiveDateTime,
+}
+
+impl StoredForm {
+    /// Inserts the row; deletes the expired rows, and this user's oldest beyond `max_per_user`
+    /// (as memory drops them).
+    fn insert(self, pool: &DbPool, max_per_user: usize) -> anyhow::Result<()> {
+        let pairs = serde_json::to_string(&self.pairs)?;
+        let now = Utc::now().naive_utc();
+        let keep = i64::try_from(max_per_user).unwrap_or(i64::MAX);
+        let mut conn = pool.get().context("no database connection")?;
+        crate::db::write_transaction(&mut conn, |conn| -> QueryResult<()> {
+            diesel::delete(kept_forms::table.filter(kept_forms::expires_at.le(now)))
+                .execute(conn)?;
+            diesel::insert_into(kept_forms::table)
+                .values((
+                    kept_forms::token_hash.eq(&self.token_hash),
+                    kept_forms::user_id.eq(self.user_id),
+                    kept_forms::target.eq(&self.target),
+                    kept_forms::pairs.eq(&pairs),
+                    kept_forms::expires_at.eq(self.expires_at),
+                ))
+                .execute(conn)?;
+            let newest: Vec<i32> = kept_forms::table
+                .filter(kept_forms::user_id.eq(self.user_id))
+                .order(kept_forms::id.desc())
+                .limit(keep)
+                .select(kept_forms::id)
+                .load(conn)?;
+            diesel::delete(
+                kept_forms::table
+                    .filter(kept_forms::user_id.eq(self.user_id))
+                    .filter(kept_forms::id.ne_all(newest)),
+            )
+            .execute(conn)?;
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// The row with this token hash, unless it has expired.
+    fn find(pool: &DbPool, token_hash: &str) -> anyhow::Result<Option<Self>> {
+        let mut conn = pool.get().context("no database connection")?;
+        let row: Option<(i32, String, String, NaiveDateTime)> = kept_forms::table
+            .filter(kept_forms::token_hash.eq(token_hash))
+            .filter(kept_forms::expires_at.gt(Utc::now().naive_utc()))
+            .select((
+                kept_forms::user_id,
+                kept_forms::target,
+                kept_forms::pairs,
+                kept_forms::expires_at,
+            ))
+            .first(&mut conn)
+            .optional()?;
+        row.map(|(user_id, target, pairs, expires_at)| {
+            Ok(Self {
+                token_hash: token_hash.to_owned(),
+                user_id,
+                target,
+                pairs: serde_json::from_str(&pairs)?,
+                expires_at,
+            })
+        })
+        .transpose()
+    }
+
+    /// Deletes the row with this token hash, if any.
+    fn delete(pool: &DbPool, token_hash: &str) -> anyhow::Result<()> {
+        let mut conn = pool.get().context("no database connection")?;
+        crate::db::write_transaction(&mut conn, |conn| {
+            diesel::delete(kept_forms::table.filter(kept_forms::token_hash.eq(token_hash)))
+                .execute(conn)
+        })?;
+        Ok(())
+    }
+}
+
+/// Logs a failed database step of the store (the form stays in memory).
+fn log_failure(what: &str, outcome: Result<anyhow::Result<()>, actix_web::error::BlockingError>) {
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => eprintln!("error: could not {what} in the database (memory only): {e:#}"),
+        Err(e) => eprintln!("error: could not {what} in the database (memory only): {e}"),
     }
 }
 
@@ -456,7 +637,9 @@ mod tests {
     #[test]
     fn only_the_owner_can_discard_a_form() {
         let store = store(10, 10);
-        let token = store.keep(7, target(), pairs(1)).unwrap();
+        let token = store
+            .keep_at(Instant::now(), 7, target(), pairs(1))
+            .unwrap();
 
         assert!(!store.discard(&token, 8));
         assert!(store.exists(&token));

@@ -142,7 +142,7 @@ impl Application {
             ip_throttle: IpThrottle::new(security.max_failures_per_ip, security.ip_window),
             sessions: Sessions::durable(pool.clone()),
             worklist: worklist::WorklistCache::default(),
-            kept_forms: KeptForms::default(),
+            kept_forms: KeptForms::durable(pool.clone()),
             pool,
             writer,
             settings,

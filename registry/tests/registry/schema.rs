@@ -420,6 +420,7 @@ fn every_entity_table_has_the_bookkeeping_columns_and_a_row_version_trigger() {
         "follow_up_sign_offs",
         "web_sessions",
         "web_cookie_key",
+        "kept_forms",
     ];
     let triggers: BTreeSet<String> = schema_dump(&mut t.conn)
         .into_iter()

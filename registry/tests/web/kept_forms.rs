@@ -348,6 +348,7 @@ fn a_discarded_form_is_gone() {
     discarded.assert_redirect_to(&form);
     assert_eq!(coordinator.get(&kept_page).status, 404);
     assert_eq!(follow_up_rows(&app), 0);
+    assert_eq!(kept_rows(&app), 0, "its stored copy is gone too");
 }
 
 #[test]
@@ -432,4 +433,47 @@ fn a_form_from_before_logging_in_again_is_refused_and_kept() {
     let bare = coordinator.post_raw(&form, &as_refs(&typed));
     assert_eq!(bare.status, 403);
     assert!(!bare.body.contains("/kept/"), "{}", bare.body);
+}
+
+/// A kept form outlives a restart of the server: it is in the database as well as in memory
+/// (its token only as a hash), comes back on the login page and saves; once sent on, its row
+/// is gone.
+#[test]
+fn a_kept_form_outlives_a_restart_of_the_server() {
+    let (mut app, form) = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let typed = typed_follow_up();
+    go_idle();
+    let expired = coordinator.post(&form, &as_refs(&typed));
+    let token = kept_token_of(&expired);
+    let login_page = expired.header("location").unwrap().to_owned();
+    assert_eq!(kept_rows(&app), 1);
+
+    app.restart();
+    coordinator.talk_to(&app);
+    let (page, login) = log_in_from(&mut coordinator, &login_page, app.coordinator.username);
+    assert!(page.body.contains(KEPT_NOTICE), "{}", page.body);
+    login.assert_redirect_to(&format!("/kept/{token}"));
+    let kept = coordinator.get(&format!("/kept/{token}"));
+    assert_eq!(kept.status, 200, "{}", kept.body);
+    let (action, inputs) = save_form(&kept);
+    assert_eq!(coordinator.post_raw(&action, &as_refs(&inputs)).status, 307);
+    assert_eq!(kept_rows(&app), 0, "sent on, the stored copy is gone");
+    let saved = coordinator.post_raw(&form, &as_refs(&inputs));
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(stored_follow_up(&app), (days_ago(1).to_string(), 2, 1));
+}
+
+/// Rows of the `kept_forms` table; none holds the token itself.
+fn kept_rows(app: &TestApp) -> i64 {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query("SELECT COUNT(*) AS n FROM kept_forms")
+        .get_result::<Row>(&mut app.db())
+        .unwrap()
+        .n
 }

@@ -75,7 +75,7 @@ pub async fn verify_csrf(
         // session's token: refused all the same, but what they typed is kept for them (the
         // cookie is their own: `SameSite=Strict`), to review and save by their own click, never
         // saved as it came (`crate::web::kept_forms`). A form without a token is not kept.
-        (_, Some(_)) => match kept_for_the_user(&req, &body)? {
+        (_, Some(_)) => match kept_for_the_user(&req, &body).await? {
             Some(Kept::LoggedIn(review)) => Err(AppError::StalePage { review }.into()),
             Some(Kept::Expired(login)) => {
                 Ok(req.into_response(see_other(&login)).map_into_right_body())
@@ -95,7 +95,7 @@ enum Kept {
 
 /// Keeps a form refused for its token for the session's user, if the session has one and the
 /// form is worth keeping.
-fn kept_for_the_user(req: &ServiceRequest, body: &[u8]) -> Result<Option<Kept>, Error> {
+async fn kept_for_the_user(req: &ServiceRequest, body: &[u8]) -> Result<Option<Kept>, Error> {
     let Some(state) = req.app_data::<web::Data<AppState>>() else {
         return Ok(None);
     };
@@ -108,7 +108,7 @@ fn kept_for_the_user(req: &ServiceRequest, body: &[u8]) -> Result<Option<Kept>, 
         SessionStatus::Expired { user_id } => (user_id, false),
         SessionStatus::Anonymous => return Ok(None),
     };
-    let Some(token) = keep_posted_form(req, body, &state.kept_forms, user_id)? else {
+    let Some(token) = keep_posted_form(req, body, &state.kept_forms, user_id).await? else {
         return Ok(None);
     };
     Ok(Some(if logged_in {

@@ -193,7 +193,7 @@ async fn keep_form(
     let Ok(body) = req.extract::<web::Bytes>().await else {
         return Ok(None);
     };
-    keep_posted_form(req, &body, kept_forms, user_id)
+    keep_posted_form(req, &body, kept_forms, user_id).await
 }
 
 /// Where a posted form was going, if it is one worth keeping: a url-encoded POST to one of the
@@ -217,7 +217,7 @@ fn keep_target(req: &ServiceRequest) -> Option<FormTarget> {
 
 /// Keeps a posted form's body (already read) for this user, if it is one worth keeping (see
 /// [`keep_target`]) with something typed in it and not too large.
-pub(crate) fn keep_posted_form(
+pub(crate) async fn keep_posted_form(
     req: &ServiceRequest,
     body: &[u8],
     kept_forms: &KeptForms,
@@ -235,6 +235,7 @@ pub(crate) fn keep_posted_form(
     }
     let token = kept_forms
         .keep(user_id, target, pairs)
+        .await
         .map_err(AppError::Unexpected)?;
     Ok(Some(token))
 }

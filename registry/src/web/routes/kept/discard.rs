@@ -16,6 +16,6 @@ pub async fn post(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let form = take_owned(&state.kept_forms, &path, user.id)?;
+    let form = take_owned(&state.kept_forms, &path, user.id).await?;
     Ok(see_other(form.target.page()))
 }

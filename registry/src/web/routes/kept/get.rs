@@ -47,7 +47,7 @@ pub async fn get(
     query: web::Query<WhyKept>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let (token, form) = owned(&state.kept_forms, &path, user.id)?;
+    let (token, form) = owned(&state.kept_forms, &path, user.id).await?;
     let typed = form
         .pairs
         .iter()

@@ -16,7 +16,7 @@ pub async fn post(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let form = take_owned(&state.kept_forms, &path, user.id)?;
+    let form = take_owned(&state.kept_forms, &path, user.id).await?;
     Ok(HttpResponse::TemporaryRedirect()
         .insert_header((header::LOCATION, form.target.as_str().to_owned()))
         .finish())

@@ -29,7 +29,7 @@ pub async fn get(
     query: web::Query<LoginQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let kept = kept_token(query.kept.as_deref(), &state.kept_forms);
+    let kept = kept_token(query.kept.as_deref(), &state.kept_forms).await;
     let notice = if kept.is_some() {
         Some(KEPT_NOTICE)
     } else if query.expired.is_some() {

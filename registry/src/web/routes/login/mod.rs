@@ -27,8 +27,10 @@ pub struct LoginPage {
 pub const KEPT_NOTICE: &str =
     "Your session expired. What you typed is kept: log in again to review and save it.";
 
-/// The kept-form token sent to the login page, if it names a form still kept.
-pub fn kept_token(raw: Option<&str>, kept_forms: &KeptForms) -> Option<KeptToken> {
-    raw.and_then(KeptToken::parse)
-        .filter(|token| kept_forms.exists(token))
+/// The kept-form token sent to the login page, if it names a form still kept (brought back
+/// from the database if a restart came in between).
+pub async fn kept_token(raw: Option<&str>, kept_forms: &KeptForms) -> Option<KeptToken> {
+    let token = raw.and_then(KeptToken::parse)?;
+    kept_forms.recall(&token).await;
+    kept_forms.exists(&token).then_some(token)
 }

@@ -38,7 +38,7 @@ pub async fn post(
         password,
         kept,
     } = form.into_inner();
-    let kept = kept_token(kept.as_deref(), &state.kept_forms);
+    let kept = kept_token(kept.as_deref(), &state.kept_forms).await;
     let username = username.trim().to_lowercase();
     let ip = req.peer_addr().map(|a| a.ip());
     let security = &state.settings.security;

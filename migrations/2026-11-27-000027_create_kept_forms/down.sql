@@ -1,0 +1,2 @@
+DROP INDEX kept_forms_user_id_idx;
+DROP TABLE kept_forms;
