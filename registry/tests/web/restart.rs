@@ -135,3 +135,19 @@ fn ended_sessions_stay_ended_across_a_restart() {
         "the admin is still in"
     );
 }
+
+#[test]
+fn a_stored_session_past_its_expiry_is_not_brought_back() {
+    let mut app = spawn_app();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    diesel::sql_query("UPDATE web_sessions SET expires_at = '2000-01-01 00:00:00'")
+        .execute(&mut app.db())
+        .unwrap();
+
+    app.restart();
+    coordinator.talk_to(&app);
+    let page = coordinator.get("/");
+
+    assert_eq!(page.status, 303);
+    assert!(page.header("location").unwrap().starts_with("/login"));
+}
