@@ -22,12 +22,13 @@ use std::{
     time::{Duration, Instant},
 };
 
-use actix_web::web;
-use anyhow::Context;
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use super::auth::{csrf, token};
+use super::{
+    auth::{csrf, token},
+    server_state,
+};
 use crate::db::{DbPool, schema::kept_forms};
 
 /// How long a kept form waits for its owner to log in again and save it.
@@ -45,6 +46,17 @@ impl KeptToken {
     /// A new random token.
     fn generate() -> anyhow::Result<Self> {
         Ok(Self(token::random_token()?))
+    }
+
+    /// The page that shows the form to its owner to review and save it.
+    pub fn review_path(&self) -> String {
+        format!("/kept/{self}")
+    }
+
+    /// The login page of an expired session that says the form is kept and brings its owner
+    /// back to it.
+    pub fn login_path(&self) -> String {
+        format!("/login?expired=1&kept={self}")
     }
 
     /// The token in a URL or form field, or `None` if it cannot be one of ours.
@@ -223,23 +235,24 @@ impl KeptForms {
         target: FormTarget,
         pairs: Vec<(String, String)>,
     ) -> anyhow::Result<KeptToken> {
-        let row = self.durable.clone().map(|pool| {
-            let expires_at = Utc::now().naive_utc()
-                + chrono::Duration::from_std(self.limits.ttl).unwrap_or(chrono::Duration::MAX);
-            (pool, target.0.clone(), pairs.clone(), expires_at)
-        });
+        let copy = self
+            .durable
+            .is_some()
+            .then(|| (target.0.clone(), pairs.clone()));
         let token = self.keep_at(Instant::now(), user_id, target, pairs)?;
-        if let Some((pool, target, pairs, expires_at)) = row {
+        if let (Some(pool), Some((target, pairs))) = (&self.durable, copy) {
             let stored = StoredForm {
                 token_hash: token::sha256_hex(token.as_ref()),
                 user_id,
                 target,
                 pairs,
-                expires_at,
+                expires_at: server_state::expiry_after(self.limits.ttl),
             };
             let max_per_user = self.limits.max_per_user;
-            let outcome = web::block(move || stored.insert(&pool, max_per_user)).await;
-            log_failure("keep a form", outcome);
+            server_state::best_effort(pool, "keep a form", move |conn| {
+                stored.insert(conn, max_per_user)
+            })
+            .await;
         }
         Ok(token)
     }
@@ -250,26 +263,21 @@ impl KeptForms {
         if self.lock().forms.contains_key(token) {
             return;
         }
-        let Some(pool) = self.durable.clone() else {
+        let Some(pool) = &self.durable else {
             return;
         };
         let hash = token::sha256_hex(token.as_ref());
-        let found = match web::block(move || StoredForm::find(&pool, &hash)).await {
-            Ok(Ok(found)) => found,
-            other => {
-                log_failure("read a kept form", other.map(|r| r.map(|_| ())));
-                None
-            }
-        };
+        let found = server_state::best_effort(pool, "read a kept form", move |conn| {
+            StoredForm::find(conn, &hash)
+        })
+        .await
+        .flatten();
         let Some(stored) = found else {
             return;
         };
         let Some(target) = FormTarget::parse(&stored.target) else {
             return;
         };
-        let left = (stored.expires_at - Utc::now().naive_utc())
-            .to_std()
-            .unwrap_or(Duration::ZERO);
         let mut entries = self.lock();
         let seq = entries.next_seq;
         entries.next_seq += 1;
@@ -277,7 +285,7 @@ impl KeptForms {
             user_id: stored.user_id,
             target,
             pairs: stored.pairs,
-            expires: Instant::now() + left,
+            expires: server_state::instant_of(stored.expires_at),
             seq,
         });
     }
@@ -286,10 +294,12 @@ impl KeptForms {
     /// database; true if it did.
     pub async fn forget(&self, token: &KeptToken, user_id: i32) -> bool {
         let owned = self.discard(token, user_id);
-        if owned && let Some(pool) = self.durable.clone() {
+        if owned && let Some(pool) = &self.durable {
             let hash = token::sha256_hex(token.as_ref());
-            let outcome = web::block(move || StoredForm::delete(&pool, &hash)).await;
-            log_failure("forget a kept form", outcome);
+            server_state::best_effort(pool, "forget a kept form", move |conn| {
+                StoredForm::delete(conn, &hash)
+            })
+            .await;
         }
         owned
     }
@@ -399,12 +409,11 @@ struct StoredForm {
 impl StoredForm {
     /// Inserts the row; deletes the expired rows, and this user's oldest beyond `max_per_user`
     /// (as memory drops them).
-    fn insert(self, pool: &DbPool, max_per_user: usize) -> anyhow::Result<()> {
+    fn insert(self, conn: &mut SqliteConnection, max_per_user: usize) -> anyhow::Result<()> {
         let pairs = serde_json::to_string(&self.pairs)?;
         let now = Utc::now().naive_utc();
         let keep = i64::try_from(max_per_user).unwrap_or(i64::MAX);
-        let mut conn = pool.get().context("no database connection")?;
-        crate::db::write_transaction(&mut conn, |conn| -> QueryResult<()> {
+        crate::db::write_transaction(conn, |conn| -> QueryResult<()> {
             diesel::delete(kept_forms::table.filter(kept_forms::expires_at.le(now)))
                 .execute(conn)?;
             diesel::insert_into(kept_forms::table)
@@ -434,8 +443,7 @@ impl StoredForm {
     }
 
     /// The row with this token hash, unless it has expired.
-    fn find(pool: &DbPool, token_hash: &str) -> anyhow::Result<Option<Self>> {
-        let mut conn = pool.get().context("no database connection")?;
+    fn find(conn: &mut SqliteConnection, token_hash: &str) -> anyhow::Result<Option<Self>> {
         let row: Option<(i32, String, String, NaiveDateTime)> = kept_forms::table
             .filter(kept_forms::token_hash.eq(token_hash))
             .filter(kept_forms::expires_at.gt(Utc::now().naive_utc()))
@@ -445,7 +453,7 @@ impl StoredForm {
                 kept_forms::pairs,
                 kept_forms::expires_at,
             ))
-            .first(&mut conn)
+            .first(conn)
             .optional()?;
         row.map(|(user_id, target, pairs, expires_at)| {
             Ok(Self {
@@ -460,22 +468,12 @@ impl StoredForm {
     }
 
     /// Deletes the row with this token hash, if any.
-    fn delete(pool: &DbPool, token_hash: &str) -> anyhow::Result<()> {
-        let mut conn = pool.get().context("no database connection")?;
-        crate::db::write_transaction(&mut conn, |conn| {
+    fn delete(conn: &mut SqliteConnection, token_hash: &str) -> anyhow::Result<()> {
+        crate::db::write_transaction(conn, |conn| {
             diesel::delete(kept_forms::table.filter(kept_forms::token_hash.eq(token_hash)))
                 .execute(conn)
         })?;
         Ok(())
-    }
-}
-
-/// Logs a failed database step of the store (the form stays in memory).
-fn log_failure(what: &str, outcome: Result<anyhow::Result<()>, actix_web::error::BlockingError>) {
-    match outcome {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => eprintln!("error: could not {what} in the database (memory only): {e:#}"),
-        Err(e) => eprintln!("error: could not {what} in the database (memory only): {e}"),
     }
 }
 

@@ -11,5 +11,6 @@ pub mod form;
 pub mod kept_forms;
 pub mod layout;
 pub mod routes;
+pub mod server_state;
 pub mod startup;
 pub mod telemetry;

@@ -140,7 +140,7 @@ impl Application {
         let access_log = settings.access_log;
         let state = web::Data::new(AppState {
             ip_throttle: IpThrottle::new(security.max_failures_per_ip, security.ip_window),
-            sessions: Sessions::durable(pool.clone()),
+            sessions: Sessions::new(pool.clone()),
             worklist: worklist::WorklistCache::default(),
             kept_forms: KeptForms::durable(pool.clone()),
             pool,

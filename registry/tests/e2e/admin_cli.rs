@@ -7,6 +7,18 @@ use std::process::{Command, Stdio};
 use crate::support::{add_site_and_coordinator, add_user, registry};
 
 /// Runs `registry ARGS`: (exit code, stdout, stderr).
+/// Runs `command` followed by each case's arguments: each must exit with status 2 and say its
+/// message on standard error.
+fn assert_refused(command: &[&str], cases: &[(Vec<&str>, &str)]) {
+    for (args, message) in cases {
+        let mut all = command.to_vec();
+        all.extend(args.iter().copied());
+        let (code, _, stderr) = run(&all);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+}
+
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_registry"))
         .args(args)
@@ -71,26 +83,23 @@ fn an_administrator_manages_sites_and_moves_a_coordinator_from_the_shell() {
         reopened.trim(),
         "site BBB is now: Beta clinic, open to enrolment"
     );
-    for (args, message) in [
-        (
-            vec!["--code", "ZZZ", "--close"],
-            "No site has the code \"ZZZ\".",
-        ),
-        (
-            vec!["--code", "BBB", "--name", "  "],
-            "--name: Enter the name of the site.",
-        ),
-        (
-            vec!["--code", "BBB", "--close", "--reopen"],
-            "cannot be used with",
-        ),
-    ] {
-        let mut all = vec!["site", "set", "--db", db];
-        all.extend(args.iter().copied());
-        let (code, _, stderr) = run(&all);
-        assert_eq!(code, 2, "{args:?}: {stderr}");
-        assert!(stderr.contains(message), "{args:?}: {stderr}");
-    }
+    assert_refused(
+        &["site", "set", "--db", db],
+        &[
+            (
+                vec!["--code", "ZZZ", "--close"],
+                "No site has the code \"ZZZ\".",
+            ),
+            (
+                vec!["--code", "BBB", "--name", "  "],
+                "--name: Enter the name of the site.",
+            ),
+            (
+                vec!["--code", "BBB", "--close", "--reopen"],
+                "cannot be used with",
+            ),
+        ],
+    );
 
     let moved = registry(
         &[
@@ -128,34 +137,31 @@ fn an_administrator_manages_sites_and_moves_a_coordinator_from_the_shell() {
     );
     assert_eq!(again.trim(), "coord was already Monitor at BBB");
 
-    for (args, message) in [
-        (
-            vec!["--username", "coord", "--role", "CHIEF", "--site", "AAA"],
-            "--role",
-        ),
-        (
-            vec!["--username", "coord", "--role", "COORDINATOR"],
-            "--site: coordinators and monitors need at least one site",
-        ),
-        (
-            vec!["--username", "nobody", "--role", "ANALYST"],
-            "No user is called \"nobody\".",
-        ),
-        (
-            vec!["--username", "coord", "--role", "MONITOR", "--site", "ZZZ"],
-            "No site has the code \"ZZZ\".",
-        ),
-        (
-            vec!["--username", "boss", "--role", "ANALYST"],
-            "This is the last active administrator",
-        ),
-    ] {
-        let mut all = vec!["user", "set-access", "--db", db];
-        all.extend(args.iter().copied());
-        let (code, _, stderr) = run(&all);
-        assert_eq!(code, 2, "{args:?}: {stderr}");
-        assert!(stderr.contains(message), "{args:?}: {stderr}");
-    }
+    assert_refused(
+        &["user", "set-access", "--db", db],
+        &[
+            (
+                vec!["--username", "coord", "--role", "CHIEF", "--site", "AAA"],
+                "--role",
+            ),
+            (
+                vec!["--username", "coord", "--role", "COORDINATOR"],
+                "--site: coordinators and monitors need at least one site",
+            ),
+            (
+                vec!["--username", "nobody", "--role", "ANALYST"],
+                "No user is called \"nobody\".",
+            ),
+            (
+                vec!["--username", "coord", "--role", "MONITOR", "--site", "ZZZ"],
+                "No site has the code \"ZZZ\".",
+            ),
+            (
+                vec!["--username", "boss", "--role", "ANALYST"],
+                "This is the last active administrator",
+            ),
+        ],
+    );
     assert!(listed(db, "coord").starts_with("coord\tMONITOR\tBBB\t"));
     assert!(listed(db, "boss").starts_with("boss\tADMIN\t"));
     // Nor can the last active administrator be disabled.

@@ -263,16 +263,21 @@ fn acknowledged_saves_survive_kill_9_of_the_server() {
         );
     }
 
+    // A follow-up draft saved through the form of the next free timepoint.
+    let save_draft = |client: &mut Client| {
+        let (p, c, tp) = work.lock().unwrap().pop().unwrap();
+        client
+            .post_form(
+                &format!("/patients/{p}/courses/{c}/follow-ups/{tp}"),
+                &[("row_version", "0"), ("action", "draft")],
+            )
+            .unwrap()
+    };
+
     // The coordinator logged in before the crash saves the open form without logging in again
     // (sessions outlive a restart: `registry::web::auth::session_store`).
     survivor.talk_to(restarted.port);
-    let (p, c, tp) = work.lock().unwrap().pop().unwrap();
-    let response = survivor
-        .post_form(
-            &format!("/patients/{p}/courses/{c}/follow-ups/{tp}"),
-            &[("row_version", "0"), ("action", "draft")],
-        )
-        .unwrap();
+    let response = save_draft(&mut survivor);
     assert_eq!(
         response.status, 303,
         "a save after the restart in a session from before: {}",
@@ -289,13 +294,7 @@ fn acknowledged_saves_survive_kill_9_of_the_server() {
     // And the restarted server works: a new login and a new save.
     let mut browser = Client::new(restarted.port);
     browser.login("crash.coord", PASSWORD).unwrap();
-    let (p, c, tp) = work.lock().unwrap().pop().unwrap();
-    let response = browser
-        .post_form(
-            &format!("/patients/{p}/courses/{c}/follow-ups/{tp}"),
-            &[("row_version", "0"), ("action", "draft")],
-        )
-        .unwrap();
+    let response = save_draft(&mut browser);
     assert_eq!(
         response.status, 303,
         "saves after the restart: {}",

@@ -112,8 +112,8 @@ async fn kept_for_the_user(req: &ServiceRequest, body: &[u8]) -> Result<Option<K
         return Ok(None);
     };
     Ok(Some(if logged_in {
-        Kept::LoggedIn(format!("/kept/{token}?why=page"))
+        Kept::LoggedIn(format!("{}?why=page", token.review_path()))
     } else {
-        Kept::Expired(format!("/login?expired=1&kept={token}"))
+        Kept::Expired(token.login_path())
     }))
 }

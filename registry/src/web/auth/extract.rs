@@ -152,10 +152,9 @@ pub async fn require_login<B: MessageBody>(
         } => (user_id, password_fingerprint),
         SessionStatus::Expired { user_id } => {
             return match keep_form(&mut req, &state.kept_forms, user_id).await? {
-                Some(token) => {
-                    let login = format!("/login?expired=1&kept={token}");
-                    Ok(req.into_response(see_other(&login)).map_into_right_body())
-                }
+                Some(token) => Ok(req
+                    .into_response(see_other(&token.login_path()))
+                    .map_into_right_body()),
                 None => Err(AppError::SessionExpired.into()),
             };
         }
@@ -187,13 +186,13 @@ async fn keep_form(
     kept_forms: &KeptForms,
     user_id: i32,
 ) -> Result<Option<KeptToken>, Error> {
-    if keep_target(req).is_none() {
+    let Some(target) = keep_target(req) else {
         return Ok(None);
-    }
+    };
     let Ok(body) = req.extract::<web::Bytes>().await else {
         return Ok(None);
     };
-    keep_posted_form(req, &body, kept_forms, user_id).await
+    keep_body(target, &body, kept_forms, user_id).await
 }
 
 /// Where a posted form was going, if it is one worth keeping: a url-encoded POST to one of the
@@ -223,9 +222,19 @@ pub(crate) async fn keep_posted_form(
     kept_forms: &KeptForms,
     user_id: i32,
 ) -> Result<Option<KeptToken>, Error> {
-    let Some(target) = keep_target(req) else {
-        return Ok(None);
-    };
+    match keep_target(req) {
+        Some(target) => keep_body(target, body, kept_forms, user_id).await,
+        None => Ok(None),
+    }
+}
+
+/// Keeps a body for this user unless it is too large or has nothing typed in it.
+async fn keep_body(
+    target: FormTarget,
+    body: &[u8],
+    kept_forms: &KeptForms,
+    user_id: i32,
+) -> Result<Option<KeptToken>, Error> {
     if body.len() > MAX_BODY_BYTES {
         return Ok(None);
     }

@@ -39,6 +39,7 @@ use diesel::prelude::*;
 
 use super::{session, token};
 use crate::db::{DbPool, schema::web_cookie_key, schema::web_sessions};
+use crate::web::server_state;
 
 type State = HashMap<String, String>;
 
@@ -55,19 +56,19 @@ struct Entry {
     stored: Option<State>,
 }
 
-/// The sessions' state, shared by all workers: memory, and the database when there is one.
-#[derive(Clone, Default)]
+/// The sessions' state, shared by all workers: memory, and the database.
+#[derive(Clone)]
 pub struct Sessions {
     memory: Arc<Mutex<HashMap<String, Entry>>>,
-    durable: Option<DbPool>,
+    pool: DbPool,
 }
 
 impl Sessions {
     /// Sessions held in memory and, when logged in, in this database.
-    pub fn durable(pool: DbPool) -> Self {
+    pub fn new(pool: DbPool) -> Self {
         Self {
             memory: Arc::default(),
-            durable: Some(pool),
+            pool,
         }
     }
 
@@ -84,63 +85,50 @@ impl Sessions {
             .retain(|_, entry| user_of(&entry.state) != Some(user_id));
     }
 
-    /// Number of sessions whose state is held in memory: live ones and those within their
-    /// grace after the idle limit (tests and diagnostics).
-    pub fn len(&self) -> usize {
-        let now = Instant::now();
-        self.lock().values().filter(|e| e.expires > now).count()
-    }
-
-    /// True when no session is live in memory.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Keeps `state` under `key` in memory, and writes it to the database if it is a logged-in
     /// session whose stored copy is missing or out of date.
     async fn keep(&self, key: &str, state: State, ttl: Duration) {
         let expires = Instant::now() + ttl;
-        let write = {
+        let to_store = {
             let mut map = self.lock();
             let stored = map.remove(key).and_then(|e| e.stored);
-            let write = self.durable.is_some() && needs_write(stored.as_ref(), &state);
-            let stored = if write { None } else { stored };
+            let write = needs_write(stored.as_ref(), &state);
+            // Only a write needs a copy (this runs on every request that changes the state).
+            let to_store = write.then(|| state.clone());
             map.insert(
                 key.to_owned(),
                 Entry {
-                    state: state.clone(),
+                    state,
                     expires,
-                    stored,
+                    stored: if write { None } else { stored },
                 },
             );
-            write
+            to_store
         };
-        if !write {
-            return;
-        }
-        let Some(pool) = self.durable.clone() else {
+        let Some(state) = to_store else {
             return;
         };
         let Some(user_id) = user_of(&state) else {
             return;
         };
         let row = (token::sha256_hex(key), user_id, state.clone(), ttl);
-        match actix_web::web::block(move || store_row(&pool, row)).await {
-            Ok(Ok(())) => {
-                let forgotten = match self.lock().get_mut(key) {
-                    Some(entry) => {
-                        entry.stored = Some(state);
-                        false
-                    }
-                    None => true,
-                };
-                // Ended (logout) while the row was being written: delete it again.
-                if forgotten {
-                    self.delete_row(key).await;
-                }
+        let stored = server_state::best_effort(&self.pool, "keep a session", move |conn| {
+            store_row(conn, row)
+        })
+        .await;
+        if stored.is_none() {
+            return;
+        }
+        let forgotten = match self.lock().get_mut(key) {
+            Some(entry) => {
+                entry.stored = Some(state);
+                false
             }
-            Ok(Err(e)) => log_failure("keep a session", &e),
-            Err(e) => log_failure("keep a session", &anyhow::anyhow!("{e}")),
+            None => true,
+        };
+        // Ended (logout) while the row was being written: delete it again.
+        if forgotten {
+            self.delete_row(key).await;
         }
     }
 
@@ -156,68 +144,41 @@ impl Sessions {
 
     /// Deletes a session's row, if the database holds one.
     async fn delete_row(&self, key: &str) {
-        let Some(pool) = self.durable.clone() else {
-            return;
-        };
         let hash = token::sha256_hex(key);
-        let deleted = actix_web::web::block(move || -> anyhow::Result<()> {
-            let mut conn = pool.get().context("no database connection")?;
-            crate::db::write_transaction(&mut conn, |conn| {
+        server_state::best_effort(&self.pool, "end a session", move |conn| {
+            crate::db::write_transaction(conn, |conn| {
                 diesel::delete(web_sessions::table.filter(web_sessions::key_hash.eq(&hash)))
                     .execute(conn)
             })?;
             Ok(())
         })
         .await;
-        match deleted {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => log_failure("end a session", &e),
-            Err(e) => log_failure("end a session", &anyhow::anyhow!("{e}")),
-        }
     }
 
     /// The state of a session found in the database (after a restart), brought back into
     /// memory; `None` when there is none, it has expired, or the database cannot say.
     async fn restore(&self, key: &str) -> Option<State> {
-        let pool = self.durable.clone()?;
         let hash = token::sha256_hex(key);
-        let found =
-            actix_web::web::block(move || -> anyhow::Result<Option<(String, NaiveDateTime)>> {
-                let mut conn = pool.get().context("no database connection")?;
-                Ok(web_sessions::table
+        let (state, expires_at) =
+            server_state::best_effort(&self.pool, "read a session", move |conn| {
+                let row: Option<(String, NaiveDateTime)> = web_sessions::table
                     .filter(web_sessions::key_hash.eq(&hash))
                     .filter(web_sessions::expires_at.gt(Utc::now().naive_utc()))
                     .select((web_sessions::state, web_sessions::expires_at))
-                    .first(&mut conn)
-                    .optional()?)
+                    .first(conn)
+                    .optional()?;
+                row.map(|(json, expires_at)| {
+                    Ok((serde_json::from_str::<State>(&json)?, expires_at))
+                })
+                .transpose()
             })
-            .await;
-        let (json, expires_at) = match found {
-            Ok(Ok(found)) => found?,
-            Ok(Err(e)) => {
-                log_failure("read a session", &e);
-                return None;
-            }
-            Err(e) => {
-                log_failure("read a session", &anyhow::anyhow!("{e}"));
-                return None;
-            }
-        };
-        let state: State = match serde_json::from_str(&json) {
-            Ok(state) => state,
-            Err(e) => {
-                log_failure("read a session", &anyhow::Error::new(e));
-                return None;
-            }
-        };
-        let left = (expires_at - Utc::now().naive_utc())
-            .to_std()
-            .unwrap_or(Duration::ZERO);
+            .await
+            .flatten()?;
         let mut map = self.lock();
         // Another request of the same session may have restored it meanwhile: keep its copy.
         let entry = map.entry(key.to_owned()).or_insert(Entry {
             state: state.clone(),
-            expires: Instant::now() + left,
+            expires: server_state::instant_of(expires_at),
             stored: Some(state),
         });
         Some(entry.state.clone())
@@ -253,14 +214,13 @@ fn needs_write(stored: Option<&State>, state: &State) -> bool {
 
 /// Inserts or replaces a session's row; on a new row, also deletes the rows that have expired.
 fn store_row(
-    pool: &DbPool,
+    conn: &mut SqliteConnection,
     (hash, user_id, state, ttl): (String, i32, State, Duration),
 ) -> anyhow::Result<()> {
     let json = serde_json::to_string(&state)?;
     let now = Utc::now().naive_utc();
-    let expires_at = now + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX);
-    let mut conn = pool.get().context("no database connection")?;
-    crate::db::write_transaction(&mut conn, |conn| -> QueryResult<()> {
+    let expires_at = server_state::expiry_after(ttl);
+    crate::db::write_transaction(conn, |conn| -> QueryResult<()> {
         let updated = diesel::update(web_sessions::table.filter(web_sessions::key_hash.eq(&hash)))
             .set((
                 web_sessions::state.eq(&json),
@@ -282,10 +242,6 @@ fn store_row(
         Ok(())
     })?;
     Ok(())
-}
-
-fn log_failure(what: &str, e: &anyhow::Error) {
-    eprintln!("error: could not {what} in the database (it stays in memory): {e:#}");
 }
 
 fn std_duration(ttl: &time::Duration) -> Duration {

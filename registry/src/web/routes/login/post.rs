@@ -81,7 +81,7 @@ pub async fn post(
             // Back to the form kept at expiry, but only for the user who typed it: anyone else
             // logging in with its token lands on the home page as usual.
             match kept.filter(|token| state.kept_forms.get(token, user_id).is_some()) {
-                Some(token) => Ok(see_other(&format!("/kept/{token}"))),
+                Some(token) => Ok(see_other(&token.review_path())),
                 None => Ok(see_other("/")),
             }
         }
