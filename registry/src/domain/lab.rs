@@ -78,6 +78,33 @@ impl LabAnalyte {
         self.units()[0]
     }
 
+    /// The highest value, in the normalised unit, that can be a real result of this analyte:
+    /// above it the value is refused as a typing or unit error. `None` where no ceiling can
+    /// tell the two apart: ferritin, IL-6, IFN-γ, sIL-2Rα and LDH span orders of magnitude in
+    /// HLH-like toxicity and severe CRS, so any bound low enough to catch a slip of unit would
+    /// also refuse true results.
+    ///
+    /// Each ceiling is set well beyond the most extreme values reported, so that no true
+    /// result is refused: immunoglobulins 20,000 mg/dL (200 g/L, more than the whole serum
+    /// protein of IgG, IgA or IgM myeloma); B and T cells 1,000,000 cells/µL (beyond the
+    /// lymphocytosis of untreated CLL); CD19⁺ B cells 100 % of lymphocytes; white cells,
+    /// neutrophils and lymphocytes 2,000 ×10⁹/L and platelets 5,000 ×10⁹/L (beyond
+    /// hyperleukocytosis and extreme thrombocytosis: a count in cells/µL typed as ×10⁹/L is
+    /// caught); haemoglobin 30 g/dL (beyond polycythaemia: a value in g/L typed as g/dL is
+    /// caught); CRP 100 mg/dL (1,000 mg/L).
+    pub fn ceiling(self) -> Option<f64> {
+        match self {
+            Self::Igg | Self::Iga | Self::Igm => Some(20_000.0),
+            Self::Cd19Absolute | Self::Cd20Absolute | Self::Cd4Absolute => Some(1_000_000.0),
+            Self::Cd19Percent => Some(100.0),
+            Self::Wbc | Self::Anc | Self::Alc => Some(2_000.0),
+            Self::Platelets => Some(5_000.0),
+            Self::Haemoglobin => Some(30.0),
+            Self::Crp => Some(100.0),
+            Self::Ferritin | Self::Il6 | Self::IfnGamma | Self::SIl2Ra | Self::Ldh => None,
+        }
+    }
+
     /// A blood count: the analytes a recent transfusion distorts, so the ones its transfusion
     /// flags (red cells within 30 days, platelets within 7 days; domain.md §3.8) belong to.
     pub fn is_blood_count(self) -> bool {
@@ -172,6 +199,18 @@ pub enum InvalidLabValue {
     NotANonNegativeNumber,
     #[error(transparent)]
     WrongUnit(#[from] WrongUnit),
+    /// Above the analyte's [`LabAnalyte::ceiling`]: no real result is that high.
+    #[error(
+        "{analyte} cannot be {value} {unit}: the highest value accepted is {ceiling} {}; \
+         check the value and its unit",
+        analyte.normalised_unit()
+    )]
+    AboveCeiling {
+        analyte: LabAnalyte,
+        value: f64,
+        unit: LabUnit,
+        ceiling: f64,
+    },
 }
 
 /// A lab value as entered (a finite number of 0 or more, in a unit its analyte is given in),
@@ -191,6 +230,16 @@ impl LabValue {
             return Err(InvalidLabValue::NotANonNegativeNumber);
         }
         let normalised = analyte.conversion(unit)?.map(|c| c.apply(value));
+        if let (Some(v), Some(ceiling)) = (normalised, analyte.ceiling())
+            && v > ceiling
+        {
+            return Err(InvalidLabValue::AboveCeiling {
+                analyte,
+                value,
+                unit,
+                ceiling,
+            });
+        }
         Ok(Self {
             analyte,
             value,
@@ -244,7 +293,7 @@ pub enum InvalidIgG {
 impl IgG {
     /// Hypogammaglobulinaemia threshold, 400 mg/dL (AAAAI 2022, NCCN/ASBMT; domain.md §6.4, [H4]).
     pub const HYPOGAMMA_THRESHOLD_MG_DL: f64 = 400.0;
-    /// Above this the value is refused as a unit error (200 g/L, beyond even IgG myeloma).
+    /// Above this the value is refused as a unit error: IgG's [`LabAnalyte::ceiling`].
     pub const MAX_PLAUSIBLE_MG_DL: f64 = 20_000.0;
 
     /// An IgG from a value and the unit it was entered in (mg/dL or g/L).
@@ -457,6 +506,50 @@ mod tests {
             );
         }
         assert!(LabValue::new(LabAnalyte::Crp, 0.0, LabUnit::MgPerL).is_ok());
+    }
+
+    #[test]
+    fn a_value_above_its_analytes_ceiling_is_refused_in_whichever_unit_it_is_entered() {
+        use LabAnalyte as A;
+        use LabUnit as U;
+        let above = |analyte, value, unit| {
+            matches!(
+                LabValue::new(analyte, value, unit),
+                Err(InvalidLabValue::AboveCeiling { .. })
+            )
+        };
+        // At the ceiling is accepted, just above is not, in either unit.
+        for (analyte, at, unit, beyond) in [
+            (A::Igg, 20_000.0, U::MgPerDl, 20_000.1),
+            (A::Igg, 200.0, U::GPerL, 200.001),
+            (A::Igm, 200.0, U::GPerL, 200.001),
+            (A::Anc, 2_000.0, U::GigaPerL, 2_000.01),
+            (A::Anc, 2_000_000.0, U::CellsPerUl, 2_000_001.0),
+            (A::Platelets, 5_000_000.0, U::CellsPerUl, 5_000_001.0),
+            (A::Haemoglobin, 300.0, U::GPerL, 301.0),
+            (A::Crp, 1_000.0, U::MgPerL, 1_001.0),
+            (A::Cd19Percent, 100.0, U::Percent, 100.01),
+            (A::Cd4Absolute, 1_000_000.0, U::CellsPerUl, 1_000_001.0),
+        ] {
+            assert!(LabValue::new(analyte, at, unit).is_ok(), "{analyte:?} {at}");
+            assert!(above(analyte, beyond, unit), "{analyte:?} {beyond}");
+        }
+        // The classic slips: a count per µL under ×10⁹/L, haemoglobin in g/L under g/dL.
+        assert!(above(A::Wbc, 5_600.0, U::GigaPerL));
+        assert!(above(A::Platelets, 150_000.0, U::GigaPerL));
+        assert!(above(A::Haemoglobin, 95.0, U::GPerDl));
+        let refused = LabValue::new(A::Haemoglobin, 95.0, U::GPerDl).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "Haemoglobin cannot be 95 g/dL: the highest value accepted is 30 g/dL; \
+             check the value and its unit"
+        );
+        // No ceiling where true values span orders of magnitude.
+        for analyte in [A::Ferritin, A::Il6, A::Ldh] {
+            assert_eq!(analyte.ceiling(), None);
+            assert!(LabValue::new(analyte, 1e7, analyte.normalised_unit()).is_ok());
+        }
+        assert_eq!(A::Igg.ceiling(), Some(IgG::MAX_PLAUSIBLE_MG_DL));
     }
 
     #[test]

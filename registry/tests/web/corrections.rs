@@ -387,6 +387,18 @@ fn invalid_corrections_return_422_with_the_values_kept_and_a_message_by_the_fiel
             "value",
             "Enter the value as a number",
         ),
+        (
+            &lab_href,
+            vec![
+                ("analyte", "IGG"),
+                ("sample_date", &sample),
+                ("value", "510"),
+                ("unit", "G_L"),
+                ("reason", "x"),
+            ],
+            "value",
+            "IgG cannot be 510 g/L: the highest value accepted is 20000 mg/dL",
+        ),
     ];
     for (href, fields, field, message) in &cases {
         let mut all = vec![("row_version", "1")];

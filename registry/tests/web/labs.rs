@@ -298,6 +298,22 @@ fn a_wrong_row_is_refused_with_the_message_beside_it_keeping_every_value_and_wri
             "Enter the value as a number of 0 or more",
         ),
         (
+            vec![("lab_value-ANC", "3500")],
+            "lab_value-ANC",
+            "Absolute neutrophil count cannot be 3500 ×10⁹/L: the highest value accepted is \
+             2000 ×10⁹/L; check the value and its unit.",
+        ),
+        (
+            vec![("lab_value-CD19_PCT", "100.5")],
+            "lab_value-CD19_PCT",
+            "cannot be 100.5 %",
+        ),
+        (
+            vec![("lab_value-HB", "95")],
+            "lab_value-HB",
+            "Haemoglobin cannot be 95 g/dL",
+        ),
+        (
             vec![("lab_unit-CRP", "G_L")],
             "lab_unit-CRP",
             "C-reactive protein is given in mg/dL or mg/L.",
@@ -668,9 +684,11 @@ fn migration_000025_backfills_normalised_values_with_the_domain_factors() {
     assert_eq!(rows.len(), pairs.len() + 3);
     let mut backfilled = 0;
     for ((a, u, v), (_, value, unit, version, by)) in pairs.iter().zip(&rows) {
-        let expected = LabValue::new(*a, v.parse().unwrap(), *u)
+        // The migration converts whatever is stored, above a ceiling or not.
+        let expected = a
+            .conversion(*u)
             .unwrap()
-            .normalised();
+            .map(|c| (c.apply(v.parse().unwrap()), a.normalised_unit()));
         let got = value.map(|v| (v.to_bits(), unit.clone().unwrap()));
         assert_eq!(
             got,

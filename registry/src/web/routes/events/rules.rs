@@ -12,7 +12,7 @@ use crate::domain::{
     dates::StudyDay,
     death::CauseOfDeath,
     infection::{InfectionSeverity, OrganismClass},
-    lab::{LabAnalyte, LabUnit, LabValue},
+    lab::{InvalidLabValue, LabAnalyte, LabUnit, LabValue},
     malignancy::{NewMalignancyType, TransgeneResult},
     persistence::{PersistenceMethod, Specimen},
     response::{MrdStatus, Response, ResponseCriteria},
@@ -782,6 +782,10 @@ fn lab(
         }
         (Some(a), Some(v), Some(u)) => match LabValue::new(a, v, u) {
             Ok(lab_value) => Some(lab_value),
+            Err(e @ InvalidLabValue::AboveCeiling { .. }) => {
+                form.fail("value", format!("{e}."));
+                None
+            }
             Err(e) => {
                 form.fail("unit", format!("{e}."));
                 None

@@ -228,9 +228,10 @@ impl LabPanelForm {
     }
 
     /// Checks a panel that is not blank: the date (required; not before Day 0, not after this
-    /// period's contact, not after death), each filled row (a number of 0 or more in one of
-    /// its analyte's units, the message beside that row's field), at least one row, and the
-    /// transfusion answers (only with a blood count). `None` with messages when wrong.
+    /// period's contact, not after death), each filled row (a number of 0 or more, not above
+    /// its analyte's [`LabAnalyte::ceiling`], in one of its analyte's units, the message beside
+    /// that row's field), at least one row, and the transfusion answers (only with a blood
+    /// count). `None` with messages when wrong.
     pub fn validate(&mut self, bounds: PeriodBounds) -> Option<LabPanel> {
         let date = parse_date(&mut self.date, true, bounds.today);
         if let Some(d) = date {
@@ -317,6 +318,10 @@ fn validate_row(row: &mut LabRowForm) -> Option<LabValue> {
         Err(InvalidLabValue::NotANonNegativeNumber) => {
             row.value
                 .fail("Enter the value as a number of 0 or more, e.g. 4.2.");
+            None
+        }
+        Err(above @ InvalidLabValue::AboveCeiling { .. }) => {
+            row.value.fail(format!("{above}."));
             None
         }
     }
