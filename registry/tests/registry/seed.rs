@@ -252,3 +252,44 @@ fn bad_input_fails_with_one_clear_message_and_writes_nothing() {
     assert!(zero.to_string().contains("--patients"), "{zero}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+/// Migration 000028 makes `persistence_tests` again with new constraints: every seeded row
+/// comes through it, down and up, unchanged.
+#[test]
+fn migration_000028_keeps_every_persistence_test_through_down_and_up() {
+    use diesel_migrations::MigrationHarness;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seeded.db");
+    seed::seed(&options(path.clone(), 400, 5, 1)).unwrap();
+    let mut conn = registry::db::open(&path).unwrap();
+    let rows = |conn: &mut SqliteConnection| -> Vec<String> {
+        diesel::dsl::sql::<Text>(
+            "SELECT quote(id) || quote(patient_id) || quote(course_id) \
+             || quote(reported_in_follow_up_id) || quote(sample_date) \
+             || quote(sample_date_estimated) || quote(specimen) || quote(method) \
+             || quote(detected) || quote(value) || quote(unit) || quote(below_lloq) \
+             || quote(lloq) || quote(laboratory) || quote(created_at) || quote(created_by) \
+             || quote(updated_at) || quote(updated_by) || quote(row_version) \
+             FROM persistence_tests ORDER BY id",
+        )
+        .load(conn)
+        .unwrap()
+    };
+    let before = rows(&mut conn);
+    assert!(before.len() > 100, "the seed wrote persistence tests");
+
+    let mut reverted = Vec::new();
+    while !reverted.iter().any(|v: &String| v.ends_with("000028")) {
+        reverted.push(
+            conn.revert_last_migration(registry::db::MIGRATIONS)
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let down = rows(&mut conn);
+    conn.run_pending_migrations(registry::db::MIGRATIONS)
+        .unwrap();
+
+    assert_eq!(down, before, "down.sql keeps every seeded row");
+    assert_eq!(rows(&mut conn), before, "up.sql keeps every row");
+}

@@ -1412,9 +1412,17 @@ fn every_kind_of_event_can_be_corrected() {
                 ("sample_date", d(130)),
                 ("specimen", "BM".into()),
                 ("method", "DDPCR".into()),
-                ("detected", "N".into()),
+                ("detected", "Y".into()),
+                ("value", "250".into()),
+                ("unit", "COPIES_PER_UG_GDNA".into()),
+                ("lloq", "10".into()),
+                ("laboratory", "Central lab".into()),
             ],
-            ("specimen || method || detected", "BMDDPCRN"),
+            (
+                "specimen || method || detected || value || unit || lloq || below_lloq \
+                 || laboratory",
+                "BMDDPCRY250.0COPIES_PER_UG_GDNA10.00Central lab",
+            ),
         ),
         (
             "malignancy",

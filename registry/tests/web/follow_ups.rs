@@ -593,6 +593,202 @@ fn immunoglobulin_persistence_and_subsequent_therapy_are_entered_in_one_save() {
     }
 }
 
+#[test]
+fn a_persistence_test_keeps_its_value_unit_lloq_and_laboratory_or_its_censoring_below_the_lloq() {
+    use diesel::prelude::*;
+    use registry::db::schema::persistence_tests as p;
+    let Arranged { app, patient, form } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let sampled = days_ago(10).to_string();
+    let test = with(
+        &valid_fields("0"),
+        &[
+            ("none_persistence_tests", "events"),
+            ("persistence_date", &sampled),
+            ("persistence_specimen", "PB"),
+            ("persistence_method", "QPCR_TRANSGENE"),
+            ("persistence_detected", "Y"),
+            ("persistence_value", "1200"),
+            ("persistence_unit", "COPIES_PER_UG_GDNA"),
+            ("persistence_lloq", "10"),
+            ("persistence_laboratory", "Central lab"),
+        ],
+    );
+    // (changes, field whose message is expected, message)
+    type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+    let refused: Vec<Case> = vec![
+        (
+            vec![("persistence_detected", "N")],
+            "persistence_value",
+            "The cells were not detected: leave the value blank.",
+        ),
+        (
+            vec![("persistence_value", "lots")],
+            "persistence_value",
+            "Enter the value as a number of 0 or more",
+        ),
+        (
+            vec![("persistence_value", "8")],
+            "persistence_value",
+            "8 is below the LLOQ (10): tick",
+        ),
+        (
+            vec![("persistence_below_lloq", "1")],
+            "persistence_value",
+            "A result below the LLOQ has no value",
+        ),
+        (
+            vec![("persistence_unit", "")],
+            "persistence_unit",
+            "Choose the unit of the value and the LLOQ.",
+        ),
+        (
+            vec![("persistence_method", "FLOW_CAR")],
+            "persistence_unit",
+            "does not measure copies/µg genomic DNA",
+        ),
+        (
+            vec![("persistence_lloq", "0")],
+            "persistence_lloq",
+            "Enter the LLOQ as a number above 0",
+        ),
+        (
+            vec![
+                ("persistence_method", "FLOW_CAR"),
+                ("persistence_unit", "PCT_OF_CD3"),
+                ("persistence_value", "120"),
+                ("persistence_lloq", ""),
+            ],
+            "persistence_value",
+            "A percentage of CD3+ T cells cannot be above 100.",
+        ),
+    ];
+    for (changes, field, message) in &refused {
+        let fields = with(&test, changes);
+
+        let response = coordinator.post(&form, &as_refs(&fields));
+
+        assert_eq!(response.status, 422, "{changes:?}");
+        assert!(response.body.contains(message), "{changes:?}: {message}");
+        assert!(
+            response.body.contains(&format!("id=\"{field}-error\"")),
+            "{changes:?}: the message is beside {field}"
+        );
+        for name in [
+            "persistence_value",
+            "persistence_lloq",
+            "persistence_laboratory",
+        ] {
+            let typed = fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone());
+            assert_eq!(
+                response.input_value(name),
+                typed,
+                "{changes:?}: {name} kept"
+            );
+        }
+    }
+    /// Value, unit, below the LLOQ, LLOQ, laboratory.
+    type Stored = (
+        Option<f64>,
+        Option<String>,
+        bool,
+        Option<f64>,
+        Option<String>,
+    );
+    let stored = |app: &TestApp| -> Vec<Stored> {
+        p::table
+            .order(p::id)
+            .select((p::value, p::unit, p::below_lloq, p::lloq, p::laboratory))
+            .load(&mut app.db())
+            .unwrap()
+    };
+    assert!(stored(&app).is_empty(), "nothing written by a refusal");
+
+    let saved = coordinator.post(&form, &as_refs(&test));
+
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(
+        stored(&app),
+        vec![(
+            Some(1200.0),
+            Some("COPIES_PER_UG_GDNA".to_owned()),
+            false,
+            Some(10.0),
+            Some("Central lab".to_owned())
+        )]
+    );
+    let audited: Vec<(String, Option<String>)> = {
+        use registry::db::schema::audit_log as a;
+        a::table
+            .filter(a::table_name.eq("persistence_tests"))
+            .order(a::field_name)
+            .select((a::field_name, a::new_value))
+            .load(&mut app.db())
+            .unwrap()
+    };
+    for (name, value) in [
+        ("laboratory", "Central lab"),
+        ("lloq", "10.0"),
+        ("unit", "COPIES_PER_UG_GDNA"),
+        ("value", "1200.0"),
+    ] {
+        assert!(
+            audited
+                .iter()
+                .any(|(n, v)| n == name && v.as_deref() == Some(value)),
+            "audit lacks {name} = {value}: {audited:?}"
+        );
+    }
+    let timeline = coordinator.get(&format!("/patients/{patient}"));
+    assert!(
+        timeline
+            .body
+            .contains("qPCR for the CAR transgene: detected, 1200 copies/µg genomic DNA"),
+        "timeline shows the value"
+    );
+}
+
+#[test]
+fn a_persistence_test_below_the_lloq_is_stored_without_a_value() {
+    use diesel::prelude::*;
+    use registry::db::schema::persistence_tests as p;
+    let Arranged { app, patient, form } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let fields = with(
+        &valid_fields("0"),
+        &[
+            ("none_persistence_tests", "events"),
+            ("persistence_date", &days_ago(10).to_string()),
+            ("persistence_specimen", "BM"),
+            ("persistence_method", "DDPCR"),
+            ("persistence_detected", "Y"),
+            ("persistence_below_lloq", "1"),
+            ("persistence_unit", "COPIES_PER_UG_GDNA"),
+            ("persistence_lloq", "5"),
+        ],
+    );
+
+    let saved = coordinator.post(&form, &as_refs(&fields));
+
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let row: (Option<f64>, bool, Option<f64>) = p::table
+        .select((p::value, p::below_lloq, p::lloq))
+        .first(&mut app.db())
+        .unwrap();
+    assert_eq!(row, (None, true, Some(5.0)));
+    let timeline = coordinator.get(&format!("/patients/{patient}"));
+    assert!(
+        timeline
+            .body
+            .contains("Droplet digital PCR: detected, below the LLOQ")
+    );
+}
+
 /// Day `n` after `day0` as form text.
 fn day(day0: chrono::NaiveDate, n: i64) -> String {
     (day0 + chrono::Duration::days(n)).to_string()

@@ -14,7 +14,7 @@ use crate::domain::{
     infection::{InfectionSeverity, OrganismClass},
     lab::{InvalidLabValue, LabAnalyte, LabUnit, LabValue},
     malignancy::{NewMalignancyType, TransgeneResult},
-    persistence::{PersistenceMethod, Specimen},
+    persistence::{PersistenceMethod, PersistenceUnit, QuantityField, Specimen},
     response::{MrdStatus, Response, ResponseCriteria},
     therapy::SubsequentTherapyCategory,
     toxicity::{
@@ -26,6 +26,7 @@ use crate::web::form::Field;
 use crate::web::routes::follow_ups::icaht::{
     IcahtCounts, IcahtInput, TypedIcahtCounts, check_icaht_counts,
 };
+use crate::web::routes::follow_ups::persistence::{TypedQuantity, read_laboratory, read_quantity};
 use crate::web::routes::follow_ups::treatments::TreatmentBounds;
 use crate::web::routes::patients::new::parse_date;
 
@@ -208,6 +209,21 @@ pub fn spec(kind: EventKind, event: &StoredEvent) -> Vec<EventField> {
                 Select,
                 pairs(&[("Y", "Yes"), ("N", "No")]),
             ),
+            field("value", "Value (blank below the LLOQ)", Number, vec![]),
+            field(
+                "unit",
+                "Unit of the value and the LLOQ",
+                Select,
+                choices::<PersistenceUnit>(),
+            ),
+            field(
+                "below_lloq",
+                "Detected, below the lower limit of quantification (LLOQ)",
+                Checkbox,
+                vec![],
+            ),
+            field("lloq", "LLOQ of the assay (optional)", Number, vec![]),
+            field("laboratory", "Laboratory (optional)", Text, vec![]),
         ],
         EventKind::Malignancy => vec![
             field(
@@ -405,11 +421,45 @@ pub fn validate(
                     None
                 }
             };
+            let (value, unit, below_lloq, lloq) = (
+                form.value("value"),
+                form.value("unit"),
+                form.value("below_lloq"),
+                form.value("lloq"),
+            );
+            let typed = TypedQuantity {
+                value: &value,
+                unit: &unit,
+                below_lloq: &below_lloq,
+                lloq: &lloq,
+            };
+            let quantity = read_quantity(typed, detected.map(|d| d == "Y"), method)
+                .map_err(|problems| {
+                    for (field, message) in problems {
+                        let name = match field {
+                            QuantityField::Value => "value",
+                            QuantityField::Unit => "unit",
+                            QuantityField::BelowLloq => "below_lloq",
+                            QuantityField::Lloq => "lloq",
+                        };
+                        form.fail(name, message);
+                    }
+                })
+                .ok();
+            let laboratory = read_laboratory(&form.value("laboratory"))
+                .map_err(|message| form.fail("laboratory", message))
+                .ok();
+            let quantity = quantity?;
             Some(vec![
                 ("sample_date", ColumnValue::Date(Some(date?))),
                 ("specimen", text(specimen?.code())),
                 ("method", text(method?.code())),
                 ("detected", text(detected?)),
+                ("value", ColumnValue::Real(quantity.value)),
+                ("unit", code_or_null(quantity.unit)),
+                ("below_lloq", ColumnValue::Bool(quantity.below_lloq)),
+                ("lloq", ColumnValue::Real(quantity.lloq)),
+                ("laboratory", ColumnValue::Text(laboratory?)),
             ])
         }
         EventKind::Malignancy => malignancy(form, event, ctx, today),

@@ -12,6 +12,7 @@ pub mod get;
 pub mod icaht;
 pub mod labs;
 pub mod lock;
+pub mod persistence;
 pub mod post;
 pub mod relapse;
 pub mod toxicity;
@@ -301,10 +302,7 @@ pub struct FollowUpForm {
     pub ig_start_date: Field,
     pub ig_route: Field,
     /// A CAR-T persistence test of this period.
-    pub persistence_date: Field,
-    pub persistence_specimen: Field,
-    pub persistence_method: Field,
-    pub persistence_detected: Field,
+    pub persistence: persistence::NewPersistenceForm,
     /// A subsequent therapy started in this period.
     pub therapy_category: Field,
     pub therapy_start_date: Field,
@@ -350,8 +348,8 @@ pub struct FollowUpInput {
     pub toxicity: Option<NewToxicity>,
     /// An immunoglobulin course: start date, route (IVIG or SCIG).
     pub immunoglobulin: Option<(NaiveDate, &'static str)>,
-    /// A persistence test: date, specimen, method, detected (Y/N).
-    pub persistence: Option<(NaiveDate, Specimen, PersistenceMethod, &'static str)>,
+    /// A persistence test, with what it measured.
+    pub persistence: Option<persistence::NewPersistence>,
     /// A subsequent therapy: category, start date.
     pub therapy: Option<(SubsequentTherapyCategory, NaiveDate)>,
     /// A new malignancy: type, diagnosis date, detail, CAR-transgene result.
@@ -413,10 +411,7 @@ impl FollowUpForm {
             toxicity: NewToxicityForm::default(),
             ig_start_date: Field::default(),
             ig_route: Field::default(),
-            persistence_date: Field::default(),
-            persistence_specimen: Field::default(),
-            persistence_method: Field::default(),
-            persistence_detected: Field::default(),
+            persistence: persistence::NewPersistenceForm::default(),
             therapy_category: Field::default(),
             therapy_start_date: Field::default(),
             malignancy_type: Field::default(),
@@ -514,19 +509,14 @@ impl FollowUpForm {
             ),
         ]);
         out.extend(self.toxicity.treatments.fields_mut());
+        out.extend(
+            self.persistence
+                .fields_mut()
+                .map(|(name, field)| (name.to_owned(), field)),
+        );
         out.extend([
             ("ig_start_date".into(), &mut self.ig_start_date),
             ("ig_route".into(), &mut self.ig_route),
-            ("persistence_date".into(), &mut self.persistence_date),
-            (
-                "persistence_specimen".into(),
-                &mut self.persistence_specimen,
-            ),
-            ("persistence_method".into(), &mut self.persistence_method),
-            (
-                "persistence_detected".into(),
-                &mut self.persistence_detected,
-            ),
             ("therapy_category".into(), &mut self.therapy_category),
             ("therapy_start_date".into(), &mut self.therapy_start_date),
             ("malignancy_type".into(), &mut self.malignancy_type),
@@ -908,35 +898,11 @@ impl FollowUpForm {
             }
         }
 
-        let adding_persistence = !blank(&[
-            &self.persistence_date,
-            &self.persistence_specimen,
-            &self.persistence_method,
-            &self.persistence_detected,
-        ]);
+        let adding_persistence = !self.persistence.is_blank();
         let mut persistence = None;
         if adding_persistence {
-            let date = dated(&mut self.persistence_date);
-            let specimen = Specimen::parse(&self.persistence_specimen.value).ok();
-            if specimen.is_none() {
-                self.persistence_specimen.fail("Choose the specimen.");
-            }
-            let method = PersistenceMethod::parse(&self.persistence_method.value).ok();
-            if method.is_none() {
-                self.persistence_method.fail("Choose the method.");
-            }
-            let detected = match self.persistence_detected.value.as_str() {
-                "Y" => Some("Y"),
-                "N" => Some("N"),
-                _ => {
-                    self.persistence_detected
-                        .fail("Answer whether CAR-T cells were detected.");
-                    None
-                }
-            };
-            if let (Some(d), Some(s), Some(m), Some(x)) = (date, specimen, method, detected) {
-                persistence = Some((d, s, m, x));
-            }
+            let date = dated(&mut self.persistence.date);
+            persistence = self.persistence.validate(date);
         }
 
         let adding_therapy = !blank(&[&self.therapy_category, &self.therapy_start_date]);
@@ -1046,10 +1012,6 @@ impl FollowUpForm {
             &self.death_cause,
             &self.ig_start_date,
             &self.ig_route,
-            &self.persistence_date,
-            &self.persistence_specimen,
-            &self.persistence_method,
-            &self.persistence_detected,
             &self.therapy_category,
             &self.therapy_start_date,
             &self.malignancy_type,
@@ -1066,6 +1028,7 @@ impl FollowUpForm {
             || self.sections.iter().any(|s| s.answer.error.is_some())
             || self.toxicity.has_error()
             || self.lab.has_error()
+            || self.persistence.has_error()
             || self.window_warning.is_some();
         if failed {
             return None;
@@ -1126,6 +1089,7 @@ pub struct FollowUpPage {
     pub specimens: Vec<SelectOption>,
     pub persistence_methods: Vec<SelectOption>,
     pub detected_answers: Vec<SelectOption>,
+    pub persistence_units: Vec<SelectOption>,
     pub therapy_categories: Vec<SelectOption>,
     pub transgene_results: Vec<SelectOption>,
     pub mrd_statuses: Vec<SelectOption>,
@@ -1217,12 +1181,13 @@ impl FollowUpPage {
                 ],
                 &form.ig_route.value,
             ),
-            specimens: vocab::<Specimen>(&form.persistence_specimen.value),
-            persistence_methods: vocab::<PersistenceMethod>(&form.persistence_method.value),
+            specimens: vocab::<Specimen>(&form.persistence.specimen.value),
+            persistence_methods: vocab::<PersistenceMethod>(&form.persistence.method.value),
             detected_answers: options(
                 [("Y", "Detected"), ("N", "Not detected")],
-                &form.persistence_detected.value,
+                &form.persistence.detected.value,
             ),
+            persistence_units: form.persistence.unit_options(),
             therapy_categories: vocab::<SubsequentTherapyCategory>(&form.therapy_category.value),
             transgene_results: vocab::<TransgeneResult>(&form.transgene_result.value),
             hypoxias: vocab::<Hypoxia>(&form.toxicity.hypoxia.value),

@@ -22,8 +22,7 @@ use crate::db::{
     patients::PatientRow,
     schema::{
         deaths, follow_up_sign_offs, follow_ups, immunoglobulin_courses, infections,
-        new_malignancies, patients, persistence_tests, response_assessments, subsequent_therapies,
-        toxicity_events,
+        new_malignancies, patients, response_assessments, subsequent_therapies, toxicity_events,
     },
 };
 use crate::domain::{
@@ -481,37 +480,8 @@ pub fn save(
                 ],
             )?;
         }
-        if let Some((date, specimen, method, detected)) = &input.persistence {
-            let id: i32 = diesel::insert_into(persistence_tests::table)
-                .values((
-                    persistence_tests::patient_id.eq(pid),
-                    persistence_tests::course_id.eq(cid),
-                    persistence_tests::reported_in_follow_up_id.eq(fu),
-                    persistence_tests::sample_date.eq(date),
-                    persistence_tests::specimen.eq(specimen.code()),
-                    persistence_tests::method.eq(method.code()),
-                    persistence_tests::detected.eq(*detected),
-                    persistence_tests::created_by.eq(actor),
-                    persistence_tests::updated_by.eq(actor),
-                ))
-                .returning(persistence_tests::id)
-                .get_result(conn)?;
-            changes.record_insert(
-                conn,
-                "persistence_tests",
-                id,
-                patient,
-                &[
-                    (
-                        "reported_in_follow_up_id".to_owned(),
-                        Some(row.id.0.to_string()),
-                    ),
-                    ("sample_date".to_owned(), Some(date.to_string())),
-                    ("specimen".to_owned(), Some(specimen.code().to_owned())),
-                    ("method".to_owned(), Some(method.code().to_owned())),
-                    ("detected".to_owned(), Some((*detected).to_owned())),
-                ],
-            )?;
+        if let Some(test) = &input.persistence {
+            super::persistence::insert(conn, &changes, (pid, cid), row.id.0, actor, test)?;
         }
         if let Some((category, date)) = &input.therapy {
             let id: i32 = diesel::insert_into(subsequent_therapies::table)

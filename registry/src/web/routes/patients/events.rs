@@ -11,7 +11,7 @@ use crate::domain::infection::{InfectionSeverity, Organism, OrganismClass};
 use crate::domain::lab::{LabAnalyte, LabUnit};
 use crate::domain::malignancy::NewMalignancyType;
 use crate::domain::missing::{Answer, YesNo};
-use crate::domain::persistence::PersistenceMethod;
+use crate::domain::persistence::{PersistenceMethod, PersistenceUnit};
 use crate::domain::response::ResponseCriteria;
 use crate::domain::therapy::SubsequentTherapyCategory;
 use crate::domain::toxicity::{CtcaeGrade, ToxicityTreatment, ToxicityType};
@@ -215,7 +215,7 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             format!("{}: {v}", label_of::<LabAnalyte>(&analyte)),
         );
     }
-    for (id, f, date, method, detected) in persistence_tests::table
+    for (id, f, date, method, detected, value, unit, below_lloq) in persistence_tests::table
         .filter(persistence_tests::patient_id.eq(pid))
         .select((
             persistence_tests::id,
@@ -223,23 +223,44 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             persistence_tests::sample_date,
             persistence_tests::method,
             persistence_tests::detected,
+            persistence_tests::value,
+            persistence_tests::unit,
+            persistence_tests::below_lloq,
         ))
-        .load::<(i32, Option<i32>, NaiveDate, String, String)>(conn)?
+        .load::<(
+            i32,
+            Option<i32>,
+            NaiveDate,
+            String,
+            String,
+            Option<f64>,
+            Option<String>,
+            bool,
+        )>(conn)?
     {
+        let mut summary = format!(
+            "{}: {}",
+            label_of::<PersistenceMethod>(&method),
+            match Answer::<YesNo>::parse(&detected) {
+                Ok(Answer::Value(YesNo::Yes)) => "detected".to_owned(),
+                Ok(Answer::Value(YesNo::No)) => "not detected".to_owned(),
+                _ => label_of::<YesNo>(&detected),
+            }
+        );
+        if below_lloq {
+            summary.push_str(", below the LLOQ");
+        } else if let Some(v) = value {
+            summary.push_str(&format!(", {v}"));
+            if let Some(unit) = unit {
+                summary.push_str(&format!(" {}", label_of::<PersistenceUnit>(&unit)));
+            }
+        }
         push(
             "persistence_tests",
             (EventKind::Persistence, id),
             f,
             date,
-            format!(
-                "{}: {}",
-                label_of::<PersistenceMethod>(&method),
-                match Answer::<YesNo>::parse(&detected) {
-                    Ok(Answer::Value(YesNo::Yes)) => "detected".to_owned(),
-                    Ok(Answer::Value(YesNo::No)) => "not detected".to_owned(),
-                    _ => label_of::<YesNo>(&detected),
-                }
-            ),
+            summary,
         );
     }
     for (id, f, date, kind) in new_malignancies::table
