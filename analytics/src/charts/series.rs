@@ -47,6 +47,11 @@ pub struct SeriesChart {
     /// x ticks; empty picks regular ones.
     pub x_ticks: Vec<f64>,
     pub reference: Option<Reference>,
+    /// Confidence intervals of the summary points, (time, lower, upper), drawn as vertical
+    /// bars with caps.
+    pub intervals: Vec<(f64, f64, f64)>,
+    /// Legend text of the intervals, e.g. "95% CI (Clopper-Pearson)".
+    pub interval_label: String,
 }
 
 /// Median of the values measured at each distinct time (nominal visit days), by time.
@@ -122,6 +127,7 @@ pub fn draw_series<DB: DrawingBackend>(
             .iter()
             .flat_map(|s| s.points.iter().map(|p| p.1))
             .chain(chart.summary.iter().map(|p| p.1))
+            .chain(chart.intervals.iter().flat_map(|i| [i.1, i.2]))
             .chain(chart.reference.iter().map(|r| r.value))
             .filter(|v| v.is_finite())
     };
@@ -138,6 +144,13 @@ pub fn draw_series<DB: DrawingBackend>(
         chart.x_ticks.clone()
     };
     let x_max = x_ticks.iter().copied().fold(t_max, f64::max).max(1.0);
+    // Room for the caps of an interval at the last time.
+    let cap = x_max * 0.008;
+    let x_max = if chart.intervals.is_empty() {
+        x_max
+    } else {
+        x_max.max(t_max + 2.0 * cap)
+    };
 
     // y in axis units: log10 of the value on a log axis.
     let (y_lo, y_hi, y_ticks) = if chart.log_y {
@@ -246,6 +259,19 @@ pub fn draw_series<DB: DrawingBackend>(
             .iter()
             .map(|p| Circle::new(*p, theme.mm_i(0.6), colour.filled())),
     )?;
+    let intervals: Vec<(f64, f64, f64)> = chart
+        .intervals
+        .iter()
+        .filter(|(t, lo, hi)| t.is_finite() && lo.is_finite() && hi.is_finite())
+        .map(|(t, lo, hi)| (*t, to_y(*lo), to_y(*hi)))
+        .collect();
+    let whisker = colour.stroke_width(theme.stroke(theme.line_pt));
+    for (t, lo, hi) in &intervals {
+        ctx.draw_series(LineSeries::new([(*t, *lo), (*t, *hi)], whisker))?;
+        for y in [*lo, *hi] {
+            ctx.draw_series(LineSeries::new([(t - cap, y), (t + cap, y)], whisker))?;
+        }
+    }
     if !chart.series.is_empty() {
         legend.insert(
             0,
@@ -266,6 +292,13 @@ pub fn draw_series<DB: DrawingBackend>(
             },
         );
     }
+    if !intervals.is_empty() {
+        legend.push(LegendEntry {
+            label: chart.interval_label.clone(),
+            colour,
+            kind: LegendKind::Interval,
+        });
+    }
     let inner = ctx.plotting_area().strip_coord_spec();
     let origin = inner.get_base_pixel();
     let lines = chart
@@ -278,7 +311,12 @@ pub fn draw_series<DB: DrawingBackend>(
                 .map(|(t, v)| (*t, to_y(*v)))
                 .collect::<Vec<_>>()
         })
-        .chain(std::iter::once(summary));
+        .chain(std::iter::once(summary))
+        .chain(
+            intervals
+                .iter()
+                .map(|(t, lo, hi)| vec![(*t, *lo), (*t, *hi)]),
+        );
     let mut samples = Vec::new();
     for line in lines {
         for pair in line.windows(2) {

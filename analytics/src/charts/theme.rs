@@ -223,6 +223,8 @@ pub enum LegendKind {
     Dashed,
     /// A filled square (bars).
     Box,
+    /// A vertical bar with caps (confidence intervals).
+    Interval,
 }
 
 /// Corner of the panel a legend sits in.
@@ -352,7 +354,7 @@ pub fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Draws one legend key (line, dashed line or box) with its left edge at `x0`, centred on `yc`.
+/// Draws one legend key (line, dashed line, box or interval) with its left edge at `x0`, centred on `yc`.
 fn draw_key<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     theme: &Theme,
@@ -379,6 +381,18 @@ fn draw_key<DB: DrawingBackend>(
                 [(x0, yc - half), (x0 + key_w * 2 / 3, yc + half)],
                 entry.colour.filled(),
             ))?;
+        }
+        LegendKind::Interval => {
+            let half = theme.line_height(theme.font_pt) * 3 / 10;
+            let (xc, cap) = (x0 + key_w / 3, key_w / 8);
+            let thin = entry.colour.stroke_width(theme.stroke(theme.line_pt));
+            area.draw(&PathElement::new(
+                vec![(xc, yc - half), (xc, yc + half)],
+                thin,
+            ))?;
+            for y in [yc - half, yc + half] {
+                area.draw(&PathElement::new(vec![(xc - cap, y), (xc + cap, y)], thin))?;
+            }
         }
     }
     Ok(())

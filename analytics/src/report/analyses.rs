@@ -605,15 +605,28 @@ fn share_at(samples: LazyFrame) -> anyhow::Result<Vec<TimepointShare>> {
             .collect()?;
         let n = df.column("n")?.u64()?.get(0).unwrap_or(0);
         let x = df.column("x")?.u64()?.get(0).unwrap_or(0);
-        out.push(TimepointShare {
-            timepoint: label.to_owned(),
-            day: target,
-            n,
-            x,
-            share: (n > 0).then(|| x as f64 / n as f64),
-        });
+        out.push(timepoint_share(label, target, x, n)?);
     }
     Ok(out)
+}
+
+/// `x` of `n` at the timepoint `label` (day `target`), with its Clopper-Pearson interval at
+/// [`CONF_LEVEL`] (none when `n` is 0).
+fn timepoint_share(label: &str, target: i32, x: u64, n: u64) -> anyhow::Result<TimepointShare> {
+    let interval = if n > 0 {
+        Some(clopper_pearson(x, n, CONF_LEVEL)?)
+    } else {
+        None
+    };
+    Ok(TimepointShare {
+        timepoint: label.to_owned(),
+        day: target,
+        n,
+        x,
+        share: interval.map(|i| i.estimate),
+        lower: interval.map(|i| i.lower),
+        upper: interval.map(|i| i.upper),
+    })
 }
 
 /// Per timepoint: the median `value` of the patients' closest samples.
@@ -743,13 +756,7 @@ pub fn immune(
             .u64()?
             .get(0)
             .unwrap_or(0);
-        ig_replacement.push(TimepointShare {
-            timepoint: label.to_owned(),
-            day: target,
-            n,
-            x,
-            share: (n > 0).then(|| x as f64 / n as f64),
-        });
+        ig_replacement.push(timepoint_share(label, target, x, n)?);
     }
 
     let pers = reg

@@ -589,7 +589,7 @@ pub fn draw_all(
             &theme,
             stamp,
             "persistence_over_time",
-            "CAR-T persistence: patients with detectable CAR-T cells among those tested (closest test within 30 days of 3, 6, 12 and 24 months)",
+            &persistence_caption(summary),
             |area| draw_series(area, &theme, &pers),
         )?);
     }
@@ -680,14 +680,20 @@ fn igg_chart(
     })
 }
 
-/// The share with detectable CAR-T at each timepoint, in percent (no per-patient lines: the
-/// registry records detected or not, most tests without a quantity).
+/// The share with detectable CAR-T at each timepoint, in percent, with its exact 95% interval
+/// (no per-patient lines: a test is detected or not; quantities use several units).
 fn persistence_chart(summary: &Summary) -> SeriesChart {
-    let points = summary
-        .immune_recovery
-        .persistence_detectable
+    let shares = &summary.immune_recovery.persistence_detectable;
+    let points = shares
         .iter()
         .filter_map(|t| t.share.map(|v| (timepoint_months(t.day), 100.0 * v)))
+        .collect();
+    let intervals = shares
+        .iter()
+        .filter_map(|t| {
+            let (lower, upper) = (t.lower?, t.upper?);
+            Some((timepoint_months(t.day), 100.0 * lower, 100.0 * upper))
+        })
         .collect();
     SeriesChart {
         x_label: "Months since CAR-T infusion".to_owned(),
@@ -699,8 +705,26 @@ fn persistence_chart(summary: &Summary) -> SeriesChart {
         y_range: Some((0.0, 100.0)),
         x_ticks: SERIES_TICKS.to_vec(),
         reference: None,
+        intervals,
+        interval_label: "95% CI (Clopper-Pearson)".to_owned(),
         ..SeriesChart::default()
     }
+}
+
+/// The persistence figure's caption, with the number tested at each timepoint.
+fn persistence_caption(summary: &Summary) -> String {
+    let tested: Vec<String> = summary
+        .immune_recovery
+        .persistence_detectable
+        .iter()
+        .map(|t| format!("{} {}", t.timepoint, t.n))
+        .collect();
+    format!(
+        "CAR-T persistence: patients with detectable CAR-T cells among those tested (closest \
+         test within 30 days of 3, 6, 12 and 24 months), with exact 95% confidence intervals; \
+         patients tested: {}",
+        tested.join(", ")
+    )
 }
 
 /// Lanes for the first [`SWIMMER_LANES`] responders (by registry id, so the choice is stable).

@@ -390,11 +390,16 @@ pub fn page(
                         esc(&r.timepoint),
                         r.x.to_string(),
                         r.n.to_string(),
-                        opt_pct(r.share),
+                        match (r.share, r.lower, r.upper) {
+                            (Some(share), Some(lower), Some(upper)) => {
+                                format!("{} ({}–{})", pct(share), pct(lower), pct(upper))
+                            }
+                            _ => "–".to_owned(),
+                        },
                     ]
                 })
                 .collect();
-            table(&mut o, &["Timepoint", "x", "N", "%"], &rows);
+            table(&mut o, &["Timepoint", "x", "N", "% (95% CI)"], &rows);
         }
         o.push_str("<h3>Median native IgG (mg/dL)</h3>");
         let rows: Vec<Vec<String>> = ir

@@ -216,6 +216,8 @@ pub struct Infections {
     pub by_period_and_class: Vec<ClassDensityRow>,
 }
 
+/// `x` of `n` patients at a timepoint, with the exact (Clopper-Pearson) interval of the share
+/// at the report's confidence level; no share and no interval when `n` is 0.
 #[derive(Debug, Clone, Serialize)]
 pub struct TimepointShare {
     pub timepoint: String,
@@ -223,6 +225,8 @@ pub struct TimepointShare {
     pub n: u64,
     pub x: u64,
     pub share: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
 }
 
 /// The median of a measurement at a timepoint (closest sample in the window).

@@ -119,6 +119,49 @@ fn igg_with_the_400_reference() {
 }
 
 #[test]
+fn shares_with_their_intervals() {
+    let chart = SeriesChart {
+        x_label: "Months since CAR-T infusion".to_owned(),
+        y_label: "Detectable CAR-T, % of tested".to_owned(),
+        summary: vec![(3.0, 62.4), (6.0, 44.3), (12.0, 23.9), (24.0, 8.1)],
+        summary_label: "Detectable".to_owned(),
+        y_range: Some((0.0, 100.0)),
+        x_ticks: vec![0.0, 6.0, 12.0, 18.0, 24.0],
+        intervals: vec![
+            (3.0, 59.3, 65.4),
+            (6.0, 41.3, 47.3),
+            (12.0, 20.1, 28.1),
+            (24.0, 5.2, 11.9),
+        ],
+        interval_label: "95% CI (Clopper-Pearson)".to_owned(),
+        ..SeriesChart::default()
+    };
+    let theme = Theme::single_column(70.0);
+    let out = render(&theme, Some(STAMP), |a| draw_series(a, &theme, &chart)).unwrap();
+    fixtures::save("shares", &out).unwrap();
+    fixtures::assert_texts(&out.svg, &["Detectable", "95% CI (Clopper-Pearson)"]);
+    // Each interval is a bar and two caps: 12 more lines than without them.
+    let bare = render(&theme, Some(STAMP), |a| {
+        draw_series(
+            a,
+            &theme,
+            &SeriesChart {
+                intervals: Vec::new(),
+                ..chart.clone()
+            },
+        )
+    })
+    .unwrap();
+    let lines = |svg: &str| svg.matches("<polyline").count() + svg.matches("<path").count();
+    assert!(
+        lines(&out.svg) >= lines(&bare.svg) + 12,
+        "intervals drawn: {} vs {}",
+        lines(&out.svg),
+        lines(&bare.svg)
+    );
+}
+
+#[test]
 fn empty_and_zero_series_do_not_panic() {
     let theme = Theme::single_column(60.0);
     let zeros = SeriesChart {

@@ -447,3 +447,36 @@ fn bad_input_exits_2_and_names_it() {
     );
     assert!(out.path().join("2025-06-30/summary.json").is_file());
 }
+
+/// Every timepoint share of the immune-recovery tables carries its exact 95% interval, that of
+/// the engine's Clopper-Pearson (R's `binom.test`) for its x and n; none without a patient.
+#[test]
+fn timepoint_shares_carry_their_clopper_pearson_interval() {
+    let db = seeded();
+    let out = tempfile::tempdir().unwrap();
+    let outcome = run(&config(db.path(), out.path(), false)).unwrap();
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(outcome.dir.join("summary.json")).unwrap())
+            .unwrap();
+    let mut checked = 0;
+    for table in ["igg_below_400", "ig_replacement", "persistence_detectable"] {
+        for row in summary["immune_recovery"][table].as_array().unwrap() {
+            let (x, n) = (row["x"].as_u64().unwrap(), row["n"].as_u64().unwrap());
+            if n == 0 {
+                assert!(row["share"].is_null() && row["lower"].is_null() && row["upper"].is_null());
+                continue;
+            }
+            let exact = clopper_pearson(x, n, 0.95).unwrap();
+            // `close`: summary.json read back through serde_json's float parsing.
+            assert!(close(Some(exact.estimate), &row["share"]), "{table} share");
+            assert!(close(Some(exact.lower), &row["lower"]), "{table} lower");
+            assert!(close(Some(exact.upper), &row["upper"]), "{table} upper");
+            assert!(exact.lower < exact.estimate && exact.estimate < exact.upper);
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 9,
+        "the seeded cohort fills the tables ({checked} shares)"
+    );
+}
