@@ -703,6 +703,35 @@ pub fn native_igg(set: &DataFrame, reg: &Registry) -> LazyFrame {
     ])
 }
 
+/// The CAR transgene by PCR (qPCR, ddPCR) after Day 0 of the analysis set: `patient_id`, `day`
+/// (since Day 0) and `value` in copies/µg genomic DNA, 0 for a test that did not detect it or
+/// detected it below the LLOQ (not quantifiable: below every quantified value). Tests without
+/// a result, and quantities in other units, are left out.
+pub fn transgene_copies(set: &DataFrame, reg: &Registry) -> LazyFrame {
+    reg.persistence
+        .clone()
+        .lazy()
+        .filter(col("pcr").and(col("detected").is_not_null()))
+        .with_column(
+            when(col("detected").not().or(col("below_lloq")))
+                .then(lit(0.0))
+                .otherwise(col("copies_per_ug_dna"))
+                .alias("value"),
+        )
+        .filter(col("value").is_not_null())
+        .join(
+            set.clone().lazy().select([col("patient_id"), col("day0")]),
+            [col("patient_id")],
+            [col("patient_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .select([
+            col("patient_id"),
+            (days("sample_date") - days("day0")).alias("day"),
+            col("value"),
+        ])
+}
+
 /// IgG < 400 mg/dL among native samples ([`native_igg`]) and their median, immunoglobulin
 /// replacement at each timepoint among patients followed to it, CAR-T persistence (share
 /// detectable), and the B-cell aplasia and persistence-loss Kaplan-Meier analyses of ADTTE
@@ -776,6 +805,7 @@ pub fn immune(
             col("detected").alias("flag"),
         ]);
     let persistence_detectable = share_at(pers)?;
+    let transgene_median_copies_per_ug = median_at(transgene_copies(set, reg))?;
     let mut b_cell_aplasia = Vec::new();
     let mut persistence_loss = Vec::new();
     for by in [None, Some("PRODUCT")] {
@@ -787,6 +817,7 @@ pub fn immune(
         ig_replacement,
         persistence_detectable,
         igg_median_mg_dl,
+        transgene_median_copies_per_ug,
         b_cell_recovery_threshold_per_ul: super::immune::B_CELL_RECOVERY_PER_UL,
         b_cell_aplasia,
         persistence_loss,

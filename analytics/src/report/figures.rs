@@ -6,7 +6,7 @@
 
 use polars::prelude::DataFrame;
 
-use super::analyses::{CONF_LEVEL, CONF_TYPE, native_igg, tte_input};
+use super::analyses::{CONF_LEVEL, CONF_TYPE, native_igg, transgene_copies, tte_input};
 use super::endpoints::days;
 use super::labels::stratum_label;
 use super::load::Registry;
@@ -592,6 +592,19 @@ pub fn draw_all(
             &persistence_caption(summary),
             |area| draw_series(area, &theme, &pers),
         )?);
+        let kinetics = kinetics_chart(summary, reg, set)?;
+        if !kinetics.series.is_empty() {
+            out.push(draw(
+                config,
+                &theme,
+                stamp,
+                "persistence_kinetics",
+                &format!(
+                    "CAR-T kinetics: the CAR transgene by qPCR or ddPCR (copies/µg genomic DNA) of the first {IGG_LANES} patients with a PCR result by registry id (grey), median of each patient's closest test within 30 days of 3, 6, 12 and 24 months; not detected or below the LLOQ on the axis floor"
+                ),
+                |area| draw_series(area, &theme, &kinetics),
+            )?);
+        }
     }
     Ok(out)
 }
@@ -613,9 +626,40 @@ fn igg_chart(
     reg: &Registry,
     set: &DataFrame,
 ) -> Result<SeriesChart, ReportError> {
+    let series = lanes(native_igg(set, reg), set)?;
+    let median = summary
+        .immune_recovery
+        .igg_median_mg_dl
+        .iter()
+        .filter_map(|m| m.median.map(|v| (timepoint_months(m.day), v)))
+        .collect();
+    Ok(SeriesChart {
+        x_label: "Months since CAR-T infusion".to_owned(),
+        y_label: "Native IgG (mg/dL)".to_owned(),
+        series,
+        summary: median,
+        summary_label: "Median".to_owned(),
+        log_y: false,
+        y_range: None,
+        x_ticks: SERIES_TICKS.to_vec(),
+        reference: Some(Reference {
+            value: 400.0,
+            label: "IgG 400 mg/dL".to_owned(),
+        }),
+        ..SeriesChart::default()
+    })
+}
+
+/// One grey line per patient for the first [`IGG_LANES`] patients (by registry id, so the
+/// choice is stable) with a sample in the first 25 months, from `samples` (`patient_id`,
+/// `day` since Day 0, `value`), in months.
+fn lanes(
+    samples: polars::prelude::LazyFrame,
+    set: &DataFrame,
+) -> Result<Vec<PatientSeries>, ReportError> {
     use polars::prelude::*;
     let last_day = (25.0 * MONTH_DAYS) as i32;
-    let samples = native_igg(set, reg)
+    let samples = samples
         .filter(col("day").gt(lit(0)).and(col("day").lt_eq(lit(last_day))))
         .join(
             set.clone()
@@ -657,25 +701,33 @@ fn igg_chart(
             }),
         }
     }
+    Ok(series)
+}
+
+/// CAR-T kinetics: the transgene by PCR per patient ([`lanes`] of [`transgene_copies`]) on a
+/// log axis, with the timepoint medians of `summary.json`; a test that did not detect it or
+/// found it below the LLOQ sits on the axis floor, as does a median that is not quantifiable.
+fn kinetics_chart(
+    summary: &Summary,
+    reg: &Registry,
+    set: &DataFrame,
+) -> Result<SeriesChart, ReportError> {
+    let series = lanes(transgene_copies(set, reg), set)?;
     let median = summary
         .immune_recovery
-        .igg_median_mg_dl
+        .transgene_median_copies_per_ug
         .iter()
         .filter_map(|m| m.median.map(|v| (timepoint_months(m.day), v)))
         .collect();
     Ok(SeriesChart {
         x_label: "Months since CAR-T infusion".to_owned(),
-        y_label: "Native IgG (mg/dL)".to_owned(),
+        y_label: "CAR transgene (copies/µg genomic DNA)".to_owned(),
         series,
         summary: median,
         summary_label: "Median".to_owned(),
-        log_y: false,
+        log_y: true,
         y_range: None,
         x_ticks: SERIES_TICKS.to_vec(),
-        reference: Some(Reference {
-            value: 400.0,
-            label: "IgG 400 mg/dL".to_owned(),
-        }),
         ..SeriesChart::default()
     })
 }

@@ -414,8 +414,31 @@ pub fn page(
             })
             .collect();
         table(&mut o, &["Timepoint", "N", "Median"], &rows);
+        o.push_str(
+            "<h3>Median CAR transgene (copies/µg genomic DNA; not detected or below the LLOQ \
+             ranked lowest)</h3>",
+        );
+        let rows: Vec<Vec<String>> = ir
+            .transgene_median_copies_per_ug
+            .iter()
+            .map(|m| {
+                vec![
+                    esc(&m.timepoint),
+                    m.n.to_string(),
+                    m.median.map_or("–".into(), |v| {
+                        if v > 0.0 {
+                            format!("{v:.0}")
+                        } else {
+                            "not quantifiable".into()
+                        }
+                    }),
+                ]
+            })
+            .collect();
+        table(&mut o, &["Timepoint", "N", "Median"], &rows);
         figure(&mut o, charts, "igg_over_time");
         figure(&mut o, charts, "persistence_over_time");
+        figure(&mut o, charts, "persistence_kinetics");
         let _ = writeln!(
             o,
             "<p>B-cell aplasia lasts from Day 0 to the first CD19+ B-cell count at or above {} cells/µL (Kaplan-Meier; censored at the last count). Loss of persistence is the first test after a detectable one on which no test detects CAR-T cells (censored at the last test).</p>",

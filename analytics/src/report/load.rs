@@ -28,7 +28,7 @@
 //! - `infections` (`infections`): `patient_id` i32, `diagnosis_date` date, `organism_class` str
 //! - `labs` (`lab_results`): `patient_id` i32, `sample_date` date, `analyte` str, `value` f64?, `ivig_flag` bool
 //! - `ig_courses` (`immunoglobulin_courses`): `patient_id` i32, `start_date` date, `stop_date` date?
-//! - `persistence` (`persistence_tests`): `patient_id` i32, `sample_date` date, `detected` bool?
+//! - `persistence` (`persistence_tests`): `patient_id` i32, `sample_date` date, `detected` bool?, `pcr` bool, `copies_per_ug_dna` f64?, `below_lloq` bool
 //! - `malignancies` (`new_malignancies`): `patient_id` i32, `diagnosis_date` date, `malignancy_type` str, `t_cell` bool
 //!
 //! Codes stay the registry's stored codes (`DLBCL_NOS`, `AXI_CEL`, `CR`); what each column

@@ -353,6 +353,7 @@ fn build_summary(
             ig_replacement: Vec::new(),
             persistence_detectable: Vec::new(),
             igg_median_mg_dl: Vec::new(),
+            transgene_median_copies_per_ug: Vec::new(),
             b_cell_recovery_threshold_per_ul: immune::B_CELL_RECOVERY_PER_UL,
             b_cell_aplasia: Vec::new(),
             persistence_loss: Vec::new(),

@@ -249,6 +249,10 @@ pub struct ImmuneRecovery {
     pub persistence_detectable: Vec<TimepointShare>,
     /// Median native IgG (mg/dL) at each timepoint, same samples as `igg_below_400`.
     pub igg_median_mg_dl: Vec<TimepointMedian>,
+    /// Median CAR transgene (copies/µg genomic DNA) at each timepoint, among patients with a
+    /// PCR test in the window (closest test) quantified in that unit or not quantifiable: a test
+    /// that did not detect the transgene, or detected it below the LLOQ, ranks lowest (as 0).
+    pub transgene_median_copies_per_ug: Vec<TimepointMedian>,
     /// CD19+ B cells per µL at or above which B cells count as recovered.
     pub b_cell_recovery_threshold_per_ul: f64,
     /// B-cell aplasia duration (ADTTE `BCAPL`): Kaplan-Meier overall and by product.

@@ -91,6 +91,26 @@ impl TestDb {
         ));
     }
 
+    /// A detected persistence test with what it measured: `method` (`QPCR_TRANSGENE`,
+    /// `FLOW_CAR`, ...), `value` in `unit`, or below the LLOQ (no value).
+    pub fn persistence_measured(
+        &mut self,
+        id: i32,
+        date: &str,
+        method: &str,
+        value: Option<f64>,
+        unit: &str,
+    ) {
+        let (value, below) = match value {
+            Some(v) => (v.to_string(), 0),
+            None => ("NULL".to_owned(), 1),
+        };
+        self.exec(&format!(
+            "INSERT INTO persistence_tests (patient_id, course_id, sample_date, specimen, method, detected, value, unit, below_lloq, lloq, created_by, updated_by)
+               VALUES ({id}, {id}, '{date}', 'PB', '{method}', 'Y', {value}, '{unit}', {below}, 10, 1, 1);"
+        ));
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -114,3 +114,65 @@ fn a_persistence_test_without_a_result_is_not_a_loss() {
         Some((121, cnsr::LAST_MEASUREMENT))
     );
 }
+
+/// The transgene medians: each patient's closest PCR test to the timepoint, a test that did
+/// not detect the transgene or found it below the LLOQ ranked lowest (0); flow cytometry and
+/// quantities in another unit left out.
+#[test]
+fn transgene_medians_rank_unquantifiable_tests_lowest_and_leave_other_units_out() {
+    use analytics::report::analyses::immune;
+    let mut db = TestDb::new();
+    for id in 1..=6 {
+        db.patient(id, "DLBCL_NOS", "2024-01-01");
+        db.contact(id, "2024-12-01", None);
+    }
+    // Month 3 (day 91) and its window (61 to 121).
+    db.persistence_measured(
+        1,
+        "2024-04-01",
+        "QPCR_TRANSGENE",
+        Some(5000.0),
+        "COPIES_PER_UG_GDNA",
+    );
+    db.persistence_measured(2, "2024-03-30", "DDPCR", Some(300.0), "COPIES_PER_UG_GDNA");
+    db.persistence_measured(
+        3,
+        "2024-04-02",
+        "QPCR_TRANSGENE",
+        None,
+        "COPIES_PER_UG_GDNA",
+    );
+    // 4: not detected at the timepoint; its detected test 40 days earlier is outside the window.
+    db.persistence(4, "2024-04-01", "N");
+    db.persistence_measured(
+        4,
+        "2024-02-20",
+        "QPCR_TRANSGENE",
+        Some(9e5),
+        "COPIES_PER_UG_GDNA",
+    );
+    // 5 and 6: not transgene copies per µg DNA.
+    db.persistence_measured(5, "2024-04-01", "FLOW_CAR", Some(2.5), "PCT_OF_CD3");
+    db.persistence_measured(
+        6,
+        "2024-04-01",
+        "QPCR_TRANSGENE",
+        Some(80.0),
+        "COPIES_PER_UL_BLOOD",
+    );
+    let reg = load(db.path(), date("2024-12-01")).unwrap();
+    let opts = EndpointOptions::default();
+    let set = analysis_set(&reg, &opts).unwrap();
+    let t = adtte(&analysable(&set).unwrap(), &opts).unwrap();
+
+    let ir = immune(&set, &reg, &t).unwrap();
+
+    let m3 = &ir.transgene_median_copies_per_ug[0];
+    assert_eq!((m3.timepoint.as_str(), m3.n), ("M3", 4));
+    // Sorted: 0 (below the LLOQ), 0 (not detected), 300, 5000: the middle two average 150.
+    assert_eq!(m3.median, Some(150.0));
+    assert_eq!(
+        ir.transgene_median_copies_per_ug[3].n, 0,
+        "nothing at month 24"
+    );
+}

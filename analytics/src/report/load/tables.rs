@@ -286,6 +286,8 @@ pub const IG_COURSES: TableSpec = TableSpec {
 };
 
 /// `detected`: `Y` true, `N` false, a missing-data code (not done, unknown) null: no result.
+/// `pcr`: a test of the transgene (qPCR or ddPCR); `copies_per_ug_dna`: its value when given in
+/// copies/µg genomic DNA; `below_lloq`: detected but not quantifiable.
 pub const PERSISTENCE: TableSpec = TableSpec {
     table: "persistence_tests",
     from: "persistence_tests",
@@ -301,6 +303,14 @@ pub const PERSISTENCE: TableSpec = TableSpec {
             Bool,
         )
         .nullable(),
+        C::new("pcr", "method IN ('QPCR_TRANSGENE', 'DDPCR')", Bool),
+        C::new(
+            "copies_per_ug_dna",
+            "CASE WHEN unit = 'COPIES_PER_UG_GDNA' THEN value END",
+            Real,
+        )
+        .nullable(),
+        C::new("below_lloq", "below_lloq", Bool),
     ],
     derivation: None,
 };
