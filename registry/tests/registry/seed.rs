@@ -1,6 +1,6 @@
 //! `registry seed`: determinism, schema conformance, clinical consistency and safe file handling
 //! of the demo cohort generator. Marginal rates against the published targets are unit tests in
-//! `src/seed/simulate.rs` (in memory, 20,000 patients).
+//! `src/seed/simulate/tests.rs` (in memory, 20,000 patients).
 
 use std::path::{Path, PathBuf};
 

@@ -3,34 +3,34 @@
 //! Rows go in as multi-row `INSERT … VALUES (…), (…)` statements of up to [`STATEMENT_ROWS`]
 //! rows, one SQL batch per chunk of patients, all inside the caller's transaction. Values are
 //! rendered as SQL literals: every one of them is produced here (numbers, ISO dates, vocabulary
-//! codes, a few fixed labels), never typed by a user, and text is quoted by [`Values::text`].
-//! Coded columns are written through the domain vocabularies' `code()`, so the database holds
-//! exactly the codes the rest of the registry parses.
+//! codes, a few fixed labels), never typed by a user, and text is quoted by
+//! [`sql::Values::text`]. Coded columns are written through the domain vocabularies' `code()`
+//! ([`codes`] maps the simulation's values to them), so the database holds exactly the codes the
+//! rest of the registry parses.
 //!
 //! Ids are dense and assigned in patient order, so the same cohort always gets the same ids.
 //! Every row is authored by the system account (user 1) at one fixed timestamp: the data cut.
 
-use std::fmt::Write as _;
+mod codes;
+mod sql;
 
 use chrono::NaiveDate;
 use diesel::connection::SimpleConnection;
 use diesel::sqlite::SqliteConnection;
 
-use super::parameters::{self as p, Disease, Product};
+use super::parameters::{self as p, Disease};
 use super::simulate::{
-    self as sim, Agent, Analyte as AnalyteKind, AssessmentMethod as SimMethod,
-    CauseOfDeath as SimCause, Criteria, FollowUpStatus, Hypotension as SimHypotension,
-    Hypoxia as SimHypoxia, IgIndication as SimIg, IgRoute, InfectionSite as SimSite,
-    MalignancyType, Mrd, Organism as SimOrganism, OrganismClass as SimClass, PatientHistory,
-    PersistenceMethod as SimPersistence, PriorHct, Refractory, RelapseMethod as SimRelapse,
-    Response, Subtype, TherapyCategory, TherapyIntent, ToxicityKind,
+    self as sim, Agent, Analyte as AnalyteKind, AssessmentMethod as SimMethod, FollowUpStatus,
+    Hypotension as SimHypotension, Hypoxia as SimHypoxia, IgIndication as SimIg, IgRoute,
+    InfectionSite as SimSite, MalignancyType, Mrd, PatientHistory,
+    PersistenceMethod as SimPersistence, PriorHct, TherapyCategory, TherapyIntent, ToxicityKind,
 };
 use crate::domain::Vocabulary;
-use crate::domain::death::{Autopsy, CauseOfDeath};
-use crate::domain::diagnosis::{Disease as DxDisease, PriorTransplant, RefractoryStatus};
+use crate::domain::death::Autopsy;
+use crate::domain::diagnosis::PriorTransplant;
 use crate::domain::follow_up::{ContactType, FormStatus, SurvivalStatus};
 use crate::domain::immunoglobulin::{IgIndication, IgProduct};
-use crate::domain::infection::{InfectionSeverity, InfectionSite, Organism, OrganismClass};
+use crate::domain::infection::{InfectionSeverity, InfectionSite};
 use crate::domain::lab::{LabAnalyte, LabUnit};
 use crate::domain::malignancy::{NewMalignancyType, TransgeneResult};
 use crate::domain::missing::{MissingCode, YesNo};
@@ -38,21 +38,22 @@ use crate::domain::patient::{ConsentStatus, LtfuStatus, Sex};
 use crate::domain::persistence::{PersistenceMethod, PersistenceUnit, Specimen};
 use crate::domain::product::{
     BridgingTherapy, DoseUnit, InfusionIntent, InfusionRoute, InfusionSetting,
-    LymphodepletionRegimen, Product as DomainProduct, ProductClass,
+    LymphodepletionRegimen, ProductClass,
 };
 use crate::domain::response::{
-    AllResponse, AssessmentMethod, Assessor, ImwgResponse, LuganoResponse, MrdMethod,
-    MrdSensitivity, MrdStatus, RelapseAntigenStatus, RelapseMethod, ResponseCriteria,
+    AssessmentMethod, Assessor, MrdMethod, MrdSensitivity, MrdStatus, RelapseAntigenStatus,
 };
 use crate::domain::therapy::{SubsequentTherapyCategory, TherapyIntent as DomainIntent};
 use crate::domain::toxicity::{
-    CerebralOedema, Consciousness, CrsGrade, CtcaeGrade, GradingSystem, Hypotension, Hypoxia,
-    IcansGrade, MotorFinding, Seizure, ToxicityTreatment, ToxicityType,
+    CerebralOedema, Consciousness, GradingSystem, Hypotension, Hypoxia, MotorFinding, Seizure,
+    ToxicityTreatment, ToxicityType,
 };
-
-/// Rows per INSERT statement: enough to amortise parsing (1 row per statement is 3-4x slower;
-/// 20 to 400 rows measure the same).
-pub const STATEMENT_ROWS: usize = 100;
+use codes::{
+    cause_code, disease_code, grade_code, organism_codes, product_code, refractory_code,
+    relapse_method, response_code, yes_no,
+};
+pub use sql::STATEMENT_ROWS;
+use sql::Table;
 
 /// The user every seeded row is authored by: the system account of the first migration.
 const SYSTEM_USER: i64 = 1;
@@ -81,213 +82,6 @@ pub const TABLES: &[&str] = &[
     "deaths",
     "death_contributing_causes",
 ];
-
-/// One table's pending multi-row INSERT statements.
-struct Table {
-    name: &'static str,
-    columns: &'static str,
-    /// Has the created/updated audit columns.
-    audited: bool,
-    sql: String,
-    pending: usize,
-    total: u64,
-}
-
-impl Table {
-    fn new(name: &'static str, columns: &'static str) -> Self {
-        Self {
-            name,
-            columns,
-            audited: true,
-            sql: String::new(),
-            pending: 0,
-            total: 0,
-        }
-    }
-
-    /// A table without the created/updated audit columns (append-only logs).
-    fn unaudited(name: &'static str, columns: &'static str) -> Self {
-        Self {
-            audited: false,
-            ..Self::new(name, columns)
-        }
-    }
-
-    /// Appends one row; `fill` writes its values in column order (audit columns excluded).
-    fn row(&mut self, stamp: &str, fill: impl FnOnce(&mut Values<'_>)) {
-        if self.pending == 0 {
-            let audit = if self.audited {
-                ", created_at, created_by, updated_at, updated_by"
-            } else {
-                ""
-            };
-            let _ = write!(
-                self.sql,
-                "INSERT INTO {} ({}{audit}) VALUES (",
-                self.name, self.columns
-            );
-        } else {
-            self.sql.push_str(",(");
-        }
-        let mut values = Values {
-            out: &mut self.sql,
-            first: true,
-        };
-        fill(&mut values);
-        if self.audited {
-            values
-                .text(stamp)
-                .int(SYSTEM_USER)
-                .text(stamp)
-                .int(SYSTEM_USER);
-        }
-        self.sql.push(')');
-        self.pending += 1;
-        self.total += 1;
-        if self.pending == STATEMENT_ROWS {
-            self.sql.push_str(";\n");
-            self.pending = 0;
-        }
-    }
-
-    /// Moves the finished statements into `out`.
-    fn drain_into(&mut self, out: &mut String) {
-        if self.pending > 0 {
-            self.sql.push_str(";\n");
-            self.pending = 0;
-        }
-        out.push_str(&self.sql);
-        self.sql.clear();
-    }
-}
-
-/// The values of one row, rendered as SQL literals.
-struct Values<'a> {
-    out: &'a mut String,
-    first: bool,
-}
-
-impl Values<'_> {
-    fn sep(&mut self) {
-        if !self.first {
-            self.out.push(',');
-        }
-        self.first = false;
-    }
-
-    fn null(&mut self) -> &mut Self {
-        self.sep();
-        self.out.push_str("NULL");
-        self
-    }
-
-    fn int(&mut self, value: i64) -> &mut Self {
-        self.sep();
-        let _ = write!(self.out, "{value}");
-        self
-    }
-
-    fn real(&mut self, value: f64) -> &mut Self {
-        self.sep();
-        if value.is_finite() {
-            // Debug keeps a decimal point or exponent, so SQLite reads a REAL.
-            let _ = write!(self.out, "{value:?}");
-        } else {
-            self.out.push_str("NULL");
-        }
-        self
-    }
-
-    fn flag(&mut self, value: bool) -> &mut Self {
-        self.int(i64::from(value))
-    }
-
-    fn text(&mut self, value: &str) -> &mut Self {
-        self.sep();
-        self.out.push('\'');
-        for c in value.chars() {
-            if c == '\'' {
-                self.out.push('\'');
-            }
-            self.out.push(c);
-        }
-        self.out.push('\'');
-        self
-    }
-
-    fn code<V: Vocabulary>(&mut self, value: V) -> &mut Self {
-        self.text(value.code())
-    }
-
-    fn date(&mut self, value: NaiveDate) -> &mut Self {
-        self.sep();
-        self.out.push('\'');
-        push_iso_date(self.out, value);
-        self.out.push('\'');
-        self
-    }
-
-    fn opt_date(&mut self, value: Option<NaiveDate>) -> &mut Self {
-        match value {
-            Some(d) => self.date(d),
-            None => self.null(),
-        }
-    }
-
-    fn opt_int(&mut self, value: Option<i64>) -> &mut Self {
-        match value {
-            Some(v) => self.int(v),
-            None => self.null(),
-        }
-    }
-
-    fn opt_real(&mut self, value: Option<f64>) -> &mut Self {
-        match value {
-            Some(v) => self.real(v),
-            None => self.null(),
-        }
-    }
-
-    fn opt_text(&mut self, value: Option<&str>) -> &mut Self {
-        match value {
-            Some(v) => self.text(v),
-            None => self.null(),
-        }
-    }
-
-    fn opt_code<V: Vocabulary>(&mut self, value: Option<V>) -> &mut Self {
-        match value {
-            Some(v) => self.code(v),
-            None => self.null(),
-        }
-    }
-
-    /// A noon timestamp on `date` (sign-off times).
-    fn opt_noon(&mut self, value: Option<NaiveDate>) -> &mut Self {
-        match value {
-            Some(d) => {
-                self.sep();
-                self.out.push('\'');
-                push_iso_date(self.out, d);
-                self.out.push_str(" 12:00:00.000'");
-                self
-            }
-            None => self.null(),
-        }
-    }
-}
-
-/// `YYYY-MM-DD` without going through chrono's formatter (a hot path of the bulk load).
-fn push_iso_date(out: &mut String, date: NaiveDate) {
-    use chrono::Datelike;
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        date.month(),
-        date.day()
-    );
-}
 
 /// Writes cohorts chunk by chunk, keeping the id counters between chunks.
 pub struct CohortWriter {
@@ -1141,181 +935,4 @@ impl Links {
             immunoglobulin: h.immunoglobulin.iter().map(|e| e.follow_up).collect(),
         }
     }
-}
-
-fn relapse_method(method: SimRelapse) -> RelapseMethod {
-    match method {
-        SimRelapse::Molecular => RelapseMethod::Molecular,
-        SimRelapse::Flow => RelapseMethod::Flow,
-        SimRelapse::CytogeneticFish => RelapseMethod::CytogeneticFish,
-        SimRelapse::Radiological => RelapseMethod::Radiological,
-        SimRelapse::ClinicalHematologic => RelapseMethod::Clinical,
-    }
-}
-
-fn yes_no(value: bool) -> YesNo {
-    if value { YesNo::Yes } else { YesNo::No }
-}
-
-fn product_code(product: Product) -> DomainProduct {
-    match product {
-        Product::TisaCel => DomainProduct::TisaCel,
-        Product::AxiCel => DomainProduct::AxiCel,
-        Product::BrexuCel => DomainProduct::BrexuCel,
-        Product::LisoCel => DomainProduct::LisoCel,
-        Product::IdeCel => DomainProduct::IdeCel,
-        Product::CiltaCel => DomainProduct::CiltaCel,
-        Product::ObeCel => DomainProduct::ObeCel,
-    }
-}
-
-fn disease_code(subtype: Subtype) -> DxDisease {
-    match subtype {
-        Subtype::DlbclNos => DxDisease::DlbclNos,
-        Subtype::HgbclDoubleHit => DxDisease::HgbclDoubleTripleHit,
-        Subtype::TransformedFl => DxDisease::TransformedFl,
-        Subtype::Pmbcl => DxDisease::Pmbcl,
-        Subtype::Fl => DxDisease::Fl,
-        Subtype::Mcl => DxDisease::Mcl,
-        Subtype::BAllPhNeg | Subtype::BAllPhPos => DxDisease::BAll,
-        Subtype::MmStandardRisk | Subtype::MmHighRisk => DxDisease::Mm,
-    }
-}
-
-fn refractory_code(refractory: Refractory) -> Option<RefractoryStatus> {
-    Some(match refractory {
-        Refractory::PrimaryRefractory => RefractoryStatus::PrimaryRefractory,
-        Refractory::RelapsedWithin12Months => RefractoryStatus::RelapsedWithin12Months,
-        Refractory::RelapsedAfter12Months => RefractoryStatus::RelapsedAfter12Months,
-        Refractory::RefractoryToLastLine => RefractoryStatus::RefractoryToLastLine,
-        Refractory::TripleClassRefractory => RefractoryStatus::TripleClassRefractory,
-        Refractory::Unknown => return None,
-    })
-}
-
-/// The criteria and the response code on its own list.
-fn response_code(criteria: Criteria, response: Response) -> (ResponseCriteria, &'static str) {
-    match criteria {
-        Criteria::Lugano2014 => (
-            ResponseCriteria::Lugano2014,
-            match response {
-                Response::StringentCr | Response::Cr => LuganoResponse::Complete,
-                Response::CrIncompleteRecovery | Response::Vgpr | Response::Pr => {
-                    LuganoResponse::Partial
-                }
-                Response::Sd | Response::NoResponse => LuganoResponse::Stable,
-                Response::Pd => LuganoResponse::Progressive,
-                Response::NotEvaluable => LuganoResponse::NotEvaluable,
-            }
-            .code(),
-        ),
-        Criteria::Imwg2016 => (
-            ResponseCriteria::Imwg2016,
-            match response {
-                Response::StringentCr => ImwgResponse::StringentComplete,
-                Response::Cr | Response::CrIncompleteRecovery => ImwgResponse::Complete,
-                Response::Vgpr => ImwgResponse::VeryGoodPartial,
-                Response::Pr => ImwgResponse::Partial,
-                Response::Sd | Response::NoResponse => ImwgResponse::Stable,
-                Response::Pd => ImwgResponse::Progressive,
-                Response::NotEvaluable => ImwgResponse::NotEvaluable,
-            }
-            .code(),
-        ),
-        Criteria::BAll => (
-            ResponseCriteria::BAll,
-            match response {
-                Response::StringentCr | Response::Cr => AllResponse::Complete,
-                Response::CrIncompleteRecovery => AllResponse::CompleteIncompleteRecovery,
-                Response::Vgpr | Response::Pr => AllResponse::Partial,
-                Response::Sd | Response::NoResponse => AllResponse::NoResponse,
-                Response::Pd => AllResponse::Relapse,
-                Response::NotEvaluable => AllResponse::NotEvaluable,
-            }
-            .code(),
-        ),
-    }
-}
-
-/// Writes the max grade on the toxicity's own scale.
-fn grade_code(v: &mut Values<'_>, kind: ToxicityKind, grade: u8) {
-    match kind {
-        ToxicityKind::Crs => v.code(match grade {
-            0 | 1 => CrsGrade::G1,
-            2 => CrsGrade::G2,
-            3 => CrsGrade::G3,
-            4 => CrsGrade::G4,
-            _ => CrsGrade::G5,
-        }),
-        ToxicityKind::Icans => v.code(match grade {
-            0 | 1 => IcansGrade::G1,
-            2 => IcansGrade::G2,
-            3 => IcansGrade::G3,
-            4 => IcansGrade::G4,
-            _ => IcansGrade::G5,
-        }),
-        ToxicityKind::IecHs
-        | ToxicityKind::DelayedNeurotoxicity
-        | ToxicityKind::EarlyIcaht
-        | ToxicityKind::LateIcaht
-        | ToxicityKind::Tls
-        | ToxicityKind::Hypogammaglobulinaemia => v.code(match grade {
-            0 | 1 => CtcaeGrade::G1,
-            2 => CtcaeGrade::G2,
-            3 => CtcaeGrade::G3,
-            4 => CtcaeGrade::G4,
-            _ => CtcaeGrade::G5,
-        }),
-    };
-}
-
-fn organism_codes(class: SimClass, organism: SimOrganism) -> (OrganismClass, Organism) {
-    match organism {
-        SimOrganism::EColi => (OrganismClass::GramNegative, Organism::EscherichiaColi),
-        SimOrganism::Klebsiella => (OrganismClass::GramNegative, Organism::Klebsiella),
-        SimOrganism::Pseudomonas => (OrganismClass::GramNegative, Organism::Pseudomonas),
-        SimOrganism::StaphAureus => (OrganismClass::GramPositive, Organism::StaphylococcusAureus),
-        SimOrganism::Enterococcus => (OrganismClass::GramPositive, Organism::Enterococcus),
-        SimOrganism::CDifficile => (
-            OrganismClass::GramPositive,
-            Organism::ClostridioidesDifficile,
-        ),
-        SimOrganism::Cmv => (OrganismClass::Viral, Organism::Cmv),
-        SimOrganism::Rsv => (OrganismClass::Viral, Organism::Rsv),
-        SimOrganism::Influenza => (OrganismClass::Viral, Organism::Influenza),
-        SimOrganism::SarsCov2 => (OrganismClass::Viral, Organism::SarsCov2),
-        SimOrganism::Hhv6 => (OrganismClass::Viral, Organism::Hhv6),
-        SimOrganism::Adenovirus => (OrganismClass::Viral, Organism::Adenovirus),
-        SimOrganism::Bk => (OrganismClass::Viral, Organism::BkVirus),
-        SimOrganism::Vzv => (OrganismClass::Viral, Organism::Vzv),
-        SimOrganism::Aspergillus => (OrganismClass::Mould, Organism::Aspergillus),
-        SimOrganism::Candida => (OrganismClass::Yeast, Organism::Candida),
-        SimOrganism::Pjp => (OrganismClass::FungalOther, Organism::Pneumocystis),
-        SimOrganism::Unknown => match class {
-            SimClass::Bacterial | SimClass::Viral | SimClass::Fungal => {
-                (OrganismClass::NoOrganism, Organism::None)
-            }
-        },
-    }
-}
-
-/// The registry's cause of death; `None` for a cause recorded as unknown.
-fn cause_code(cause: SimCause, fatal_infection: Option<SimClass>) -> Option<CauseOfDeath> {
-    Some(match cause {
-        SimCause::Disease => CauseOfDeath::DiseaseRelapse,
-        SimCause::Infection => match fatal_infection {
-            Some(SimClass::Bacterial) => CauseOfDeath::InfectionBacterial,
-            Some(SimClass::Viral) => CauseOfDeath::InfectionViral,
-            Some(SimClass::Fungal) => CauseOfDeath::InfectionFungal,
-            None => CauseOfDeath::InfectionUnspecified,
-        },
-        SimCause::Crs => CauseOfDeath::Crs,
-        SimCause::Icans => CauseOfDeath::Icans,
-        SimCause::OrganFailure => CauseOfDeath::OrganFailure,
-        SimCause::Cardiac => CauseOfDeath::CardiacToxicity,
-        SimCause::Haemorrhage => CauseOfDeath::Haemorrhage,
-        SimCause::NewMalignancy => CauseOfDeath::NewMalignancy,
-        SimCause::Other => CauseOfDeath::Other,
-        SimCause::Unknown => return None,
-    })
 }
