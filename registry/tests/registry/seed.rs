@@ -253,30 +253,50 @@ fn bad_input_fails_with_one_clear_message_and_writes_nothing() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
-/// Migration 000028 makes `persistence_tests` again with new constraints: every seeded row
-/// comes through it, down and up, unchanged.
+/// Migration 000028 makes `persistence_tests` again with new constraints: up keeps every row
+/// as it is; down keeps every row but the LLOQ and unit of a result without a value (a result
+/// censored below the LLOQ), which its constraints no longer allow.
 #[test]
-fn migration_000028_keeps_every_persistence_test_through_down_and_up() {
+fn migration_000028_keeps_every_persistence_test_and_down_only_drops_a_censored_lloq() {
     use diesel_migrations::MigrationHarness;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("seeded.db");
     seed::seed(&options(path.clone(), 400, 5, 1)).unwrap();
     let mut conn = registry::db::open(&path).unwrap();
-    let rows = |conn: &mut SqliteConnection| -> Vec<String> {
-        diesel::dsl::sql::<Text>(
+    // Every column; with `censored_dropped`, as down.sql leaves a row without a value.
+    let rows = |conn: &mut SqliteConnection, censored_dropped: bool| -> Vec<String> {
+        let (unit, lloq) = if censored_dropped {
+            (
+                "CASE WHEN value IS NULL THEN NULL ELSE unit END",
+                "CASE WHEN value IS NULL THEN NULL ELSE lloq END",
+            )
+        } else {
+            ("unit", "lloq")
+        };
+        diesel::dsl::sql::<Text>(&format!(
             "SELECT quote(id) || quote(patient_id) || quote(course_id) \
              || quote(reported_in_follow_up_id) || quote(sample_date) \
              || quote(sample_date_estimated) || quote(specimen) || quote(method) \
-             || quote(detected) || quote(value) || quote(unit) || quote(below_lloq) \
-             || quote(lloq) || quote(laboratory) || quote(created_at) || quote(created_by) \
+             || quote(detected) || quote(value) || quote({unit}) || quote(below_lloq) \
+             || quote({lloq}) || quote(laboratory) || quote(created_at) || quote(created_by) \
              || quote(updated_at) || quote(updated_by) || quote(row_version) \
-             FROM persistence_tests ORDER BY id",
-        )
+             FROM persistence_tests ORDER BY id"
+        ))
         .load(conn)
         .unwrap()
     };
-    let before = rows(&mut conn);
+    let before = rows(&mut conn, false);
+    let censored_with_lloq: i64 = diesel::dsl::sql::<BigInt>(
+        "SELECT count(*) FROM persistence_tests WHERE below_lloq AND lloq IS NOT NULL",
+    )
+    .get_result(&mut conn)
+    .unwrap();
     assert!(before.len() > 100, "the seed wrote persistence tests");
+    assert!(
+        censored_with_lloq > 0,
+        "the seed wrote censored results with their LLOQ"
+    );
+    let expected_down = rows(&mut conn, true);
 
     let mut reverted = Vec::new();
     while !reverted.iter().any(|v: &String| v.ends_with("000028")) {
@@ -286,10 +306,14 @@ fn migration_000028_keeps_every_persistence_test_through_down_and_up() {
                 .to_string(),
         );
     }
-    let down = rows(&mut conn);
+    let down = rows(&mut conn, false);
     conn.run_pending_migrations(registry::db::MIGRATIONS)
         .unwrap();
+    let up_again = rows(&mut conn, false);
 
-    assert_eq!(down, before, "down.sql keeps every seeded row");
-    assert_eq!(rows(&mut conn), before, "up.sql keeps every row");
+    assert_eq!(
+        down, expected_down,
+        "down.sql drops only a censored result's LLOQ"
+    );
+    assert_eq!(up_again, down, "up.sql keeps every row as it finds it");
 }

@@ -724,10 +724,13 @@ impl CohortWriter {
                     Some(d) => v.code(yes_no(d)),
                     None => v.code(MissingCode::NotDone),
                 };
+                // The assay's LLOQ with every qPCR quantity, and with a result censored below
+                // it; the unit with a value or an LLOQ.
+                let lloq = (qpcr && (value.is_some() || below_lloq)).then_some(lloq);
                 v.opt_real(value)
-                    .opt_code(value.map(|_| unit))
+                    .opt_code((value.is_some() || lloq.is_some()).then_some(unit))
                     .flag(below_lloq)
-                    .opt_real((value.is_some() && qpcr).then_some(lloq));
+                    .opt_real(lloq);
             });
         }
 
