@@ -1,0 +1,299 @@
+//! The follow-up form as typed: its fields by input name, filled from a saved form or a post,
+//! with each event section's events sorted into this period's, earlier and later ones.
+
+use super::{Context, NewToxicityForm, labs, persistence};
+use crate::web::{
+    form::Field,
+    routes::patients::events::{EventLine, SECTIONS},
+};
+
+/// One event section of the form as typed: "none" (nothing to report), "events", or "" (not
+/// answered yet).
+#[derive(Debug, Clone)]
+pub struct SectionField {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub answer: Field,
+    /// Reported in earlier periods (shown, not re-entered).
+    pub previous: Vec<EventLine>,
+    /// Reported in later periods (dated after this period's contact).
+    pub later: Vec<EventLine>,
+    /// Reported in this period.
+    pub current: Vec<EventLine>,
+}
+
+/// An infection added in this period (all blank: none added).
+#[derive(Debug, Clone, Default)]
+pub struct NewInfectionForm {
+    pub date: Field,
+    pub organism_class: Field,
+    pub severity: Field,
+}
+
+/// The follow-up form as typed.
+#[derive(Debug, Clone)]
+pub struct FollowUpForm {
+    pub row_version: i32,
+    pub contact_date: Field,
+    pub contact_type: Field,
+    pub survival_status: Field,
+    pub ecog: Field,
+    pub relapse_since_last: Field,
+    pub relapse_date: Field,
+    pub relapse_method: Field,
+    /// Every method that detected the relapse: the ticked codes, comma-separated.
+    pub relapse_methods: Field,
+    pub relapse_antigen_status: Field,
+    pub sections: Vec<SectionField>,
+    pub infection: NewInfectionForm,
+    pub toxicity: NewToxicityForm,
+    /// An immunoglobulin course started in this period.
+    pub ig_start_date: Field,
+    pub ig_route: Field,
+    /// A CAR-T persistence test of this period.
+    pub persistence: persistence::NewPersistenceForm,
+    /// A subsequent therapy started in this period.
+    pub therapy_category: Field,
+    pub therapy_start_date: Field,
+    /// A new malignancy added in this period.
+    pub malignancy_type: Field,
+    pub malignancy_date: Field,
+    pub malignancy_detail: Field,
+    pub transgene_result: Field,
+    /// A lab panel of this period: one sample, a row per analyte.
+    pub lab: labs::LabPanelForm,
+    /// A response assessment added in this period (by the disease's own criteria).
+    pub response_date: Field,
+    pub response: Field,
+    pub response_mrd: Field,
+    /// The death, when this period reports it (survival status dead).
+    pub death_date: Field,
+    pub death_cause: Field,
+    pub reason: Field,
+    /// The user confirmed a contact outside its window (a soft rule).
+    pub confirm_window: bool,
+    /// Shown when the contact is outside the window and not yet confirmed.
+    pub window_warning: Option<String>,
+    /// Shown above the form: a stale edit, or the form-level outcome.
+    pub form_error: Option<String>,
+}
+
+fn answer_code(v: Option<bool>) -> &'static str {
+    match v {
+        Some(true) => "none",
+        Some(false) => "events",
+        None => "",
+    }
+}
+
+impl FollowUpForm {
+    /// The form filled from the stored follow-up (or blank).
+    pub fn from_context(ctx: &Context) -> Self {
+        let row = ctx.existing.as_ref();
+        let text = |v: Option<String>| Field::new(v.unwrap_or_default());
+        let flag = |key: &str| -> Option<bool> {
+            let r = row?;
+            match key {
+                "responses" => r.responses_none_to_report,
+                "toxicities" => r.toxicities_none_to_report,
+                "infections" => r.infections_none_to_report,
+                "immunoglobulin" => r.immunoglobulin_none_to_report,
+                "lab_results" => r.lab_results_none_to_report,
+                "persistence_tests" => r.persistence_tests_none_to_report,
+                "new_malignancies" => r.new_malignancies_none_to_report,
+                "subsequent_therapies" => r.subsequent_therapies_none_to_report,
+                _ => None,
+            }
+        };
+        let mut form = Self {
+            row_version: row.map_or(0, |r| r.row_version),
+            contact_date: text(row.and_then(|r| r.contact_date.map(|d| d.to_string()))),
+            contact_type: text(row.and_then(|r| r.contact_type.clone())),
+            survival_status: text(row.and_then(|r| r.survival_status.clone())),
+            ecog: text(row.and_then(|r| r.ecog_performance_status.map(|e| e.to_string()))),
+            relapse_since_last: text(row.and_then(|r| r.relapse_since_last.clone())),
+            relapse_date: text(row.and_then(|r| r.relapse_date.map(|d| d.to_string()))),
+            relapse_method: text(row.and_then(|r| r.relapse_method.clone())),
+            relapse_methods: Field::new(ctx.relapse_methods.join(",")),
+            relapse_antigen_status: text(row.and_then(|r| r.relapse_antigen_status.clone())),
+            sections: Vec::new(),
+            infection: NewInfectionForm::default(),
+            toxicity: NewToxicityForm::default(),
+            ig_start_date: Field::default(),
+            ig_route: Field::default(),
+            persistence: persistence::NewPersistenceForm::default(),
+            therapy_category: Field::default(),
+            therapy_start_date: Field::default(),
+            malignancy_type: Field::default(),
+            malignancy_date: Field::default(),
+            malignancy_detail: Field::default(),
+            transgene_result: Field::default(),
+            lab: labs::LabPanelForm::default(),
+            response_date: Field::default(),
+            response: Field::default(),
+            response_mrd: Field::default(),
+            death_date: Field::default(),
+            death_cause: Field::default(),
+            reason: Field::default(),
+            confirm_window: false,
+            window_warning: None,
+            form_error: None,
+        };
+        form.sections = SECTIONS
+            .iter()
+            .map(|(key, label)| SectionField {
+                key,
+                label,
+                answer: Field::new(answer_code(flag(key))),
+                previous: Vec::new(),
+                later: Vec::new(),
+                current: Vec::new(),
+            })
+            .collect();
+        form.attach_events(ctx);
+        form
+    }
+
+    /// Every text field with its input name (the form's `name=` and the API's JSON key), in
+    /// page order: what a POST or an API body fills and what an error list reports.
+    pub fn fields_mut(&mut self) -> Vec<(String, &mut Field)> {
+        let mut out: Vec<(String, &mut Field)> = vec![
+            ("contact_date".into(), &mut self.contact_date),
+            ("contact_type".into(), &mut self.contact_type),
+            ("survival_status".into(), &mut self.survival_status),
+            ("ecog".into(), &mut self.ecog),
+            ("relapse_since_last".into(), &mut self.relapse_since_last),
+            ("relapse_date".into(), &mut self.relapse_date),
+            ("relapse_method".into(), &mut self.relapse_method),
+            ("relapse_methods".into(), &mut self.relapse_methods),
+            (
+                "relapse_antigen_status".into(),
+                &mut self.relapse_antigen_status,
+            ),
+            ("death_date".into(), &mut self.death_date),
+            ("death_cause".into(), &mut self.death_cause),
+        ];
+        for section in &mut self.sections {
+            out.push((format!("none_{}", section.key), &mut section.answer));
+        }
+        out.extend([
+            ("infection_date".into(), &mut self.infection.date),
+            (
+                "infection_organism_class".into(),
+                &mut self.infection.organism_class,
+            ),
+            ("infection_severity".into(), &mut self.infection.severity),
+            ("toxicity_kind".into(), &mut self.toxicity.kind),
+            ("toxicity_term".into(), &mut self.toxicity.term),
+            ("toxicity_onset_date".into(), &mut self.toxicity.onset_date),
+            (
+                "toxicity_resolution_date".into(),
+                &mut self.toxicity.resolution_date,
+            ),
+            ("toxicity_max_grade".into(), &mut self.toxicity.max_grade),
+            (
+                "toxicity_max_grade_date".into(),
+                &mut self.toxicity.max_grade_date,
+            ),
+            (
+                "toxicity_max_grade_date_estimated".into(),
+                &mut self.toxicity.max_grade_date_estimated,
+            ),
+            (
+                "toxicity_hypotension".into(),
+                &mut self.toxicity.hypotension,
+            ),
+            ("toxicity_hypoxia".into(), &mut self.toxicity.hypoxia),
+            ("toxicity_ice_score".into(), &mut self.toxicity.ice_score),
+            (
+                "toxicity_icaht_days_anc_le_500".into(),
+                &mut self.toxicity.icaht_days_anc_le_500,
+            ),
+            (
+                "toxicity_icaht_days_anc_le_100".into(),
+                &mut self.toxicity.icaht_days_anc_le_100,
+            ),
+            (
+                "toxicity_icaht_anc_nadir".into(),
+                &mut self.toxicity.icaht_anc_nadir,
+            ),
+        ]);
+        out.extend(self.toxicity.treatments.fields_mut());
+        out.extend(
+            self.persistence
+                .fields_mut()
+                .map(|(name, field)| (name.to_owned(), field)),
+        );
+        out.extend([
+            ("ig_start_date".into(), &mut self.ig_start_date),
+            ("ig_route".into(), &mut self.ig_route),
+            ("therapy_category".into(), &mut self.therapy_category),
+            ("therapy_start_date".into(), &mut self.therapy_start_date),
+            ("malignancy_type".into(), &mut self.malignancy_type),
+            ("malignancy_date".into(), &mut self.malignancy_date),
+            ("malignancy_detail".into(), &mut self.malignancy_detail),
+            ("transgene_result".into(), &mut self.transgene_result),
+        ]);
+        out.extend(self.lab.fields_mut());
+        out.extend([
+            ("response_date".into(), &mut self.response_date),
+            ("response".into(), &mut self.response),
+            ("response_mrd".into(), &mut self.response_mrd),
+            ("reason".into(), &mut self.reason),
+        ]);
+        out
+    }
+
+    /// Fills the fields from name/value pairs (a POST body, or an API body as text), over the
+    /// stored values: a name not sent is blank, as in a submitted HTML form.
+    pub fn fill(&mut self, pairs: &crate::web::form::FormPairs) {
+        self.row_version = pairs.get("row_version").trim().parse().unwrap_or(-1);
+        for (name, field) in self.fields_mut() {
+            *field = Field::new(pairs.get(&name));
+        }
+        // A check-all sends one pair per ticked box.
+        self.relapse_methods = Field::new(pairs.all("relapse_methods").join(","));
+        self.confirm_window = pairs.get("confirm_window") == "1";
+    }
+
+    /// The messages of a failed validation, by input name (the window warning under
+    /// `contact_date` when no other message is there).
+    pub fn errors(&mut self) -> Vec<(String, String)> {
+        let warning = self.window_warning.clone();
+        let mut out: Vec<(String, String)> = self
+            .fields_mut()
+            .into_iter()
+            .filter_map(|(name, f)| f.error.clone().map(|e| (name, e)))
+            .collect();
+        if let Some(w) = warning
+            && !out.iter().any(|(n, _)| n == "contact_date")
+        {
+            out.push(("contact_date".to_owned(), w));
+        }
+        out
+    }
+
+    /// Lists each section's events: this period's; those of other periods dated up to this
+    /// period's contact as previously reported; and those dated after it as reported later
+    /// (a form reopened after later visits were entered). Without a contact date yet, every
+    /// other event counts as previously reported.
+    pub fn attach_events(&mut self, ctx: &Context) {
+        let this = ctx.existing.as_ref().map(|r| r.id.0);
+        let end = ctx.existing.as_ref().and_then(|r| r.contact_date);
+        for section in &mut self.sections {
+            let (mut current, mut previous, mut later) = (Vec::new(), Vec::new(), Vec::new());
+            for e in ctx.events.iter().filter(|e| e.section == section.key) {
+                if this.is_some() && e.reported_in == this {
+                    current.push(e.clone());
+                } else if end.is_some_and(|end| e.date > end) {
+                    later.push(e.clone());
+                } else {
+                    previous.push(e.clone());
+                }
+            }
+            section.current = current;
+            section.previous = previous;
+            section.later = later;
+        }
+    }
+}

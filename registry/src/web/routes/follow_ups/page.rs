@@ -1,0 +1,183 @@
+//! The follow-up page: the form with its choices, and what the user may do on it.
+
+use super::{Context, FollowUpForm, relapse};
+use crate::domain::{
+    death::CauseOfDeath,
+    follow_up::{ContactType, SignatureMeaning, SurvivalStatus},
+    infection::{InfectionSeverity, OrganismClass},
+    malignancy::{NewMalignancyType, TransgeneResult},
+    persistence::{PersistenceMethod, Specimen},
+    response::{MrdStatus, RelapseAntigenStatus, RelapseMethod, Response},
+    schedule::Schedule,
+    therapy::SubsequentTherapyCategory,
+    toxicity::{CrsGrade, Hypotension, Hypoxia, ToxicityType},
+    vocabulary::Vocabulary,
+};
+use crate::web::{
+    form::{SelectOption, options},
+    layout::Layout,
+};
+
+/// The page.
+#[derive(askama::Template)]
+#[template(path = "follow_ups/form.html")]
+pub struct FollowUpPage {
+    pub layout: Layout,
+    pub ctx: Context,
+    pub form: FollowUpForm,
+    pub action: String,
+    pub editable: bool,
+    pub can_lock: bool,
+    pub can_unlock: bool,
+    pub status_label: &'static str,
+    pub contact_types: Vec<SelectOption>,
+    pub survival_statuses: Vec<SelectOption>,
+    pub relapse_answers: Vec<SelectOption>,
+    pub relapse_methods: Vec<SelectOption>,
+    /// The check-all of every method that detected the relapse (selected: ticked).
+    pub relapse_method_checks: Vec<SelectOption>,
+    pub relapse_antigens: Vec<SelectOption>,
+    /// The antigen status at relapse applies to this course's product (CD19 or BCMA).
+    pub antigen_applies: bool,
+    pub organism_classes: Vec<SelectOption>,
+    pub severities: Vec<SelectOption>,
+    pub meanings: Vec<SelectOption>,
+    pub causes: Vec<SelectOption>,
+    pub toxicity_kinds: Vec<SelectOption>,
+    pub responses: Vec<SelectOption>,
+    pub malignancy_types: Vec<SelectOption>,
+    pub ig_routes: Vec<SelectOption>,
+    pub specimens: Vec<SelectOption>,
+    pub persistence_methods: Vec<SelectOption>,
+    pub detected_answers: Vec<SelectOption>,
+    pub persistence_units: Vec<SelectOption>,
+    pub therapy_categories: Vec<SelectOption>,
+    pub transgene_results: Vec<SelectOption>,
+    pub mrd_statuses: Vec<SelectOption>,
+    pub grades: Vec<SelectOption>,
+    pub hypotensions: Vec<SelectOption>,
+    pub hypoxias: Vec<SelectOption>,
+    pub lock_error: Option<String>,
+    pub unlock_error: Option<String>,
+    pub window: String,
+}
+
+fn vocab<T: Vocabulary>(selected: &str) -> Vec<SelectOption> {
+    options(T::ALL.iter().map(|v| (v.code(), v.label())), selected)
+}
+
+impl FollowUpPage {
+    /// The page for a user with these rights.
+    pub fn new(layout: Layout, ctx: Context, form: FollowUpForm, rights: Rights) -> Self {
+        let status = ctx.status();
+        let locked = ctx.locked();
+        let window = Schedule::default()
+            .window(ctx.timepoint)
+            .and_then(|w| w.dates(ctx.day0))
+            .map(|w| format!("{} to {} (target {})", w.earliest, w.latest, w.target))
+            .unwrap_or_default();
+        Self {
+            action: format!(
+                "/patients/{}/courses/{}/follow-ups/{}",
+                ctx.patient.id.0,
+                ctx.course_id,
+                ctx.timepoint.code()
+            ),
+            editable: rights.write && !locked,
+            can_lock: rights.lock && !locked && status.is_complete(),
+            can_unlock: rights.unlock && locked,
+            status_label: status.label(),
+            contact_types: vocab::<ContactType>(&form.contact_type.value),
+            survival_statuses: vocab::<SurvivalStatus>(&form.survival_status.value),
+            relapse_answers: options(
+                [
+                    ("N", "No"),
+                    ("Y", "Yes"),
+                    ("PREV", "Previously reported"),
+                    ("UNK", "Unknown"),
+                ],
+                &form.relapse_since_last.value,
+            ),
+            relapse_methods: vocab::<RelapseMethod>(&form.relapse_method.value),
+            relapse_method_checks: {
+                let ticked = relapse::ticked_codes(&form.relapse_methods);
+                RelapseMethod::ALL
+                    .iter()
+                    .map(|m| SelectOption {
+                        code: m.code().to_owned(),
+                        label: m.label().to_owned(),
+                        selected: ticked.contains(&m.code()),
+                    })
+                    .collect()
+            },
+            relapse_antigens: vocab::<RelapseAntigenStatus>(&form.relapse_antigen_status.value),
+            antigen_applies: relapse::antigen_applies(ctx.target),
+            organism_classes: vocab::<OrganismClass>(&form.infection.organism_class.value),
+            severities: vocab::<InfectionSeverity>(&form.infection.severity.value),
+            meanings: vocab::<SignatureMeaning>(""),
+            causes: vocab::<CauseOfDeath>(&form.death_cause.value),
+            toxicity_kinds: vocab::<ToxicityType>(&form.toxicity.kind.value),
+            grades: vocab::<CrsGrade>(&form.toxicity.max_grade.value)
+                .into_iter()
+                .map(|mut o| {
+                    o.label = o.code.replace('G', "Grade ");
+                    o
+                })
+                .collect(),
+            hypotensions: vocab::<Hypotension>(&form.toxicity.hypotension.value),
+            responses: Response::all_for(ctx.criteria)
+                .into_iter()
+                .map(|r| SelectOption {
+                    code: r.code().to_owned(),
+                    label: r.label().to_owned(),
+                    selected: r.code() == form.response.value,
+                })
+                .collect(),
+            mrd_statuses: vocab::<MrdStatus>(&form.response_mrd.value),
+            malignancy_types: vocab::<NewMalignancyType>(&form.malignancy_type.value),
+            ig_routes: options(
+                [
+                    ("IVIG", "Intravenous (IVIG)"),
+                    ("SCIG", "Subcutaneous (SCIG)"),
+                ],
+                &form.ig_route.value,
+            ),
+            specimens: vocab::<Specimen>(&form.persistence.specimen.value),
+            persistence_methods: vocab::<PersistenceMethod>(&form.persistence.method.value),
+            detected_answers: options(
+                [("Y", "Detected"), ("N", "Not detected")],
+                &form.persistence.detected.value,
+            ),
+            persistence_units: form.persistence.unit_options(),
+            therapy_categories: vocab::<SubsequentTherapyCategory>(&form.therapy_category.value),
+            transgene_results: vocab::<TransgeneResult>(&form.transgene_result.value),
+            hypoxias: vocab::<Hypoxia>(&form.toxicity.hypoxia.value),
+            lock_error: None,
+            unlock_error: None,
+            window,
+            layout,
+            ctx,
+            form,
+        }
+    }
+}
+
+/// What the user may do on this form.
+#[derive(Debug, Clone, Copy)]
+pub struct Rights {
+    pub write: bool,
+    pub lock: bool,
+    pub unlock: bool,
+}
+
+impl Rights {
+    /// From the user's permissions (the scope was checked when loading the context).
+    pub fn of(user: &crate::web::auth::extract::CurrentUser) -> Self {
+        use crate::domain::access::Permission as P;
+        Self {
+            write: user.can(P::WritePatients),
+            lock: user.can(P::LockFollowUp),
+            unlock: user.can(P::UnlockFollowUp),
+        }
+    }
+}
