@@ -1387,8 +1387,20 @@ fn every_kind_of_event_can_be_corrected() {
             "immunoglobulin_courses",
             "patient_id, reported_in_follow_up_id, start_date, ongoing, route",
             format!("{pid}, {fu}, '{}', 1, 'IVIG'", d(160)),
-            vec![("start_date", d(161)), ("route", "SCIG".into())],
-            ("route || start_date", "SCIG"),
+            vec![
+                ("start_date", d(161)),
+                ("route", "SCIG".into()),
+                ("stop_date", d(140)),
+                ("dose_mg_per_kg", "400".into()),
+                ("interval_days", "28".into()),
+                ("indication", "HYPOGAMMAGLOBULINAEMIA".into()),
+                ("product_name", "Hizentra".into()),
+            ],
+            (
+                "route || ongoing || dose_mg_per_kg || interval_days || indication \
+                 || product_name || (stop_date = start_date)",
+                "SCIG0400.028HYPOGAMMAGLOBULINAEMIAHizentra0",
+            ),
         ),
         (
             "lab",

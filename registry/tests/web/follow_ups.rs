@@ -680,13 +680,14 @@ fn a_persistence_test_keeps_its_value_unit_lloq_and_laboratory_or_its_censoring_
             "persistence_lloq",
             "persistence_laboratory",
         ] {
+            // Not sent is an empty input.
             let typed = fields
                 .iter()
                 .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone());
+                .map_or(String::new(), |(_, v)| v.clone());
             assert_eq!(
                 response.input_value(name),
-                typed,
+                Some(typed),
                 "{changes:?}: {name} kept"
             );
         }
@@ -786,6 +787,152 @@ fn a_persistence_test_below_the_lloq_is_stored_without_a_value() {
         timeline
             .body
             .contains("Droplet digital PCR: detected, below the LLOQ")
+    );
+}
+
+#[test]
+fn an_immunoglobulin_course_keeps_its_stop_dose_interval_and_indication() {
+    use diesel::prelude::*;
+    use registry::db::schema::immunoglobulin_courses as ig;
+    let Arranged { app, patient, form } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let (started, stopped) = (days_ago(60).to_string(), days_ago(5).to_string());
+    let course = with(
+        &valid_fields("0"),
+        &[
+            ("none_immunoglobulin", "events"),
+            ("ig_start_date", &started),
+            ("ig_route", "IVIG"),
+            ("ig_stop_date", &stopped),
+            ("ig_dose_mg_per_kg", "400"),
+            ("ig_interval_days", "28"),
+            ("ig_indication", "HYPOGAMMAGLOBULINAEMIA"),
+            ("ig_product_name", "Privigen"),
+        ],
+    );
+    let before_start = days_ago(61).to_string();
+    let after_contact = days_ago(0).to_string();
+    // (changes, field whose message is expected, message)
+    type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+    let refused: Vec<Case> = vec![
+        (
+            vec![("ig_stop_date", &before_start)],
+            "ig_stop_date",
+            "The course cannot stop before it starts",
+        ),
+        (
+            vec![("ig_stop_date", &after_contact)],
+            "ig_stop_date",
+            "after this period",
+        ),
+        (
+            vec![("ig_dose_g", "30000")],
+            "ig_dose_g",
+            "check the unit (grams, not milligrams)",
+        ),
+        (
+            vec![("ig_dose_mg_per_kg", "lots")],
+            "ig_dose_mg_per_kg",
+            "Enter the dose in mg/kg as a number above 0",
+        ),
+        (
+            vec![("ig_interval_days", "0")],
+            "ig_interval_days",
+            "Enter the interval as whole days from 1 to 365.",
+        ),
+        (
+            vec![("ig_interval_days", "4 weeks")],
+            "ig_interval_days",
+            "Enter the interval as whole days, e.g. 28.",
+        ),
+        (
+            vec![("ig_indication", "MAYBE")],
+            "ig_indication",
+            "Choose the indication from the list.",
+        ),
+        (
+            vec![("ig_route", "")],
+            "ig_route",
+            "Choose intravenous or subcutaneous.",
+        ),
+    ];
+    for (changes, field, message) in &refused {
+        let fields = with(&course, changes);
+
+        let response = coordinator.post(&form, &as_refs(&fields));
+
+        assert_eq!(response.status, 422, "{changes:?}");
+        assert!(response.body.contains(message), "{changes:?}: {message}");
+        assert!(
+            response.body.contains(&format!("id=\"{field}-error\"")),
+            "{changes:?}: the message is beside {field}"
+        );
+        for name in [
+            "ig_stop_date",
+            "ig_dose_g",
+            "ig_dose_mg_per_kg",
+            "ig_interval_days",
+        ] {
+            // Not sent is an empty input.
+            let typed = fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map_or(String::new(), |(_, v)| v.clone());
+            assert_eq!(
+                response.input_value(name),
+                Some(typed),
+                "{changes:?}: {name} kept"
+            );
+        }
+    }
+    let count = |app: &TestApp| -> i64 { ig::table.count().get_result(&mut app.db()).unwrap() };
+    assert_eq!(count(&app), 0, "nothing written by a refusal");
+
+    let saved = coordinator.post(&form, &as_refs(&course));
+
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    type Stored = (
+        Option<String>,
+        bool,
+        Option<f64>,
+        Option<f64>,
+        Option<i32>,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Stored = ig::table
+        .select((
+            ig::stop_date
+                .nullable()
+                .cast::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(),
+            ig::ongoing,
+            ig::dose_g,
+            ig::dose_mg_per_kg,
+            ig::interval_days,
+            ig::indication,
+            ig::product_name,
+        ))
+        .first(&mut app.db())
+        .unwrap();
+    assert_eq!(
+        row,
+        (
+            Some(stopped.clone()),
+            false,
+            None,
+            Some(400.0),
+            Some(28),
+            Some("HYPOGAMMAGLOBULINAEMIA".to_owned()),
+            Some("Privigen".to_owned())
+        )
+    );
+    let timeline = coordinator.get(&format!("/patients/{patient}"));
+    assert!(
+        timeline.body.contains(&format!(
+            "Course started (Intravenous immunoglobulin (IVIG)), 400 mg/kg every 28 days; stopped {stopped}"
+        )),
+        "the timeline shows the regimen"
     );
 }
 

@@ -11,6 +11,7 @@ use crate::db::events::{ColumnValue, EventKind, StoredEvent};
 use crate::domain::{
     dates::StudyDay,
     death::CauseOfDeath,
+    immunoglobulin::{IgIndication, RegimenField},
     infection::{InfectionSeverity, OrganismClass},
     lab::{InvalidLabValue, LabAnalyte, LabUnit, LabValue},
     malignancy::{NewMalignancyType, TransgeneResult},
@@ -26,6 +27,7 @@ use crate::web::form::Field;
 use crate::web::routes::follow_ups::icaht::{
     IcahtCounts, IcahtInput, TypedIcahtCounts, check_icaht_counts,
 };
+use crate::web::routes::follow_ups::immunoglobulin::{self as ig};
 use crate::web::routes::follow_ups::persistence::{TypedQuantity, read_laboratory, read_quantity};
 use crate::web::routes::follow_ups::treatments::TreatmentBounds;
 use crate::web::routes::patients::new::parse_date;
@@ -177,15 +179,23 @@ pub fn spec(kind: EventKind, event: &StoredEvent) -> Vec<EventField> {
         ],
         EventKind::Immunoglobulin => vec![
             field("start_date", "Start date", Date, vec![]),
+            field("route", "Route", Select, pairs(&ig::ROUTES)),
+            field("stop_date", "Stop date (blank if ongoing)", Date, vec![]),
+            field("dose_g", "Dose per administration, g", Number, vec![]),
             field(
-                "route",
-                "Route",
-                Select,
-                pairs(&[
-                    ("IVIG", "Intravenous (IVIG)"),
-                    ("SCIG", "Subcutaneous (SCIG)"),
-                ]),
+                "dose_mg_per_kg",
+                "Dose per administration, mg/kg",
+                Number,
+                vec![],
             ),
+            field("interval_days", "Interval, days", Number, vec![]),
+            field(
+                "indication",
+                "Indication",
+                Select,
+                choices::<IgIndication>(),
+            ),
+            field("product_name", "Product", Text, vec![]),
         ],
         EventKind::Lab => vec![
             field("analyte", "Analyte", Select, choices::<LabAnalyte>()),
@@ -352,6 +362,74 @@ fn code_or_null<T: Vocabulary>(v: Option<T>) -> ColumnValue {
     ColumnValue::Text(v.map(|v| v.code().to_owned()))
 }
 
+/// An immunoglobulin course: the start by its reporting period's contact; the stop (blank:
+/// ongoing) by today and any death only, as a course reported once may stop periods later;
+/// the regimen as the follow-up form reads it.
+fn immunoglobulin(
+    form: &mut EventForm,
+    ctx: &EventContext,
+    today: NaiveDate,
+) -> Option<Vec<(&'static str, ColumnValue)>> {
+    let start = event_date(form, "start_date", ctx, true, today);
+    let stop = if !form.value("stop_date").trim().is_empty() {
+        event_date(form, "stop_date", ctx, false, today)
+    } else {
+        None
+    };
+    let route = ig::read_route(&form.value("route"))
+        .map_err(|message| form.fail("route", message))
+        .ok();
+    let (dose_g, dose_mg_per_kg, interval_days) = (
+        form.value("dose_g"),
+        form.value("dose_mg_per_kg"),
+        form.value("interval_days"),
+    );
+    let typed = ig::TypedDoses {
+        dose_g: &dose_g,
+        dose_mg_per_kg: &dose_mg_per_kg,
+        interval_days: &interval_days,
+    };
+    let regimen = ig::read_regimen(typed, stop, start)
+        .map_err(|problems| {
+            for (field, message) in problems {
+                let name = match field {
+                    RegimenField::StopDate => "stop_date",
+                    RegimenField::DoseG => "dose_g",
+                    RegimenField::DoseMgPerKg => "dose_mg_per_kg",
+                    RegimenField::IntervalDays => "interval_days",
+                };
+                form.fail(name, message);
+            }
+        })
+        .ok();
+    let product_name = ig::read_product_name(&form.value("product_name"))
+        .map_err(|message| form.fail("product_name", message))
+        .ok();
+    let indication =
+        optional_code::<IgIndication>(form, "indication", "Choose the indication from the list.");
+    // A wrong indication or stop date leaves its message and no value: nothing is written.
+    if form.has_error() {
+        return None;
+    }
+    let regimen = regimen?;
+    let mut columns = vec![
+        ("start_date", ColumnValue::Date(Some(start?))),
+        ("route", text(route?)),
+        ("stop_date", ColumnValue::Date(regimen.stop_date)),
+        ("ongoing", ColumnValue::Bool(regimen.stop_date.is_none())),
+        ("dose_g", ColumnValue::Real(regimen.dose_g)),
+        ("dose_mg_per_kg", ColumnValue::Real(regimen.dose_mg_per_kg)),
+        ("interval_days", ColumnValue::Integer(regimen.interval_days)),
+        ("indication", code_or_null(indication)),
+        ("product_name", ColumnValue::Text(product_name?)),
+    ];
+    if regimen.stop_date.is_none() {
+        // No stop date, so none estimated.
+        columns.push(("stop_date_estimated", ColumnValue::Bool(false)));
+    }
+    Some(columns)
+}
+
 /// Validates a correction: the columns to write, or `None` with messages by the fields.
 pub fn validate(
     form: &mut EventForm,
@@ -385,29 +463,7 @@ pub fn validate(
                 ("severity", code_or_null(severity)),
             ])
         }
-        EventKind::Immunoglobulin => {
-            let date = event_date(form, "start_date", ctx, true, today);
-            if let (Some(d), Some(stop)) = (date, stored_date(event, "stop_date"))
-                && d > stop
-            {
-                form.fail(
-                    "start_date",
-                    format!("The course stopped on {stop}: it cannot start after that."),
-                );
-            }
-            let route = match form.value("route").as_str() {
-                "IVIG" => Some("IVIG"),
-                "SCIG" => Some("SCIG"),
-                _ => {
-                    form.fail("route", "Choose intravenous or subcutaneous.");
-                    None
-                }
-            };
-            Some(vec![
-                ("start_date", ColumnValue::Date(Some(date?))),
-                ("route", text(route?)),
-            ])
-        }
+        EventKind::Immunoglobulin => immunoglobulin(form, ctx, today),
         EventKind::Lab => lab(form, ctx, today),
         EventKind::Persistence => {
             let date = event_date(form, "sample_date", ctx, true, today);

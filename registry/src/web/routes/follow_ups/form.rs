@@ -1,7 +1,7 @@
 //! The follow-up form as typed: its fields by input name, filled from a saved form or a post,
 //! with each event section's events sorted into this period's, earlier and later ones.
 
-use super::{Context, NewToxicityForm, labs, persistence};
+use super::{Context, NewToxicityForm, immunoglobulin, labs, persistence};
 use crate::web::{
     form::Field,
     routes::patients::events::{EventLine, SECTIONS},
@@ -48,8 +48,7 @@ pub struct FollowUpForm {
     pub infection: NewInfectionForm,
     pub toxicity: NewToxicityForm,
     /// An immunoglobulin course started in this period.
-    pub ig_start_date: Field,
-    pub ig_route: Field,
+    pub immunoglobulin: immunoglobulin::NewIgForm,
     /// A CAR-T persistence test of this period.
     pub persistence: persistence::NewPersistenceForm,
     /// A subsequent therapy started in this period.
@@ -119,8 +118,7 @@ impl FollowUpForm {
             sections: Vec::new(),
             infection: NewInfectionForm::default(),
             toxicity: NewToxicityForm::default(),
-            ig_start_date: Field::default(),
-            ig_route: Field::default(),
+            immunoglobulin: immunoglobulin::NewIgForm::default(),
             persistence: persistence::NewPersistenceForm::default(),
             therapy_category: Field::default(),
             therapy_start_date: Field::default(),
@@ -220,13 +218,16 @@ impl FollowUpForm {
         ]);
         out.extend(self.toxicity.treatments.fields_mut());
         out.extend(
+            self.immunoglobulin
+                .fields_mut()
+                .map(|(name, field)| (name.to_owned(), field)),
+        );
+        out.extend(
             self.persistence
                 .fields_mut()
                 .map(|(name, field)| (name.to_owned(), field)),
         );
         out.extend([
-            ("ig_start_date".into(), &mut self.ig_start_date),
-            ("ig_route".into(), &mut self.ig_route),
             ("therapy_category".into(), &mut self.therapy_category),
             ("therapy_start_date".into(), &mut self.therapy_start_date),
             ("malignancy_type".into(), &mut self.malignancy_type),

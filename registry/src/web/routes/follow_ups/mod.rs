@@ -10,6 +10,7 @@
 
 pub mod get;
 pub mod icaht;
+pub mod immunoglobulin;
 pub mod labs;
 pub mod lock;
 pub mod persistence;

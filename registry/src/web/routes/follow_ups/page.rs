@@ -47,6 +47,7 @@ pub struct FollowUpPage {
     pub responses: Vec<SelectOption>,
     pub malignancy_types: Vec<SelectOption>,
     pub ig_routes: Vec<SelectOption>,
+    pub ig_indications: Vec<SelectOption>,
     pub specimens: Vec<SelectOption>,
     pub persistence_methods: Vec<SelectOption>,
     pub detected_answers: Vec<SelectOption>,
@@ -135,13 +136,8 @@ impl FollowUpPage {
                 .collect(),
             mrd_statuses: vocab::<MrdStatus>(&form.response_mrd.value),
             malignancy_types: vocab::<NewMalignancyType>(&form.malignancy_type.value),
-            ig_routes: options(
-                [
-                    ("IVIG", "Intravenous (IVIG)"),
-                    ("SCIG", "Subcutaneous (SCIG)"),
-                ],
-                &form.ig_route.value,
-            ),
+            ig_routes: form.immunoglobulin.route_options(),
+            ig_indications: form.immunoglobulin.indication_options(),
             specimens: vocab::<Specimen>(&form.persistence.specimen.value),
             persistence_methods: vocab::<PersistenceMethod>(&form.persistence.method.value),
             detected_answers: options(

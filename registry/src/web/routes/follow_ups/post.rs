@@ -21,8 +21,8 @@ use crate::db::{
     ids::{ApiTokenId, CourseId, FollowUpId, PatientId, ToxicityEventId, UserId},
     patients::PatientRow,
     schema::{
-        deaths, follow_up_sign_offs, follow_ups, immunoglobulin_courses, infections,
-        new_malignancies, patients, response_assessments, subsequent_therapies, toxicity_events,
+        deaths, follow_up_sign_offs, follow_ups, infections, new_malignancies, patients,
+        response_assessments, subsequent_therapies, toxicity_events,
     },
 };
 use crate::domain::{
@@ -451,34 +451,8 @@ pub fn save(
         }
         let fu = Some(row.id.0);
         let patient = Some(PatientId(pid));
-        if let Some((date, route)) = &input.immunoglobulin {
-            let id: i32 = diesel::insert_into(immunoglobulin_courses::table)
-                .values((
-                    immunoglobulin_courses::patient_id.eq(pid),
-                    immunoglobulin_courses::reported_in_follow_up_id.eq(fu),
-                    immunoglobulin_courses::start_date.eq(date),
-                    immunoglobulin_courses::ongoing.eq(true),
-                    immunoglobulin_courses::route.eq(*route),
-                    immunoglobulin_courses::created_by.eq(actor),
-                    immunoglobulin_courses::updated_by.eq(actor),
-                ))
-                .returning(immunoglobulin_courses::id)
-                .get_result(conn)?;
-            changes.record_insert(
-                conn,
-                "immunoglobulin_courses",
-                id,
-                patient,
-                &[
-                    (
-                        "reported_in_follow_up_id".to_owned(),
-                        Some(row.id.0.to_string()),
-                    ),
-                    ("start_date".to_owned(), Some(date.to_string())),
-                    ("ongoing".to_owned(), Some("1".to_owned())),
-                    ("route".to_owned(), Some((*route).to_owned())),
-                ],
-            )?;
+        if let Some(course) = &input.immunoglobulin {
+            super::immunoglobulin::insert(conn, &changes, pid, row.id.0, actor, course)?;
         }
         if let Some(test) = &input.persistence {
             super::persistence::insert(conn, &changes, (pid, cid), row.id.0, actor, test)?;

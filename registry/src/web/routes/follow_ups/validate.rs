@@ -3,7 +3,9 @@
 
 use chrono::NaiveDate;
 
-use super::{Context, FollowUpForm, NewToxicity, labs, persistence, relapse, toxicity};
+use super::{
+    Context, FollowUpForm, NewToxicity, immunoglobulin, labs, persistence, relapse, toxicity,
+};
 use crate::domain::{
     death::CauseOfDeath,
     follow_up::{ContactType, SurvivalStatus},
@@ -33,8 +35,8 @@ pub struct FollowUpInput {
     pub none_to_report: Vec<(&'static str, Option<bool>)>,
     pub infection: Option<(NaiveDate, OrganismClass, Option<InfectionSeverity>)>,
     pub toxicity: Option<NewToxicity>,
-    /// An immunoglobulin course: start date, route (IVIG or SCIG).
-    pub immunoglobulin: Option<(NaiveDate, &'static str)>,
+    /// An immunoglobulin course, with its regimen when known.
+    pub immunoglobulin: Option<immunoglobulin::NewIgCourse>,
     /// A persistence test, with what it measured.
     pub persistence: Option<persistence::NewPersistence>,
     /// A subsequent therapy: category, start date.
@@ -350,21 +352,17 @@ impl FollowUpForm {
         };
         let blank = |fields: &[&Field]| fields.iter().all(|f| f.is_blank());
 
-        let adding_ig = !blank(&[&self.ig_start_date, &self.ig_route]);
+        let adding_ig = !self.immunoglobulin.is_blank();
         let mut immunoglobulin = None;
         if adding_ig {
-            let date = dated(&mut self.ig_start_date);
-            let route = match self.ig_route.value.as_str() {
-                "IVIG" => Some("IVIG"),
-                "SCIG" => Some("SCIG"),
-                _ => {
-                    self.ig_route.fail("Choose intravenous or subcutaneous.");
-                    None
-                }
+            let start = dated(&mut self.immunoglobulin.start_date);
+            // Blank: the course is ongoing.
+            let stop = if self.immunoglobulin.stop_date.is_blank() {
+                None
+            } else {
+                dated(&mut self.immunoglobulin.stop_date)
             };
-            if let (Some(d), Some(r)) = (date, route) {
-                immunoglobulin = Some((d, r));
-            }
+            immunoglobulin = self.immunoglobulin.validate(start, stop);
         }
 
         let adding_persistence = !self.persistence.is_blank();
@@ -479,8 +477,6 @@ impl FollowUpForm {
             &self.infection.severity,
             &self.death_date,
             &self.death_cause,
-            &self.ig_start_date,
-            &self.ig_route,
             &self.therapy_category,
             &self.therapy_start_date,
             &self.malignancy_type,
@@ -498,6 +494,7 @@ impl FollowUpForm {
             || self.toxicity.has_error()
             || self.lab.has_error()
             || self.persistence.has_error()
+            || self.immunoglobulin.has_error()
             || self.window_warning.is_some();
         if failed {
             return None;

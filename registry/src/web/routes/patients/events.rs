@@ -160,22 +160,55 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
         }
         push("infections", (EventKind::Infection, id), f, date, what);
     }
-    for (id, f, date, route) in immunoglobulin_courses::table
-        .filter(immunoglobulin_courses::patient_id.eq(pid))
-        .select((
-            immunoglobulin_courses::id,
-            immunoglobulin_courses::reported_in_follow_up_id,
-            immunoglobulin_courses::start_date,
-            immunoglobulin_courses::route,
-        ))
-        .load::<(i32, Option<i32>, NaiveDate, String)>(conn)?
+    type IgCourse = (
+        i32,
+        Option<i32>,
+        NaiveDate,
+        String,
+        Option<NaiveDate>,
+        Option<f64>,
+        Option<f64>,
+        Option<i32>,
+    );
+    for (id, f, date, route, stop, dose_g, dose_mg_per_kg, interval) in
+        immunoglobulin_courses::table
+            .filter(immunoglobulin_courses::patient_id.eq(pid))
+            .select((
+                immunoglobulin_courses::id,
+                immunoglobulin_courses::reported_in_follow_up_id,
+                immunoglobulin_courses::start_date,
+                immunoglobulin_courses::route,
+                immunoglobulin_courses::stop_date,
+                immunoglobulin_courses::dose_g,
+                immunoglobulin_courses::dose_mg_per_kg,
+                immunoglobulin_courses::interval_days,
+            ))
+            .load::<IgCourse>(conn)?
     {
+        let mut summary = format!("Course started ({})", label_of::<IgProduct>(&route));
+        let doses: Vec<String> = [
+            dose_g.map(|g| format!("{g} g")),
+            dose_mg_per_kg.map(|d| format!("{d} mg/kg")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !doses.is_empty() {
+            summary.push_str(&format!(", {}", doses.join(" or ")));
+        }
+        if let Some(days) = interval {
+            summary.push_str(&format!(" every {days} days"));
+        }
+        summary.push_str(&match stop {
+            Some(stop) => format!("; stopped {stop}"),
+            None => "; ongoing".to_owned(),
+        });
         push(
             "immunoglobulin",
             (EventKind::Immunoglobulin, id),
             f,
             date,
-            format!("Course started ({})", label_of::<IgProduct>(&route)),
+            summary,
         );
     }
     type Lab = (
