@@ -593,6 +593,44 @@ fn immunoglobulin_persistence_and_subsequent_therapy_are_entered_in_one_save() {
     }
 }
 
+/// A case of a refusal table: the changes to a valid form, the input whose message is
+/// expected, and (part of) that message.
+type Refusal<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+
+/// Posts `valid` with each case's changes: a 422 with the message beside its input, and the
+/// `kept` inputs showing what was typed (an input not sent shows empty).
+fn assert_each_refused_beside_its_field(
+    coordinator: &mut crate::helpers::Browser,
+    form: &str,
+    valid: &[(String, String)],
+    cases: &[Refusal<'_>],
+    kept: &[&str],
+) {
+    for (changes, field, message) in cases {
+        let fields = with(valid, changes);
+
+        let response = coordinator.post(form, &as_refs(&fields));
+
+        assert_eq!(response.status, 422, "{changes:?}");
+        assert!(response.body.contains(message), "{changes:?}: {message}");
+        assert!(
+            response.body.contains(&format!("id=\"{field}-error\"")),
+            "{changes:?}: the message is beside {field}"
+        );
+        for name in kept {
+            let typed = fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map_or(String::new(), |(_, v)| v.clone());
+            assert_eq!(
+                response.input_value(name),
+                Some(typed),
+                "{changes:?}: {name} kept"
+            );
+        }
+    }
+}
+
 #[test]
 fn a_persistence_test_keeps_its_value_unit_lloq_and_laboratory_or_its_censoring_below_the_lloq() {
     use diesel::prelude::*;
@@ -615,9 +653,7 @@ fn a_persistence_test_keeps_its_value_unit_lloq_and_laboratory_or_its_censoring_
             ("persistence_laboratory", "Central lab"),
         ],
     );
-    // (changes, field whose message is expected, message)
-    type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
-    let refused: Vec<Case> = vec![
+    let refused: Vec<Refusal> = vec![
         (
             vec![("persistence_detected", "N")],
             "persistence_value",
@@ -664,34 +700,17 @@ fn a_persistence_test_keeps_its_value_unit_lloq_and_laboratory_or_its_censoring_
             "A percentage of CD3+ T cells cannot be above 100.",
         ),
     ];
-    for (changes, field, message) in &refused {
-        let fields = with(&test, changes);
-
-        let response = coordinator.post(&form, &as_refs(&fields));
-
-        assert_eq!(response.status, 422, "{changes:?}");
-        assert!(response.body.contains(message), "{changes:?}: {message}");
-        assert!(
-            response.body.contains(&format!("id=\"{field}-error\"")),
-            "{changes:?}: the message is beside {field}"
-        );
-        for name in [
+    assert_each_refused_beside_its_field(
+        &mut coordinator,
+        &form,
+        &test,
+        &refused,
+        &[
             "persistence_value",
             "persistence_lloq",
             "persistence_laboratory",
-        ] {
-            // Not sent is an empty input.
-            let typed = fields
-                .iter()
-                .find(|(k, _)| k == name)
-                .map_or(String::new(), |(_, v)| v.clone());
-            assert_eq!(
-                response.input_value(name),
-                Some(typed),
-                "{changes:?}: {name} kept"
-            );
-        }
-    }
+        ],
+    );
     /// Value, unit, below the LLOQ, LLOQ, laboratory.
     type Stored = (
         Option<f64>,
@@ -813,9 +832,7 @@ fn an_immunoglobulin_course_keeps_its_stop_dose_interval_and_indication() {
     );
     let before_start = days_ago(61).to_string();
     let after_contact = days_ago(0).to_string();
-    // (changes, field whose message is expected, message)
-    type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
-    let refused: Vec<Case> = vec![
+    let refused: Vec<Refusal> = vec![
         (
             vec![("ig_stop_date", &before_start)],
             "ig_stop_date",
@@ -857,35 +874,18 @@ fn an_immunoglobulin_course_keeps_its_stop_dose_interval_and_indication() {
             "Choose intravenous or subcutaneous.",
         ),
     ];
-    for (changes, field, message) in &refused {
-        let fields = with(&course, changes);
-
-        let response = coordinator.post(&form, &as_refs(&fields));
-
-        assert_eq!(response.status, 422, "{changes:?}");
-        assert!(response.body.contains(message), "{changes:?}: {message}");
-        assert!(
-            response.body.contains(&format!("id=\"{field}-error\"")),
-            "{changes:?}: the message is beside {field}"
-        );
-        for name in [
+    assert_each_refused_beside_its_field(
+        &mut coordinator,
+        &form,
+        &course,
+        &refused,
+        &[
             "ig_stop_date",
             "ig_dose_g",
             "ig_dose_mg_per_kg",
             "ig_interval_days",
-        ] {
-            // Not sent is an empty input.
-            let typed = fields
-                .iter()
-                .find(|(k, _)| k == name)
-                .map_or(String::new(), |(_, v)| v.clone());
-            assert_eq!(
-                response.input_value(name),
-                Some(typed),
-                "{changes:?}: {name} kept"
-            );
-        }
-    }
+        ],
+    );
     let count = |app: &TestApp| -> i64 { ig::table.count().get_result(&mut app.db()).unwrap() };
     assert_eq!(count(&app), 0, "nothing written by a refusal");
 
