@@ -2,6 +2,8 @@
 //! severity by CTCAE v5 or BMT-CTN (domain.md §3.10, §4.6, §4.9). Infection density by period
 //! is an analytics concern, not here.
 
+use chrono::NaiveDate;
+
 use crate::domain::toxicity::CtcaeGrade;
 use crate::vocabulary;
 
@@ -204,6 +206,103 @@ vocabulary! {
     }
 }
 
+/// The input a message about an infection's details belongs beside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InfectionField {
+    Organism,
+    OrganismOther,
+    Hospitalised,
+    IcuAdmission,
+    Outcome,
+    ResolutionDate,
+}
+
+/// What is known of an infection beyond its date and kind (domain.md §3.10), read from a form:
+/// the organism (and its name when "other"), hospital and ICU admission (`Y`, `N` or `UNK`),
+/// severity, outcome and resolution date.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct InfectionDetails<'a> {
+    pub diagnosis_date: Option<NaiveDate>,
+    pub class: Option<OrganismClass>,
+    pub organism: Option<Organism>,
+    pub organism_other: Option<&'a str>,
+    pub severity: Option<InfectionSeverity>,
+    pub hospitalised: Option<&'a str>,
+    pub icu_admission: Option<&'a str>,
+    pub outcome: Option<InfectionOutcome>,
+    pub resolution_date: Option<NaiveDate>,
+}
+
+impl Organism {
+    /// An "other … (specify)" choice, whose name is typed.
+    pub fn needs_name(self) -> bool {
+        use crate::domain::vocabulary::Vocabulary;
+        self.code().starts_with("OTHER_")
+    }
+}
+
+impl InfectionDetails<'_> {
+    /// What is wrong across the details, each message with the input it belongs beside; empty
+    /// when they may be stored.
+    pub fn problems(&self) -> Vec<(InfectionField, String)> {
+        use InfectionField as F;
+        let mut problems = Vec::new();
+        if let (Some(organism), Some(class)) = (self.organism, self.class)
+            && organism.class() != class
+        {
+            problems.push((
+                F::Organism,
+                format!("{organism} is not in the kind chosen ({class}): choose one of its list."),
+            ));
+        }
+        match (
+            self.organism.is_some_and(Organism::needs_name),
+            self.organism_other,
+        ) {
+            (true, None) => problems.push((F::OrganismOther, "Name the organism.".to_owned())),
+            (false, Some(_)) => problems.push((
+                F::OrganismOther,
+                "Name an organism only with an \"other\" choice above.".to_owned(),
+            )),
+            _ => {}
+        }
+        if self.icu_admission == Some("Y") && self.hospitalised != Some("Y") {
+            problems.push((
+                F::IcuAdmission,
+                "An ICU admission is a hospital admission: answer Yes to hospitalised too."
+                    .to_owned(),
+            ));
+        }
+        let fatal = self.outcome == Some(InfectionOutcome::Fatal);
+        let grade_5 = self.severity == Some(InfectionSeverity::G5);
+        if fatal && !grade_5 {
+            problems.push((
+                F::Outcome,
+                "A fatal infection is grade 5: choose grade 5 as its severity.".to_owned(),
+            ));
+        } else if grade_5 && self.outcome.is_some() && !fatal {
+            problems.push((
+                F::Outcome,
+                "A grade 5 infection is fatal: choose Fatal as its outcome.".to_owned(),
+            ));
+        }
+        if let Some(resolved) = self.resolution_date {
+            if self.outcome != Some(InfectionOutcome::Resolved) {
+                problems.push((
+                    F::ResolutionDate,
+                    "A resolution date goes with the outcome Resolved.".to_owned(),
+                ));
+            } else if let Some(diagnosed) = self.diagnosis_date.filter(|d| resolved < *d) {
+                problems.push((
+                    F::ResolutionDate,
+                    format!("The infection cannot resolve before its diagnosis ({diagnosed})."),
+                ));
+            }
+        }
+        problems
+    }
+}
+
 vocabulary! {
     /// BMT-CTN infection severity, the HCT-registry alternative (domain.md §4.6, [G5]).
     pub enum BmtCtnInfectionSeverity: "infection severity (BMT-CTN)" {
@@ -219,6 +318,101 @@ vocabulary! {
 mod tests {
     use super::*;
     use crate::domain::vocabulary::Vocabulary;
+
+    #[test]
+    fn infection_details_agree_across_organism_admission_grade_and_outcome() {
+        use InfectionField as F;
+        let d = |day| NaiveDate::from_ymd_opt(2024, 5, day).unwrap();
+        let cmv = InfectionDetails {
+            diagnosis_date: Some(d(3)),
+            class: Some(OrganismClass::Viral),
+            organism: Some(Organism::Cmv),
+            severity: Some(InfectionSeverity::G3),
+            hospitalised: Some("Y"),
+            icu_admission: Some("Y"),
+            outcome: Some(InfectionOutcome::Resolved),
+            resolution_date: Some(d(20)),
+            ..Default::default()
+        };
+        let fields =
+            |x: InfectionDetails| -> Vec<F> { x.problems().into_iter().map(|(f, _)| f).collect() };
+        assert_eq!(fields(cmv), vec![]);
+        assert_eq!(fields(InfectionDetails::default()), vec![]);
+        let other = InfectionDetails {
+            class: Some(OrganismClass::Viral),
+            organism: Some(Organism::OtherVirus),
+            organism_other: Some("Parvovirus B19"),
+            ..Default::default()
+        };
+        assert_eq!(fields(other), vec![]);
+        let fatal = InfectionDetails {
+            severity: Some(InfectionSeverity::G5),
+            outcome: Some(InfectionOutcome::Fatal),
+            ..Default::default()
+        };
+        assert_eq!(fields(fatal), vec![]);
+        for (wrong, expected) in [
+            (
+                InfectionDetails {
+                    class: Some(OrganismClass::GramNegative),
+                    ..cmv
+                },
+                vec![F::Organism],
+            ),
+            (
+                InfectionDetails {
+                    organism_other: None,
+                    ..other
+                },
+                vec![F::OrganismOther],
+            ),
+            (
+                InfectionDetails {
+                    organism_other: Some("CMV"),
+                    ..cmv
+                },
+                vec![F::OrganismOther],
+            ),
+            (
+                InfectionDetails {
+                    hospitalised: Some("N"),
+                    ..cmv
+                },
+                vec![F::IcuAdmission],
+            ),
+            (
+                InfectionDetails {
+                    outcome: Some(InfectionOutcome::Fatal),
+                    resolution_date: None,
+                    ..cmv
+                },
+                vec![F::Outcome],
+            ),
+            (
+                InfectionDetails {
+                    outcome: Some(InfectionOutcome::Ongoing),
+                    ..fatal
+                },
+                vec![F::Outcome],
+            ),
+            (
+                InfectionDetails {
+                    outcome: Some(InfectionOutcome::Ongoing),
+                    ..cmv
+                },
+                vec![F::ResolutionDate],
+            ),
+            (
+                InfectionDetails {
+                    resolution_date: Some(d(2)),
+                    ..cmv
+                },
+                vec![F::ResolutionDate],
+            ),
+        ] {
+            assert_eq!(fields(wrong), expected, "{wrong:?}");
+        }
+    }
 
     #[test]
     fn every_class_has_organisms_and_classes_agree() {

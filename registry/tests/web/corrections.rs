@@ -139,6 +139,52 @@ fn the_timeline_links_to_each_event_and_the_form_is_prefilled() {
 }
 
 #[test]
+fn an_infection_correction_records_its_organism_admission_outcome_and_resolution() {
+    let app = spawn_app();
+    let (pid, _, _, infection) = patient_with_infection(&app, false);
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let href = format!("/patients/{pid}/events/infection/{infection}/edit");
+    coordinator.get(&href);
+    let (diagnosed, resolved) = (days_ago(140).to_string(), days_ago(100).to_string());
+
+    let response = coordinator.post(
+        &href,
+        &[
+            ("row_version", "1"),
+            ("diagnosis_date", &diagnosed),
+            ("organism_class", "VIRAL"),
+            ("severity", "G3"),
+            ("organism", "CMV"),
+            ("hospitalised", "Y"),
+            ("icu_admission", "N"),
+            ("outcome", "RESOLVED"),
+            ("resolution_date", &resolved),
+            ("reason", "Discharge letter received"),
+        ],
+    );
+
+    response.assert_redirect_to(&format!("/patients/{pid}"));
+    assert_eq!(
+        text(
+            &app,
+            &format!(
+                "SELECT organism || hospitalised || icu_admission || outcome || resolution_date \
+                 AS v FROM infections WHERE id = {infection}"
+            )
+        ),
+        Some(format!("CMVYNRESOLVED{resolved}"))
+    );
+    let timeline = coordinator.get(&format!("/patients/{pid}"));
+    assert!(
+        timeline.body.contains(
+            "Viral: Cytomegalovirus (CMV), severity Grade 3: IV antimicrobials or \
+             radiologic/operative intervention, admitted to hospital, resolved"
+        ),
+        "the timeline shows the details"
+    );
+}
+
+#[test]
 fn a_correction_saves_with_exactly_one_audit_change_set_and_its_reason() {
     let app = spawn_app();
     let (pid, _, _, infection) = patient_with_infection(&app, false);
@@ -243,6 +289,29 @@ fn invalid_corrections_return_422_with_the_values_kept_and_a_message_by_the_fiel
     let sample = days_ago(120).to_string();
     // (form, fields, field with the message, message)
     let cases: Vec<Case> = vec![
+        (
+            &infection_href,
+            vec![
+                ("diagnosis_date", &sample),
+                ("organism_class", "VIRAL"),
+                ("organism", "E_COLI"),
+                ("reason", "x"),
+            ],
+            "organism",
+            "is not in the kind chosen (Viral)",
+        ),
+        (
+            &infection_href,
+            vec![
+                ("diagnosis_date", &sample),
+                ("organism_class", "VIRAL"),
+                ("outcome", "ONGOING"),
+                ("resolution_date", &sample),
+                ("reason", "x"),
+            ],
+            "resolution_date",
+            "A resolution date goes with the outcome Resolved.",
+        ),
         (
             &infection_href,
             vec![

@@ -936,6 +936,131 @@ fn an_immunoglobulin_course_keeps_its_stop_dose_interval_and_indication() {
     );
 }
 
+#[test]
+fn an_infection_keeps_its_organism_sites_admission_and_outcome() {
+    use diesel::prelude::*;
+    let Arranged { app, patient, form } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let (diagnosed, resolved) = (days_ago(30).to_string(), days_ago(10).to_string());
+    let infection = with(
+        &valid_fields("0"),
+        &[
+            ("none_infections", "events"),
+            ("infection_date", &diagnosed),
+            ("infection_organism_class", "VIRAL"),
+            ("infection_severity", "G3"),
+            ("infection_organism", "CMV"),
+            ("infection_hospitalised", "Y"),
+            ("infection_icu_admission", "Y"),
+            ("infection_outcome", "RESOLVED"),
+            ("infection_resolution_date", &resolved),
+        ],
+    );
+    let before_diagnosis = days_ago(31).to_string();
+    let refused: Vec<Refusal> = vec![
+        (
+            vec![("infection_organism", "E_COLI")],
+            "infection_organism",
+            "is not in the kind chosen (Viral)",
+        ),
+        (
+            vec![("infection_organism", "OTHER_VIRUS")],
+            "infection_organism_other",
+            "Name the organism.",
+        ),
+        (
+            vec![("infection_hospitalised", "N")],
+            "infection_icu_admission",
+            "An ICU admission is a hospital admission",
+        ),
+        (
+            vec![
+                ("infection_outcome", "FATAL"),
+                ("infection_resolution_date", ""),
+            ],
+            "infection_outcome",
+            "A fatal infection is grade 5",
+        ),
+        (
+            vec![("infection_outcome", "ONGOING")],
+            "infection_resolution_date",
+            "A resolution date goes with the outcome Resolved.",
+        ),
+        (
+            vec![("infection_resolution_date", &before_diagnosis)],
+            "infection_resolution_date",
+            "The infection cannot resolve before its diagnosis",
+        ),
+        (
+            vec![("infection_hospitalised", "MAYBE")],
+            "infection_hospitalised",
+            "Choose yes, no or unknown.",
+        ),
+    ];
+    assert_each_refused_beside_its_field(
+        &mut coordinator,
+        &form,
+        &infection,
+        &refused,
+        &[
+            "infection_date",
+            "infection_resolution_date",
+            "infection_organism_other",
+        ],
+    );
+    // Sites are one pair per ticked box; an unknown one is refused.
+    let mut with_sites = infection.clone();
+    with_sites.push(("infection_sites".to_owned(), "LUNG".to_owned()));
+    with_sites.push(("infection_sites".to_owned(), "BLOOD".to_owned()));
+    let mut bad_site = with_sites.clone();
+    bad_site.push(("infection_sites".to_owned(), "ELBOW".to_owned()));
+    let refused_site = coordinator.post(&form, &as_refs(&bad_site));
+    assert_eq!(refused_site.status, 422);
+    assert!(refused_site.body.contains("id=\"infection_sites-error\""));
+    assert!(
+        refused_site.body.contains(
+            "id=\"infection_sites-LUNG\" name=\"infection_sites\" value=\"LUNG\" checked"
+        ),
+        "ticked sites kept"
+    );
+    let count = |app: &TestApp, table: &str| -> i64 {
+        diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!("SELECT count(*) FROM {table}"))
+            .get_result(&mut app.db())
+            .unwrap()
+    };
+    assert_eq!(count(&app, "infections"), 0, "nothing written by a refusal");
+
+    let saved = coordinator.post(&form, &as_refs(&with_sites));
+
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let stored: String = diesel::dsl::sql::<diesel::sql_types::Text>(
+        "SELECT organism || hospitalised || icu_admission || outcome || resolution_date \
+         FROM infections",
+    )
+    .get_result(&mut app.db())
+    .unwrap();
+    assert_eq!(stored, format!("CMVYYRESOLVED{resolved}"));
+    assert_eq!(count(&app, "infection_sites"), 2);
+    assert_eq!(
+        app.audit_change_sets("infection_sites").len(),
+        1,
+        "the sites are audited in the save's change set"
+    );
+    let timeline = coordinator.get(&format!("/patients/{patient}"));
+    assert!(
+        timeline
+            .body
+            .contains("Viral: Cytomegalovirus (CMV) (lung, blood), severity"),
+        "the timeline shows the organism and sites"
+    );
+    assert!(
+        timeline
+            .body
+            .contains("admitted to intensive care, resolved")
+    );
+}
+
 /// Day `n` after `day0` as form text.
 fn day(day0: chrono::NaiveDate, n: i64) -> String {
     (day0 + chrono::Duration::days(n)).to_string()

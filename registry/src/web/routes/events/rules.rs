@@ -12,7 +12,7 @@ use crate::domain::{
     dates::StudyDay,
     death::CauseOfDeath,
     immunoglobulin::{IgIndication, RegimenField},
-    infection::{InfectionSeverity, OrganismClass},
+    infection::{InfectionField, InfectionOutcome, InfectionSeverity, Organism, OrganismClass},
     lab::{InvalidLabValue, LabAnalyte, LabUnit, LabValue},
     malignancy::{NewMalignancyType, TransgeneResult},
     persistence::{PersistenceMethod, PersistenceUnit, QuantityField, Specimen},
@@ -28,6 +28,7 @@ use crate::web::routes::follow_ups::icaht::{
     IcahtCounts, IcahtInput, TypedIcahtCounts, check_icaht_counts,
 };
 use crate::web::routes::follow_ups::immunoglobulin::{self as ig};
+use crate::web::routes::follow_ups::infection::{self as inf};
 use crate::web::routes::follow_ups::persistence::{TypedQuantity, read_laboratory, read_quantity};
 use crate::web::routes::follow_ups::treatments::TreatmentBounds;
 use crate::web::routes::patients::new::parse_date;
@@ -175,6 +176,37 @@ pub fn spec(kind: EventKind, event: &StoredEvent) -> Vec<EventField> {
                 "Severity (optional)",
                 Select,
                 choices::<InfectionSeverity>(),
+            ),
+            field(
+                "organism",
+                "Organism (optional)",
+                Select,
+                choices::<Organism>(),
+            ),
+            field("organism_other", "Name of the other organism", Text, vec![]),
+            field(
+                "hospitalised",
+                "Admitted to hospital (optional)",
+                Select,
+                pairs(&inf::ADMISSION_ANSWERS),
+            ),
+            field(
+                "icu_admission",
+                "Admitted to intensive care (optional)",
+                Select,
+                pairs(&inf::ADMISSION_ANSWERS),
+            ),
+            field(
+                "outcome",
+                "Outcome (optional)",
+                Select,
+                choices::<InfectionOutcome>(),
+            ),
+            field(
+                "resolution_date",
+                "Resolution date (optional)",
+                Date,
+                vec![],
             ),
         ],
         EventKind::Immunoglobulin => vec![
@@ -362,6 +394,92 @@ fn code_or_null<T: Vocabulary>(v: Option<T>) -> ColumnValue {
     ColumnValue::Text(v.map(|v| v.code().to_owned()))
 }
 
+/// An infection: its date by its reporting period's contact; the resolution (optional) by
+/// today and any death only, as an infection reported once may resolve periods later; the
+/// details as the follow-up form reads them. Its sites are entered with it, not here.
+fn infection(
+    form: &mut EventForm,
+    ctx: &EventContext,
+    today: NaiveDate,
+) -> Option<Vec<(&'static str, ColumnValue)>> {
+    let date = event_date(form, "diagnosis_date", ctx, true, today);
+    let resolved = if form.value("resolution_date").trim().is_empty() {
+        None
+    } else {
+        event_date(form, "resolution_date", ctx, false, today)
+    };
+    let class =
+        required_code::<OrganismClass>(form, "organism_class", "Choose the kind of organism.");
+    let severity = optional_code::<InfectionSeverity>(form, "severity", "Choose the severity.");
+    let typed: Vec<String> = [
+        "organism",
+        "organism_other",
+        "hospitalised",
+        "icu_admission",
+        "outcome",
+    ]
+    .iter()
+    .map(|name| form.value(name))
+    .collect();
+    let [
+        organism,
+        organism_other,
+        hospitalised,
+        icu_admission,
+        outcome,
+    ] = typed.as_slice()
+    else {
+        return None;
+    };
+    let typed = inf::TypedDetails {
+        organism,
+        organism_other,
+        hospitalised,
+        icu_admission,
+        outcome,
+    };
+    let details = inf::read_details(typed, date, class, severity, resolved)
+        .map_err(|problems| {
+            for (field, message) in problems {
+                let name = match field {
+                    InfectionField::Organism => "organism",
+                    InfectionField::OrganismOther => "organism_other",
+                    InfectionField::Hospitalised => "hospitalised",
+                    InfectionField::IcuAdmission => "icu_admission",
+                    InfectionField::Outcome => "outcome",
+                    InfectionField::ResolutionDate => "resolution_date",
+                };
+                form.fail(name, message);
+            }
+        })
+        .ok()?;
+    let mut columns = vec![
+        ("diagnosis_date", ColumnValue::Date(Some(date?))),
+        ("organism_class", text(class?.code())),
+        ("severity", code_or_null(severity)),
+        ("organism", code_or_null(details.organism)),
+        ("organism_other", ColumnValue::Text(details.organism_other)),
+        (
+            "hospitalised",
+            ColumnValue::Text(details.hospitalised.map(str::to_owned)),
+        ),
+        (
+            "icu_admission",
+            ColumnValue::Text(details.icu_admission.map(str::to_owned)),
+        ),
+        ("outcome", code_or_null(details.outcome)),
+        (
+            "resolution_date",
+            ColumnValue::Date(details.resolution_date),
+        ),
+    ];
+    if details.resolution_date.is_none() {
+        // No resolution date, so none estimated.
+        columns.push(("resolution_date_estimated", ColumnValue::Bool(false)));
+    }
+    Some(columns)
+}
+
 /// An immunoglobulin course: the start by its reporting period's contact; the stop (blank:
 /// ongoing) by today and any death only, as a course reported once may stop periods later;
 /// the regimen as the follow-up form reads it.
@@ -407,10 +525,6 @@ fn immunoglobulin(
         .ok();
     let indication =
         optional_code::<IgIndication>(form, "indication", "Choose the indication from the list.");
-    // A wrong indication or stop date leaves its message and no value: nothing is written.
-    if form.has_error() {
-        return None;
-    }
     let regimen = regimen?;
     let mut columns = vec![
         ("start_date", ColumnValue::Date(Some(start?))),
@@ -440,29 +554,7 @@ pub fn validate(
     let columns = match form.kind {
         EventKind::Response => response(form, event, ctx, today),
         EventKind::Toxicity => toxicity(form, event, ctx, today),
-        EventKind::Infection => {
-            let date = event_date(form, "diagnosis_date", ctx, true, today);
-            if let (Some(d), Some(resolved)) = (date, stored_date(event, "resolution_date"))
-                && d > resolved
-            {
-                form.fail(
-                    "diagnosis_date",
-                    format!("The infection resolved on {resolved}: it cannot start after that."),
-                );
-            }
-            let class = required_code::<OrganismClass>(
-                form,
-                "organism_class",
-                "Choose the kind of organism.",
-            );
-            let severity =
-                optional_code::<InfectionSeverity>(form, "severity", "Choose the severity.");
-            Some(vec![
-                ("diagnosis_date", ColumnValue::Date(Some(date?))),
-                ("organism_class", text(class?.code())),
-                ("severity", code_or_null(severity)),
-            ])
-        }
+        EventKind::Infection => infection(form, ctx, today),
         EventKind::Immunoglobulin => immunoglobulin(form, ctx, today),
         EventKind::Lab => lab(form, ctx, today),
         EventKind::Persistence => {

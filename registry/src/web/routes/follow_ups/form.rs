@@ -1,7 +1,7 @@
 //! The follow-up form as typed: its fields by input name, filled from a saved form or a post,
 //! with each event section's events sorted into this period's, earlier and later ones.
 
-use super::{Context, NewToxicityForm, immunoglobulin, labs, persistence};
+use super::{Context, NewInfectionForm, NewToxicityForm, immunoglobulin, labs, persistence};
 use crate::web::{
     form::Field,
     routes::patients::events::{EventLine, SECTIONS},
@@ -20,14 +20,6 @@ pub struct SectionField {
     pub later: Vec<EventLine>,
     /// Reported in this period.
     pub current: Vec<EventLine>,
-}
-
-/// An infection added in this period (all blank: none added).
-#[derive(Debug, Clone, Default)]
-pub struct NewInfectionForm {
-    pub date: Field,
-    pub organism_class: Field,
-    pub severity: Field,
 }
 
 /// The follow-up form as typed.
@@ -175,12 +167,6 @@ impl FollowUpForm {
             out.push((format!("none_{}", section.key), &mut section.answer));
         }
         out.extend([
-            ("infection_date".into(), &mut self.infection.date),
-            (
-                "infection_organism_class".into(),
-                &mut self.infection.organism_class,
-            ),
-            ("infection_severity".into(), &mut self.infection.severity),
             ("toxicity_kind".into(), &mut self.toxicity.kind),
             ("toxicity_term".into(), &mut self.toxicity.term),
             ("toxicity_onset_date".into(), &mut self.toxicity.onset_date),
@@ -218,6 +204,11 @@ impl FollowUpForm {
         ]);
         out.extend(self.toxicity.treatments.fields_mut());
         out.extend(
+            self.infection
+                .fields_mut()
+                .map(|(name, field)| (name.to_owned(), field)),
+        );
+        out.extend(
             self.immunoglobulin
                 .fields_mut()
                 .map(|(name, field)| (name.to_owned(), field)),
@@ -254,6 +245,7 @@ impl FollowUpForm {
         }
         // A check-all sends one pair per ticked box.
         self.relapse_methods = Field::new(pairs.all("relapse_methods").join(","));
+        self.infection.sites = Field::new(pairs.all("infection_sites").join(","));
         self.confirm_window = pairs.get("confirm_window") == "1";
     }
 

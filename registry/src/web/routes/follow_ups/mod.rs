@@ -11,6 +11,7 @@
 pub mod get;
 pub mod icaht;
 pub mod immunoglobulin;
+pub mod infection;
 pub mod labs;
 pub mod lock;
 pub mod persistence;
@@ -26,7 +27,8 @@ mod page;
 mod validate;
 
 pub use context::{Context, load_context, load_context_for_save};
-pub use form::{FollowUpForm, NewInfectionForm, SectionField};
+pub use form::{FollowUpForm, SectionField};
+pub use infection::NewInfectionForm;
 pub use page::{FollowUpPage, Rights};
 pub use validate::FollowUpInput;
 

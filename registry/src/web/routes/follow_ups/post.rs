@@ -13,7 +13,7 @@ use super::{
 };
 use crate::db::{
     audit::{ChangeSet, fields_of},
-    events::{InfectionRow, NewInfection, replace_toxicity_treatments},
+    events::replace_toxicity_treatments,
     follow_ups::{
         FollowUpChangeset, FollowUpRow, NewFollowUp, NewFollowUpSignOff, relapse_methods_of,
         replace_relapse_methods,
@@ -21,8 +21,8 @@ use crate::db::{
     ids::{ApiTokenId, CourseId, FollowUpId, PatientId, ToxicityEventId, UserId},
     patients::PatientRow,
     schema::{
-        deaths, follow_up_sign_offs, follow_ups, infections, new_malignancies, patients,
-        response_assessments, subsequent_therapies, toxicity_events,
+        deaths, follow_up_sign_offs, follow_ups, new_malignancies, patients, response_assessments,
+        subsequent_therapies, toxicity_events,
     },
 };
 use crate::domain::{
@@ -419,35 +419,8 @@ pub fn save(
         };
         let methods: Vec<&str> = input.relapse_methods.iter().map(|m| m.code()).collect();
         replace_relapse_methods(conn, &changes, row.id, PatientId(pid), &methods)?;
-        if let Some((date, class, severity)) = &input.infection {
-            let infection: InfectionRow = diesel::insert_into(infections::table)
-                .values(NewInfection {
-                    patient_id: PatientId(pid),
-                    reported_in_follow_up_id: Some(FollowUpId(row.id.0)),
-                    diagnosis_date: *date,
-                    diagnosis_date_estimated: false,
-                    organism_class: class.code().to_owned(),
-                    organism: None,
-                    organism_other: None,
-                    severity: severity.map(|s| s.code().to_owned()),
-                    hospitalised: None,
-                    icu_admission: None,
-                    outcome: None,
-                    resolution_date: None,
-                    resolution_date_estimated: false,
-                    recurrence_of_infection_id: None,
-                    created_by: UserId(actor),
-                    updated_by: UserId(actor),
-                })
-                .returning(InfectionRow::as_returning())
-                .get_result(conn)?;
-            changes.record_insert(
-                conn,
-                "infections",
-                infection.id.0,
-                Some(PatientId(pid)),
-                &fields_of(&infection)?,
-            )?;
+        if let Some(entry) = &input.infection {
+            super::infection::insert(conn, &changes, pid, row.id.0, actor, entry)?;
         }
         let fu = Some(row.id.0);
         let patient = Some(PatientId(pid));

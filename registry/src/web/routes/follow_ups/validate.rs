@@ -4,12 +4,12 @@
 use chrono::NaiveDate;
 
 use super::{
-    Context, FollowUpForm, NewToxicity, immunoglobulin, labs, persistence, relapse, toxicity,
+    Context, FollowUpForm, NewToxicity, immunoglobulin, infection, labs, persistence, relapse,
+    toxicity,
 };
 use crate::domain::{
     death::CauseOfDeath,
     follow_up::{ContactType, SurvivalStatus},
-    infection::{InfectionSeverity, OrganismClass},
     malignancy::{NewMalignancyType, TransgeneResult},
     response::{MrdStatus, RelapseMethod, Response},
     schedule::{Schedule, WindowCheck},
@@ -33,7 +33,7 @@ pub struct FollowUpInput {
     pub relapse_methods: Vec<RelapseMethod>,
     /// Per section key: Some(true) none to report, Some(false) events, None unanswered.
     pub none_to_report: Vec<(&'static str, Option<bool>)>,
-    pub infection: Option<(NaiveDate, OrganismClass, Option<InfectionSeverity>)>,
+    pub infection: Option<infection::NewInfectionEntry>,
     pub toxicity: Option<NewToxicity>,
     /// An immunoglobulin course, with its regimen when known.
     pub immunoglobulin: Option<immunoglobulin::NewIgCourse>,
@@ -133,11 +133,10 @@ impl FollowUpForm {
         });
 
         // The inline infection: all blank means none added.
-        let inf = &mut self.infection;
-        let adding =
-            !(inf.date.is_blank() && inf.organism_class.is_blank() && inf.severity.is_blank());
+        let adding = !self.infection.is_blank();
         let mut infection = None;
         if adding {
+            let inf = &mut self.infection;
             let date = parse_date(&mut inf.date, true, today);
             if let Some(d) = date {
                 if d < ctx.day0 {
@@ -148,29 +147,21 @@ impl FollowUpForm {
                         .fail("The infection is after this period's contact date.");
                 }
             }
-            let class = match OrganismClass::parse(&inf.organism_class.value) {
-                Ok(c) => Some(c),
-                Err(_) => {
-                    inf.organism_class.fail("Choose the kind of organism.");
-                    None
-                }
-            };
-            let severity = if inf.severity.is_blank() {
+            // Blank: not resolved, or not known.
+            let resolved = if inf.resolution_date.is_blank() {
                 None
             } else {
-                match InfectionSeverity::parse(&inf.severity.value) {
-                    Ok(s) => Some(s),
-                    Err(_) => {
-                        inf.severity.fail("Choose the severity.");
-                        None
-                    }
+                let resolved = parse_date(&mut inf.resolution_date, true, today);
+                if let Some(r) = resolved
+                    && contact_date.is_some_and(|c| r > c)
+                {
+                    inf.resolution_date
+                        .fail("The resolution is after this period's contact date.");
                 }
+                resolved
             };
-            if let (Some(d), Some(c)) = (date, class)
-                && inf.date.error.is_none()
-            {
-                infection = Some((d, c, severity));
-            }
+            let date = date.filter(|_| inf.date.error.is_none());
+            infection = inf.validate(date, resolved);
         }
 
         // The death: reported once, in the period it fell in; the death date is the last contact.
@@ -472,9 +463,6 @@ impl FollowUpForm {
             &self.relapse_method,
             &self.relapse_methods,
             &self.relapse_antigen_status,
-            &self.infection.date,
-            &self.infection.organism_class,
-            &self.infection.severity,
             &self.death_date,
             &self.death_cause,
             &self.therapy_category,
@@ -495,6 +483,7 @@ impl FollowUpForm {
             || self.lab.has_error()
             || self.persistence.has_error()
             || self.immunoglobulin.has_error()
+            || self.infection.has_error()
             || self.window_warning.is_some();
         if failed {
             return None;

@@ -7,7 +7,9 @@ use diesel::prelude::*;
 use super::label_of;
 use crate::db::events::EventKind;
 use crate::domain::immunoglobulin::IgProduct;
-use crate::domain::infection::{InfectionSeverity, Organism, OrganismClass};
+use crate::domain::infection::{
+    InfectionOutcome, InfectionSeverity, InfectionSite, Organism, OrganismClass,
+};
 use crate::domain::lab::{LabAnalyte, LabUnit};
 use crate::domain::malignancy::NewMalignancyType;
 use crate::domain::missing::{Answer, YesNo};
@@ -18,8 +20,9 @@ use crate::domain::toxicity::{CtcaeGrade, ToxicityTreatment, ToxicityType};
 use crate::domain::vocabulary::Vocabulary;
 
 use crate::db::schema::{
-    immunoglobulin_courses, infections, lab_results, new_malignancies, persistence_tests,
-    response_assessments, subsequent_therapies, toxicity_events, toxicity_treatments,
+    immunoglobulin_courses, infection_sites, infections, lab_results, new_malignancies,
+    persistence_tests, response_assessments, subsequent_therapies, toxicity_events,
+    toxicity_treatments,
 };
 
 /// The event sections of a follow-up form: (key, label). The key names the
@@ -132,7 +135,31 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
         }
         push("toxicities", (EventKind::Toxicity, id), f, date, summary);
     }
-    for (id, f, date, class, organism, severity) in infections::table
+    let mut sites: std::collections::HashMap<i32, Vec<String>> = std::collections::HashMap::new();
+    for (infection, site) in infection_sites::table
+        .inner_join(infections::table)
+        .filter(infections::patient_id.eq(pid))
+        .order(infection_sites::id)
+        .select((infection_sites::infection_id, infection_sites::site))
+        .load::<(i32, String)>(conn)?
+    {
+        sites
+            .entry(infection)
+            .or_default()
+            .push(label_of::<InfectionSite>(&site).to_lowercase());
+    }
+    type Infection = (
+        i32,
+        Option<i32>,
+        NaiveDate,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    for (id, f, date, class, organism, severity, hospitalised, icu, outcome) in infections::table
         .filter(infections::patient_id.eq(pid))
         .select((
             infections::id,
@@ -141,22 +168,32 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             infections::organism_class,
             infections::organism,
             infections::severity,
+            infections::hospitalised,
+            infections::icu_admission,
+            infections::outcome,
         ))
-        .load::<(
-            i32,
-            Option<i32>,
-            NaiveDate,
-            String,
-            Option<String>,
-            Option<String>,
-        )>(conn)?
+        .load::<Infection>(conn)?
     {
         let class = label_of::<OrganismClass>(&class);
         let mut what = organism.map_or(class.clone(), |o| {
             format!("{class}: {}", label_of::<Organism>(&o))
         });
+        if let Some(at) = sites.get(&id) {
+            what.push_str(&format!(" ({})", at.join(", ")));
+        }
         if let Some(s) = severity {
             what.push_str(&format!(", severity {}", label_of::<InfectionSeverity>(&s)));
+        }
+        if icu.as_deref() == Some("Y") {
+            what.push_str(", admitted to intensive care");
+        } else if hospitalised.as_deref() == Some("Y") {
+            what.push_str(", admitted to hospital");
+        }
+        if let Some(o) = outcome {
+            what.push_str(&format!(
+                ", {}",
+                label_of::<InfectionOutcome>(&o).to_lowercase()
+            ));
         }
         push("infections", (EventKind::Infection, id), f, date, what);
     }
