@@ -109,3 +109,20 @@ impl actix_web::FromRequest for FormPairs {
         })
     }
 }
+
+/// A block of a form's inputs entered together, such as one new event: all blank, nothing
+/// is entered.
+pub trait InputBlock {
+    /// Every input of the block with its name, in page order.
+    fn inputs(&mut self) -> Vec<(&'static str, &mut Field)>;
+
+    /// Nothing typed.
+    fn is_blank(&mut self) -> bool {
+        self.inputs().iter().all(|(_, f)| f.is_blank())
+    }
+
+    /// Some input has a message.
+    fn has_error(&mut self) -> bool {
+        self.inputs().iter().any(|(_, f)| f.error.is_some())
+    }
+}

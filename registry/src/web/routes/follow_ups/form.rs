@@ -3,7 +3,7 @@
 
 use super::{Context, NewInfectionForm, NewToxicityForm, immunoglobulin, labs, persistence};
 use crate::web::{
-    form::Field,
+    form::{Field, InputBlock},
     routes::patients::events::{EventLine, SECTIONS},
 };
 
@@ -205,17 +205,20 @@ impl FollowUpForm {
         out.extend(self.toxicity.treatments.fields_mut());
         out.extend(
             self.infection
-                .fields_mut()
+                .inputs()
+                .into_iter()
                 .map(|(name, field)| (name.to_owned(), field)),
         );
         out.extend(
             self.immunoglobulin
-                .fields_mut()
+                .inputs()
+                .into_iter()
                 .map(|(name, field)| (name.to_owned(), field)),
         );
         out.extend(
             self.persistence
-                .fields_mut()
+                .inputs()
+                .into_iter()
                 .map(|(name, field)| (name.to_owned(), field)),
         );
         out.extend([

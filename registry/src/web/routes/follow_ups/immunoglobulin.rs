@@ -20,7 +20,7 @@ use crate::domain::{
     immunoglobulin::{IgIndication, IgRegimen, RegimenField},
     vocabulary::Vocabulary,
 };
-use crate::web::form::{Field, SelectOption, options};
+use crate::web::form::{Field, InputBlock, SelectOption, options};
 
 /// The longest product name kept.
 pub const PRODUCT_NAME_MAX_CHARS: usize = 200;
@@ -141,10 +141,9 @@ pub fn read_route(typed: &str) -> Result<&'static str, &'static str> {
         .ok_or("Choose intravenous or subcutaneous.")
 }
 
-impl NewIgForm {
-    /// Every field with its input name, in page order.
-    pub fn fields_mut(&mut self) -> [(&'static str, &mut Field); 8] {
-        [
+impl InputBlock for NewIgForm {
+    fn inputs(&mut self) -> Vec<(&'static str, &mut Field)> {
+        vec![
             ("ig_start_date", &mut self.start_date),
             ("ig_route", &mut self.route),
             ("ig_stop_date", &mut self.stop_date),
@@ -155,30 +154,9 @@ impl NewIgForm {
             ("ig_indication", &mut self.indication),
         ]
     }
+}
 
-    fn fields(&self) -> [&Field; 8] {
-        [
-            &self.start_date,
-            &self.route,
-            &self.stop_date,
-            &self.product_name,
-            &self.dose_g,
-            &self.dose_mg_per_kg,
-            &self.interval_days,
-            &self.indication,
-        ]
-    }
-
-    /// Nothing typed: no course is added.
-    pub fn is_blank(&self) -> bool {
-        self.fields().iter().all(|f| f.is_blank())
-    }
-
-    /// Some field has a message.
-    pub fn has_error(&self) -> bool {
-        self.fields().iter().any(|f| f.error.is_some())
-    }
-
+impl NewIgForm {
     /// Checks a block that is not blank, given its start and stop dates as the form read them
     /// (each `None` when wrong or missing, its message already beside it; the stop date may
     /// also be blank: ongoing): the route required, the regimen as [`read_regimen`] reads it,

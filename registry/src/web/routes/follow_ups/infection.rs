@@ -26,7 +26,7 @@ use crate::domain::{
     },
     vocabulary::Vocabulary,
 };
-use crate::web::form::{Field, SelectOption, options};
+use crate::web::form::{Field, InputBlock, SelectOption, options};
 
 /// The answers to the admission questions.
 pub const ADMISSION_ANSWERS: [(&str, &str); 3] = [("Y", "Yes"), ("N", "No"), ("UNK", "Unknown")];
@@ -162,11 +162,9 @@ pub fn read_details(
     })
 }
 
-impl NewInfectionForm {
-    /// Every field with its input name, in page order (`infection_sites` is filled from every
-    /// pair of its name: see `FollowUpForm::fill`).
-    pub fn fields_mut(&mut self) -> [(&'static str, &mut Field); 10] {
-        [
+impl InputBlock for NewInfectionForm {
+    fn inputs(&mut self) -> Vec<(&'static str, &mut Field)> {
+        vec![
             ("infection_date", &mut self.date),
             ("infection_organism_class", &mut self.organism_class),
             ("infection_severity", &mut self.severity),
@@ -179,32 +177,9 @@ impl NewInfectionForm {
             ("infection_resolution_date", &mut self.resolution_date),
         ]
     }
+}
 
-    fn fields(&self) -> [&Field; 10] {
-        [
-            &self.date,
-            &self.organism_class,
-            &self.severity,
-            &self.organism,
-            &self.organism_other,
-            &self.sites,
-            &self.hospitalised,
-            &self.icu_admission,
-            &self.outcome,
-            &self.resolution_date,
-        ]
-    }
-
-    /// Nothing typed: no infection is added.
-    pub fn is_blank(&self) -> bool {
-        self.fields().iter().all(|f| f.is_blank())
-    }
-
-    /// Some field has a message.
-    pub fn has_error(&self) -> bool {
-        self.fields().iter().any(|f| f.error.is_some())
-    }
-
+impl NewInfectionForm {
     /// Checks a block that is not blank, given its diagnosis and resolution dates as the form
     /// read them (`None` when wrong or missing, the message already beside it; the resolution
     /// date may also be blank): the kind required, the severity, the sites and the details as

@@ -24,7 +24,7 @@ use crate::domain::{
     },
     vocabulary::Vocabulary,
 };
-use crate::web::form::{Field, SelectOption, options};
+use crate::web::form::{Field, InputBlock, SelectOption, options};
 
 /// The longest laboratory name kept.
 pub const LABORATORY_MAX_CHARS: usize = 200;
@@ -148,10 +148,9 @@ pub fn read_laboratory(typed: &str) -> Result<Option<String>, String> {
     Ok((!typed.is_empty()).then(|| typed.to_owned()))
 }
 
-impl NewPersistenceForm {
-    /// Every field with its input name, in page order.
-    pub fn fields_mut(&mut self) -> [(&'static str, &mut Field); 9] {
-        [
+impl InputBlock for NewPersistenceForm {
+    fn inputs(&mut self) -> Vec<(&'static str, &mut Field)> {
+        vec![
             ("persistence_date", &mut self.date),
             ("persistence_specimen", &mut self.specimen),
             ("persistence_method", &mut self.method),
@@ -163,31 +162,9 @@ impl NewPersistenceForm {
             ("persistence_laboratory", &mut self.laboratory),
         ]
     }
+}
 
-    fn fields(&self) -> [&Field; 9] {
-        [
-            &self.date,
-            &self.specimen,
-            &self.method,
-            &self.detected,
-            &self.value,
-            &self.unit,
-            &self.below_lloq,
-            &self.lloq,
-            &self.laboratory,
-        ]
-    }
-
-    /// Nothing typed: no test is added.
-    pub fn is_blank(&self) -> bool {
-        self.fields().iter().all(|f| f.is_blank())
-    }
-
-    /// Some field has a message.
-    pub fn has_error(&self) -> bool {
-        self.fields().iter().any(|f| f.error.is_some())
-    }
-
+impl NewPersistenceForm {
     /// Checks a block that is not blank, given its sample date as the form read it (`None`
     /// when wrong or missing, its message already beside it): specimen, method and detection
     /// required, the quantity and the laboratory as [`read_quantity`] and [`read_laboratory`]

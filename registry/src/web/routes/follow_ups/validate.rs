@@ -16,7 +16,7 @@ use crate::domain::{
     therapy::SubsequentTherapyCategory,
     vocabulary::Vocabulary,
 };
-use crate::web::form::Field;
+use crate::web::form::{Field, InputBlock};
 
 /// A validated save.
 #[derive(Debug, Clone)]
