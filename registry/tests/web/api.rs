@@ -602,3 +602,51 @@ fn the_api_worklist_filters_like_the_page_and_names_a_bad_filter() {
     assert_eq!(bad_site.status, 422);
     assert!(bad_site.body.contains(r#""site":"#), "{}", bad_site.body);
 }
+
+/// An infection through the API: its sites are a JSON list, one stored row each; an unknown
+/// site is a 422 naming the field.
+#[test]
+fn an_infection_put_through_the_api_keeps_its_list_of_sites() {
+    use diesel::prelude::*;
+    use registry::db::schema::infection_sites;
+    let app = spawn_app();
+    let (patient, course) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(95));
+    let token = app.token_for(&app.coordinator);
+    let mut client = app.browser();
+    let path = format!("/api/v1/patients/{patient}/courses/{course}/follow-ups/D100");
+    let infection = |sites: serde_json::Value| {
+        follow_up_body(
+            0,
+            &[
+                ("none_infections", "events".into()),
+                ("infection_date", days_ago(20).to_string().into()),
+                ("infection_organism_class", "VIRAL".into()),
+                ("infection_organism", "CMV".into()),
+                ("infection_sites", sites),
+            ],
+        )
+    };
+
+    let refused = client.api(
+        "PUT",
+        &path,
+        &token,
+        Some(&infection(serde_json::json!(["LUNG", "ELBOW"]))),
+    );
+    let created = client.api(
+        "PUT",
+        &path,
+        &token,
+        Some(&infection(serde_json::json!(["LUNG", "BLOOD"]))),
+    );
+
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(json(&refused.body)["errors"]["infection_sites"].is_string());
+    assert_eq!(created.status, 201, "{}", created.body);
+    let mut sites: Vec<String> = infection_sites::table
+        .select(infection_sites::site)
+        .load(&mut app.db())
+        .unwrap();
+    sites.sort();
+    assert_eq!(sites, ["BLOOD", "LUNG"]);
+}
