@@ -657,7 +657,6 @@ fn median_at(samples: LazyFrame) -> anyhow::Result<Vec<TimepointMedian>> {
 /// within 30 days after IVIG, or one during an immunoglobulin course or within 30 days after
 /// its stop (an ongoing course is open-ended).
 pub fn native_igg(set: &DataFrame, reg: &Registry) -> LazyFrame {
-    let day0 = set.clone().lazy().select([col("patient_id"), col("day0")]);
     let cutoff_guard = lit(i32::MAX);
     let igg = reg
         .labs
@@ -682,25 +681,33 @@ pub fn native_igg(set: &DataFrame, reg: &Registry) -> LazyFrame {
             ))
             .select([col("sample_id"), lit(true).alias("during_ig")])
             .unique_stable_generic(Some(vec![col("sample_id")]), UniqueKeepStrategy::First);
-    igg.join(
-        affected,
-        [col("sample_id")],
-        [col("sample_id")],
-        JoinArgs::new(JoinType::Left),
-    )
-    .filter(col("ivig_flag").not().and(col("during_ig").is_null()))
-    .join(
-        day0,
-        [col("patient_id")],
-        [col("patient_id")],
-        JoinArgs::new(JoinType::Inner),
-    )
-    .select([
+    let native = igg
+        .join(
+            affected,
+            [col("sample_id")],
+            [col("sample_id")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .filter(col("ivig_flag").not().and(col("during_ig").is_null()));
+    sample_days(native, set).select([
         col("patient_id"),
-        (days("sample_date") - days("day0")).alias("day"),
+        col("day"),
         col("value"),
         col("value").lt(lit(400.0)).alias("flag"),
     ])
+}
+
+/// `samples` (`patient_id`, `sample_date`) of the analysis set's patients only, with `day`:
+/// the days from the patient's Day 0 to the sample.
+fn sample_days(samples: LazyFrame, set: &DataFrame) -> LazyFrame {
+    samples
+        .join(
+            set.clone().lazy().select([col("patient_id"), col("day0")]),
+            [col("patient_id")],
+            [col("patient_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .with_column((days("sample_date") - days("day0")).alias("day"))
 }
 
 /// The CAR transgene by PCR (qPCR, ddPCR) after Day 0 of the analysis set: `patient_id`, `day`
@@ -708,7 +715,8 @@ pub fn native_igg(set: &DataFrame, reg: &Registry) -> LazyFrame {
 /// detected it below the LLOQ (not quantifiable: below every quantified value). Tests without
 /// a result, and quantities in other units, are left out.
 pub fn transgene_copies(set: &DataFrame, reg: &Registry) -> LazyFrame {
-    reg.persistence
+    let tests = reg
+        .persistence
         .clone()
         .lazy()
         .filter(col("pcr").and(col("detected").is_not_null()))
@@ -718,18 +726,8 @@ pub fn transgene_copies(set: &DataFrame, reg: &Registry) -> LazyFrame {
                 .otherwise(col("copies_per_ug_dna"))
                 .alias("value"),
         )
-        .filter(col("value").is_not_null())
-        .join(
-            set.clone().lazy().select([col("patient_id"), col("day0")]),
-            [col("patient_id")],
-            [col("patient_id")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .select([
-            col("patient_id"),
-            (days("sample_date") - days("day0")).alias("day"),
-            col("value"),
-        ])
+        .filter(col("value").is_not_null());
+    sample_days(tests, set).select([col("patient_id"), col("day"), col("value")])
 }
 
 /// IgG < 400 mg/dL among native samples ([`native_igg`]) and their median, immunoglobulin
@@ -788,22 +786,16 @@ pub fn immune(
         ig_replacement.push(timepoint_share(label, target, x, n)?);
     }
 
-    let pers = reg
+    let tested = reg
         .persistence
         .clone()
         .lazy()
-        .filter(col("detected").is_not_null())
-        .join(
-            day0,
-            [col("patient_id")],
-            [col("patient_id")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .select([
-            col("patient_id"),
-            (days("sample_date") - days("day0")).alias("day"),
-            col("detected").alias("flag"),
-        ]);
+        .filter(col("detected").is_not_null());
+    let pers = sample_days(tested, set).select([
+        col("patient_id"),
+        col("day"),
+        col("detected").alias("flag"),
+    ]);
     let persistence_detectable = share_at(pers)?;
     let transgene_median_copies_per_ug = median_at(transgene_copies(set, reg))?;
     let mut b_cell_aplasia = Vec::new();

@@ -40,6 +40,18 @@ pub enum RegimenField {
     IntervalDays,
 }
 
+impl RegimenField {
+    /// The column it is stored in, which names its input (prefixed on the follow-up form).
+    pub fn column(self) -> &'static str {
+        match self {
+            Self::StopDate => "stop_date",
+            Self::DoseG => "dose_g",
+            Self::DoseMgPerKg => "dose_mg_per_kg",
+            Self::IntervalDays => "interval_days",
+        }
+    }
+}
+
 /// How a course of immunoglobulin was given (domain.md §3.9), numbers already read: when it
 /// stopped (`None`: ongoing), the dose per administration in grams and/or mg/kg, and the
 /// interval between administrations.

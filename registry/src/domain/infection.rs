@@ -217,6 +217,20 @@ pub enum InfectionField {
     ResolutionDate,
 }
 
+impl InfectionField {
+    /// The column it is stored in, which names its input (prefixed on the follow-up form).
+    pub fn column(self) -> &'static str {
+        match self {
+            Self::Organism => "organism",
+            Self::OrganismOther => "organism_other",
+            Self::Hospitalised => "hospitalised",
+            Self::IcuAdmission => "icu_admission",
+            Self::Outcome => "outcome",
+            Self::ResolutionDate => "resolution_date",
+        }
+    }
+}
+
 /// What is known of an infection beyond its date and kind (domain.md §3.10), read from a form:
 /// the organism (and its name when "other"), hospital and ICU admission (`Y`, `N` or `UNK`),
 /// severity, outcome and resolution date.

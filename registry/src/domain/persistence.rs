@@ -64,6 +64,18 @@ pub enum QuantityField {
     Lloq,
 }
 
+impl QuantityField {
+    /// The column it is stored in, which names its input (prefixed on the follow-up form).
+    pub fn column(self) -> &'static str {
+        match self {
+            Self::Value => "value",
+            Self::Unit => "unit",
+            Self::BelowLloq => "below_lloq",
+            Self::Lloq => "lloq",
+        }
+    }
+}
+
 /// How much a persistence test measured (domain.md §3.7), numbers already read: a value in a
 /// unit, or "detected, below the lower limit of quantification" with no value (a censored
 /// value, recorded as such rather than as a number), and the assay's LLOQ in the same unit.

@@ -1,4 +1,7 @@
-//! Form plumbing shared by every page: a field as typed (kept on error) with its message.
+//! Form plumbing shared by every page: a field as typed (kept on error) with its message, and
+//! the readers of what is typed that several forms share.
+
+use crate::domain::vocabulary::Vocabulary;
 
 /// One form field: the text the user typed and, after a failed validation, what is wrong.
 #[derive(Debug, Clone, Default)]
@@ -54,6 +57,88 @@ pub fn options(
             code: code.to_owned(),
             label: label.to_owned(),
             selected: code == selected,
+        })
+        .collect()
+}
+
+/// The answers yes, no and unknown, as stored (`Y`, `N`, `UNK`) and shown.
+pub const YES_NO_UNKNOWN: [(&str, &str); 3] = [("Y", "Yes"), ("N", "No"), ("UNK", "Unknown")];
+
+/// What was typed cannot be read as the input asks (the caller words the message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unreadable;
+
+/// A code of `list` as typed: blank is `Ok(None)`, a code not in the list `Err(Unreadable)`.
+pub fn listed(
+    typed: &str,
+    list: &[(&'static str, &str)],
+) -> Result<Option<&'static str>, Unreadable> {
+    match typed.trim() {
+        "" => Ok(None),
+        code => list
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(c, _)| Some(*c))
+            .ok_or(Unreadable),
+    }
+}
+
+/// A number as typed, a comma also read as the decimal mark: blank is `Ok(None)`, a finite
+/// number of 0 or more `Ok(Some(..))`, anything else `Err(Unreadable)`.
+pub fn decimal(typed: &str) -> Result<Option<f64>, Unreadable> {
+    match typed.trim() {
+        "" => Ok(None),
+        number => match number.replace(',', ".").parse::<f64>() {
+            Ok(n) if n.is_finite() && n >= 0.0 => Ok(Some(n)),
+            _ => Err(Unreadable),
+        },
+    }
+}
+
+/// Free text as typed, trimmed: blank is `None`; longer than `max` characters is refused with
+/// the message returned ("Shorten `what` to `max` characters.").
+pub fn short_text(typed: &str, max: usize, what: &str) -> Result<Option<String>, String> {
+    let typed = typed.trim();
+    if typed.chars().count() > max {
+        return Err(format!("Shorten {what} to {max} characters."));
+    }
+    Ok((!typed.is_empty()).then(|| typed.to_owned()))
+}
+
+/// The codes of a check-all field (ticked values joined by commas), blanks dropped.
+pub fn ticked_codes(field: &Field) -> Vec<&str> {
+    field
+        .value
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+/// The ticked values of a check-all field, each once in the order sent, and whether a code
+/// not in the vocabulary was sent.
+pub fn ticked<T: Vocabulary + PartialEq>(field: &Field) -> (Vec<T>, bool) {
+    let mut values = Vec::new();
+    let mut unknown = false;
+    for code in ticked_codes(field) {
+        match T::parse(code) {
+            Ok(v) if !values.contains(&v) => values.push(v),
+            Ok(_) => {}
+            Err(_) => unknown = true,
+        }
+    }
+    (values, unknown)
+}
+
+/// One check box per value of the vocabulary, those of the field ticked.
+pub fn check_options<T: Vocabulary>(field: &Field) -> Vec<SelectOption> {
+    let ticked = ticked_codes(field);
+    T::ALL
+        .iter()
+        .map(|v| SelectOption {
+            code: v.code().to_owned(),
+            label: v.label().to_owned(),
+            selected: ticked.contains(&v.code()),
         })
         .collect()
 }
@@ -124,5 +209,12 @@ pub trait InputBlock {
     /// Some input has a message.
     fn has_error(&mut self) -> bool {
         self.inputs().iter().any(|(_, f)| f.error.is_some())
+    }
+
+    /// Puts `message` beside the input named `name`.
+    fn fail_at(&mut self, name: &str, message: impl Into<String>) {
+        if let Some((_, field)) = self.inputs().into_iter().find(|(n, _)| *n == name) {
+            field.fail(message);
+        }
     }
 }

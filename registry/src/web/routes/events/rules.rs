@@ -11,11 +11,11 @@ use crate::db::events::{ColumnValue, EventKind, StoredEvent};
 use crate::domain::{
     dates::StudyDay,
     death::CauseOfDeath,
-    immunoglobulin::{IgIndication, RegimenField},
-    infection::{InfectionField, InfectionOutcome, InfectionSeverity, Organism, OrganismClass},
+    immunoglobulin::{IgIndication, IgProduct},
+    infection::{InfectionOutcome, InfectionSeverity, Organism, OrganismClass},
     lab::{InvalidLabValue, LabAnalyte, LabUnit, LabValue},
     malignancy::{NewMalignancyType, TransgeneResult},
-    persistence::{PersistenceMethod, PersistenceUnit, QuantityField, Specimen},
+    persistence::{PersistenceMethod, PersistenceUnit, Specimen},
     response::{MrdStatus, Response, ResponseCriteria},
     therapy::SubsequentTherapyCategory,
     toxicity::{
@@ -23,7 +23,7 @@ use crate::domain::{
     },
     vocabulary::Vocabulary,
 };
-use crate::web::form::Field;
+use crate::web::form::{Field, YES_NO_UNKNOWN, decimal};
 use crate::web::routes::follow_ups::icaht::{
     IcahtCounts, IcahtInput, TypedIcahtCounts, check_icaht_counts,
 };
@@ -188,13 +188,13 @@ pub fn spec(kind: EventKind, event: &StoredEvent) -> Vec<EventField> {
                 "hospitalised",
                 "Admitted to hospital (optional)",
                 Select,
-                pairs(&inf::ADMISSION_ANSWERS),
+                pairs(&YES_NO_UNKNOWN),
             ),
             field(
                 "icu_admission",
                 "Admitted to intensive care (optional)",
                 Select,
-                pairs(&inf::ADMISSION_ANSWERS),
+                pairs(&YES_NO_UNKNOWN),
             ),
             field(
                 "outcome",
@@ -211,7 +211,7 @@ pub fn spec(kind: EventKind, event: &StoredEvent) -> Vec<EventField> {
         ],
         EventKind::Immunoglobulin => vec![
             field("start_date", "Start date", Date, vec![]),
-            field("route", "Route", Select, pairs(&ig::ROUTES)),
+            field("route", "Route", Select, choices::<IgProduct>()),
             field("stop_date", "Stop date (blank if ongoing)", Date, vec![]),
             field("dose_g", "Dose per administration, g", Number, vec![]),
             field(
@@ -411,45 +411,24 @@ fn infection(
     let class =
         required_code::<OrganismClass>(form, "organism_class", "Choose the kind of organism.");
     let severity = optional_code::<InfectionSeverity>(form, "severity", "Choose the severity.");
-    let typed: Vec<String> = [
-        "organism",
-        "organism_other",
-        "hospitalised",
-        "icu_admission",
-        "outcome",
-    ]
-    .iter()
-    .map(|name| form.value(name))
-    .collect();
-    let [
-        organism,
-        organism_other,
-        hospitalised,
-        icu_admission,
-        outcome,
-    ] = typed.as_slice()
-    else {
-        return None;
-    };
+    let (organism, organism_other, hospitalised, icu_admission, outcome) = (
+        form.value("organism"),
+        form.value("organism_other"),
+        form.value("hospitalised"),
+        form.value("icu_admission"),
+        form.value("outcome"),
+    );
     let typed = inf::TypedDetails {
-        organism,
-        organism_other,
-        hospitalised,
-        icu_admission,
-        outcome,
+        organism: &organism,
+        organism_other: &organism_other,
+        hospitalised: &hospitalised,
+        icu_admission: &icu_admission,
+        outcome: &outcome,
     };
     let details = inf::read_details(typed, date, class, severity, resolved)
         .map_err(|problems| {
             for (field, message) in problems {
-                let name = match field {
-                    InfectionField::Organism => "organism",
-                    InfectionField::OrganismOther => "organism_other",
-                    InfectionField::Hospitalised => "hospitalised",
-                    InfectionField::IcuAdmission => "icu_admission",
-                    InfectionField::Outcome => "outcome",
-                    InfectionField::ResolutionDate => "resolution_date",
-                };
-                form.fail(name, message);
+                form.fail(field.column(), message);
             }
         })
         .ok()?;
@@ -510,13 +489,7 @@ fn immunoglobulin(
     let regimen = ig::read_regimen(typed, stop, start)
         .map_err(|problems| {
             for (field, message) in problems {
-                let name = match field {
-                    RegimenField::StopDate => "stop_date",
-                    RegimenField::DoseG => "dose_g",
-                    RegimenField::DoseMgPerKg => "dose_mg_per_kg",
-                    RegimenField::IntervalDays => "interval_days",
-                };
-                form.fail(name, message);
+                form.fail(field.column(), message);
             }
         })
         .ok();
@@ -584,13 +557,7 @@ pub fn validate(
             let quantity = read_quantity(typed, detected.map(|d| d == "Y"), method)
                 .map_err(|problems| {
                     for (field, message) in problems {
-                        let name = match field {
-                            QuantityField::Value => "value",
-                            QuantityField::Unit => "unit",
-                            QuantityField::BelowLloq => "below_lloq",
-                            QuantityField::Lloq => "lloq",
-                        };
-                        form.fail(name, message);
+                        form.fail(field.column(), message);
                     }
                 })
                 .ok();
@@ -962,8 +929,8 @@ fn lab(
             None
         }
     };
-    let value = match form.value("value").trim().replace(',', ".").parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Some(v),
+    let value = match decimal(&form.value("value")) {
+        Ok(Some(v)) => Some(v),
         _ => {
             form.fail(
                 "value",

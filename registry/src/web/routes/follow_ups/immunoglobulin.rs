@@ -17,19 +17,13 @@ use crate::db::{
     schema::immunoglobulin_courses,
 };
 use crate::domain::{
-    immunoglobulin::{IgIndication, IgRegimen, RegimenField},
+    immunoglobulin::{IgIndication, IgProduct, IgRegimen, RegimenField},
     vocabulary::Vocabulary,
 };
-use crate::web::form::{Field, InputBlock, SelectOption, options};
+use crate::web::form::{Field, InputBlock, SelectOption, decimal, options, short_text};
 
 /// The longest product name kept.
 pub const PRODUCT_NAME_MAX_CHARS: usize = 200;
-
-/// The routes, as offered.
-pub const ROUTES: [(&str, &str); 2] = [
-    ("IVIG", "Intravenous (IVIG)"),
-    ("SCIG", "Subcutaneous (SCIG)"),
-];
 
 /// The block as typed.
 #[derive(Debug, Clone, Default)]
@@ -73,12 +67,9 @@ pub fn read_regimen(
 ) -> Result<IgRegimen, Vec<(RegimenField, String)>> {
     let mut problems = Vec::new();
     let mut dose = |typed: &str, field: RegimenField, unit: &str| -> Option<f64> {
-        let typed = typed.trim();
-        if typed.is_empty() {
-            return None;
-        }
-        match typed.replace(',', ".").parse::<f64>() {
-            Ok(n) if n.is_finite() && n > 0.0 => Some(n),
+        match decimal(typed) {
+            Ok(Some(n)) if n > 0.0 => Some(n),
+            Ok(None) => None,
             _ => {
                 problems.push((
                     field,
@@ -123,22 +114,14 @@ pub fn read_regimen(
 /// The product name as typed: blank is none; a longer name than [`PRODUCT_NAME_MAX_CHARS`] is
 /// refused with the message returned.
 pub fn read_product_name(typed: &str) -> Result<Option<String>, String> {
-    let typed = typed.trim();
-    if typed.chars().count() > PRODUCT_NAME_MAX_CHARS {
-        return Err(format!(
-            "Shorten the product name to {PRODUCT_NAME_MAX_CHARS} characters."
-        ));
-    }
-    Ok((!typed.is_empty()).then(|| typed.to_owned()))
+    short_text(typed, PRODUCT_NAME_MAX_CHARS, "the product name")
 }
 
 /// A route as typed: `IVIG` or `SCIG`, or the message.
 pub fn read_route(typed: &str) -> Result<&'static str, &'static str> {
-    ROUTES
-        .iter()
-        .find(|(code, _)| *code == typed.trim())
-        .map(|(code, _)| *code)
-        .ok_or("Choose intravenous or subcutaneous.")
+    IgProduct::parse(typed.trim())
+        .map(|route| route.code())
+        .map_err(|_| "Choose intravenous or subcutaneous.")
 }
 
 impl InputBlock for NewIgForm {
@@ -178,7 +161,7 @@ impl NewIgForm {
             Ok(regimen) => Some(regimen),
             Err(problems) => {
                 for (field, message) in problems {
-                    self.regimen_field(field).fail(message);
+                    self.fail_at(&format!("ig_{}", field.column()), message);
                 }
                 None
             }
@@ -205,18 +188,12 @@ impl NewIgForm {
         })
     }
 
-    fn regimen_field(&mut self, field: RegimenField) -> &mut Field {
-        match field {
-            RegimenField::StopDate => &mut self.stop_date,
-            RegimenField::DoseG => &mut self.dose_g,
-            RegimenField::DoseMgPerKg => &mut self.dose_mg_per_kg,
-            RegimenField::IntervalDays => &mut self.interval_days,
-        }
-    }
-
     /// The routes, the typed one selected.
     pub fn route_options(&self) -> Vec<SelectOption> {
-        options(ROUTES, self.route.value.trim())
+        options(
+            IgProduct::ALL.iter().map(|r| (r.code(), r.label())),
+            self.route.value.trim(),
+        )
     }
 
     /// The indications, the typed one selected.

@@ -26,10 +26,9 @@ use crate::domain::{
     },
     vocabulary::Vocabulary,
 };
-use crate::web::form::{Field, InputBlock, SelectOption, options};
-
-/// The answers to the admission questions.
-pub const ADMISSION_ANSWERS: [(&str, &str); 3] = [("Y", "Yes"), ("N", "No"), ("UNK", "Unknown")];
+use crate::web::form::{
+    Field, InputBlock, SelectOption, YES_NO_UNKNOWN, listed, options, short_text, ticked,
+};
 
 /// The longest organism name kept.
 pub const ORGANISM_NAME_MAX_CHARS: usize = 200;
@@ -101,29 +100,16 @@ pub fn read_details(
             None
         }),
     };
-    let organism_other = match typed.organism_other.trim() {
-        "" => None,
-        name if name.chars().count() > ORGANISM_NAME_MAX_CHARS => {
-            problems.push((
-                F::OrganismOther,
-                format!("Shorten the name to {ORGANISM_NAME_MAX_CHARS} characters."),
-            ));
+    let organism_other = short_text(typed.organism_other, ORGANISM_NAME_MAX_CHARS, "the name")
+        .unwrap_or_else(|message| {
+            problems.push((F::OrganismOther, message));
             None
-        }
-        name => Some(name.to_owned()),
-    };
+        });
     let mut answer = |typed: &str, field: F| -> Option<&'static str> {
-        match typed.trim() {
-            "" => None,
-            code => ADMISSION_ANSWERS
-                .iter()
-                .find(|(c, _)| *c == code)
-                .map(|(c, _)| *c)
-                .or_else(|| {
-                    problems.push((field, "Choose yes, no or unknown.".to_owned()));
-                    None
-                }),
-        }
+        listed(typed, &YES_NO_UNKNOWN).unwrap_or_else(|_| {
+            problems.push((field, "Choose yes, no or unknown.".to_owned()));
+            None
+        })
     };
     let hospitalised = answer(typed.hospitalised, F::Hospitalised);
     let icu_admission = answer(typed.icu_admission, F::IcuAdmission);
@@ -200,15 +186,7 @@ impl NewInfectionForm {
         if severity.is_none() {
             self.severity.fail("Choose the severity.");
         }
-        let mut sites = Vec::new();
-        let mut unknown = false;
-        for code in self.sites.value.split(',').map(str::trim) {
-            match InfectionSite::parse(code) {
-                Ok(site) if !sites.contains(&site) => sites.push(site),
-                Ok(_) => {}
-                Err(_) => unknown |= !code.is_empty(),
-            }
-        }
+        let (sites, unknown) = ticked::<InfectionSite>(&self.sites);
         if unknown {
             self.sites.fail("Tick the sites from the list.");
         }
@@ -223,7 +201,7 @@ impl NewInfectionForm {
             Ok(details) => Some(details),
             Err(problems) => {
                 for (field, message) in problems {
-                    self.detail_field(field).fail(message);
+                    self.fail_at(&format!("infection_{}", field.column()), message);
                 }
                 None
             }
@@ -240,17 +218,6 @@ impl NewInfectionForm {
         })
     }
 
-    fn detail_field(&mut self, field: InfectionField) -> &mut Field {
-        match field {
-            InfectionField::Organism => &mut self.organism,
-            InfectionField::OrganismOther => &mut self.organism_other,
-            InfectionField::Hospitalised => &mut self.hospitalised,
-            InfectionField::IcuAdmission => &mut self.icu_admission,
-            InfectionField::Outcome => &mut self.outcome,
-            InfectionField::ResolutionDate => &mut self.resolution_date,
-        }
-    }
-
     /// The organisms, grouped by kind in the label, the typed one selected.
     pub fn organism_options(&self) -> Vec<SelectOption> {
         let typed = self.organism.value.trim();
@@ -264,25 +231,12 @@ impl NewInfectionForm {
             .collect()
     }
 
-    /// The sites as check boxes (selected: ticked).
-    pub fn site_checks(&self) -> Vec<SelectOption> {
-        let ticked: Vec<&str> = self.sites.value.split(',').map(str::trim).collect();
-        InfectionSite::ALL
-            .iter()
-            .map(|s| SelectOption {
-                code: s.code().to_owned(),
-                label: s.label().to_owned(),
-                selected: ticked.contains(&s.code()),
-            })
-            .collect()
-    }
-
     pub fn hospitalised_options(&self) -> Vec<SelectOption> {
-        options(ADMISSION_ANSWERS, self.hospitalised.value.trim())
+        options(YES_NO_UNKNOWN, self.hospitalised.value.trim())
     }
 
     pub fn icu_options(&self) -> Vec<SelectOption> {
-        options(ADMISSION_ANSWERS, self.icu_admission.value.trim())
+        options(YES_NO_UNKNOWN, self.icu_admission.value.trim())
     }
 
     pub fn outcome_options(&self) -> Vec<SelectOption> {

@@ -22,7 +22,7 @@ use crate::domain::{
     lab::{InvalidLabValue, LabAnalyte, LabUnit, LabValue},
     vocabulary::Vocabulary,
 };
-use crate::web::form::{Field, SelectOption, options};
+use crate::web::form::{Field, SelectOption, YES_NO_UNKNOWN, decimal, listed, options};
 use crate::web::routes::patients::new::parse_date;
 
 /// The panel's groups: a heading and its analytes, in the order shown. Every analyte once.
@@ -61,9 +61,6 @@ pub const LAB_GROUPS: [(&str, &[LabAnalyte]); 3] = [
         ],
     ),
 ];
-
-/// The answers to a transfusion question: yes, no, unknown.
-const TRANSFUSION_ANSWERS: [(&str, &str); 3] = [("Y", "Yes"), ("N", "No"), ("UNK", "Unknown")];
 
 /// One analyte's row as typed.
 #[derive(Debug, Clone)]
@@ -220,11 +217,11 @@ impl LabPanelForm {
 
     /// The transfusion questions as shown (the answer typed selected).
     pub fn rbc_transfusion_options(&self) -> Vec<SelectOption> {
-        options(TRANSFUSION_ANSWERS, self.rbc_transfusion.value.trim())
+        options(YES_NO_UNKNOWN, self.rbc_transfusion.value.trim())
     }
 
     pub fn platelet_transfusion_options(&self) -> Vec<SelectOption> {
-        options(TRANSFUSION_ANSWERS, self.platelet_transfusion.value.trim())
+        options(YES_NO_UNKNOWN, self.platelet_transfusion.value.trim())
     }
 
     /// Checks a panel that is not blank: the date (required; not before Day 0, not after this
@@ -288,8 +285,8 @@ fn validate_row(row: &mut LabRowForm) -> Option<LabValue> {
     if row.value.is_blank() {
         return None;
     }
-    let value = match row.value.value.trim().replace(',', ".").parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Some(v),
+    let value = match decimal(&row.value.value) {
+        Ok(Some(v)) => Some(v),
         _ => {
             row.value
                 .fail("Enter the value as a number of 0 or more, e.g. 4.2.");
@@ -329,15 +326,13 @@ fn validate_row(row: &mut LabRowForm) -> Option<LabValue> {
 
 /// A transfusion answer: blank is not asked; only with a blood count in the panel.
 fn transfusion_answer(field: &mut Field, blood_count: bool) -> Option<&'static str> {
-    if field.is_blank() {
-        return None;
-    }
-    let Some((code, _)) = TRANSFUSION_ANSWERS
-        .iter()
-        .find(|(code, _)| *code == field.value.trim())
-    else {
-        field.fail("Choose yes, no or unknown.");
-        return None;
+    let code = match listed(&field.value, &YES_NO_UNKNOWN) {
+        Ok(Some(code)) => code,
+        Ok(None) => return None,
+        Err(_) => {
+            field.fail("Choose yes, no or unknown.");
+            return None;
+        }
     };
     if !blood_count {
         field.fail(

@@ -4,7 +4,7 @@ use super::{Context, FollowUpForm, relapse};
 use crate::domain::{
     death::CauseOfDeath,
     follow_up::{ContactType, SignatureMeaning, SurvivalStatus},
-    infection::{InfectionSeverity, OrganismClass},
+    infection::{InfectionSeverity, InfectionSite, OrganismClass},
     malignancy::{NewMalignancyType, TransgeneResult},
     persistence::{PersistenceMethod, Specimen},
     response::{MrdStatus, RelapseAntigenStatus, RelapseMethod, Response},
@@ -14,7 +14,7 @@ use crate::domain::{
     vocabulary::Vocabulary,
 };
 use crate::web::{
-    form::{SelectOption, options},
+    form::{SelectOption, check_options, options},
     layout::Layout,
 };
 
@@ -105,23 +105,13 @@ impl FollowUpPage {
                 &form.relapse_since_last.value,
             ),
             relapse_methods: vocab::<RelapseMethod>(&form.relapse_method.value),
-            relapse_method_checks: {
-                let ticked = relapse::ticked_codes(&form.relapse_methods);
-                RelapseMethod::ALL
-                    .iter()
-                    .map(|m| SelectOption {
-                        code: m.code().to_owned(),
-                        label: m.label().to_owned(),
-                        selected: ticked.contains(&m.code()),
-                    })
-                    .collect()
-            },
+            relapse_method_checks: check_options::<RelapseMethod>(&form.relapse_methods),
             relapse_antigens: vocab::<RelapseAntigenStatus>(&form.relapse_antigen_status.value),
             antigen_applies: relapse::antigen_applies(ctx.target),
             organism_classes: vocab::<OrganismClass>(&form.infection.organism_class.value),
             severities: vocab::<InfectionSeverity>(&form.infection.severity.value),
             organisms: form.infection.organism_options(),
-            infection_sites: form.infection.site_checks(),
+            infection_sites: check_options::<InfectionSite>(&form.infection.sites),
             hospitalised_answers: form.infection.hospitalised_options(),
             icu_answers: form.infection.icu_options(),
             infection_outcomes: form.infection.outcome_options(),

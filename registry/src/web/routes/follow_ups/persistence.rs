@@ -24,7 +24,7 @@ use crate::domain::{
     },
     vocabulary::Vocabulary,
 };
-use crate::web::form::{Field, InputBlock, SelectOption, options};
+use crate::web::form::{Field, InputBlock, SelectOption, decimal, options, short_text};
 
 /// The longest laboratory name kept.
 pub const LABORATORY_MAX_CHARS: usize = 200;
@@ -73,24 +73,14 @@ pub fn read_quantity(
     method: Option<PersistenceMethod>,
 ) -> Result<PersistenceQuantity, Vec<(QuantityField, String)>> {
     let mut problems = Vec::new();
-    let number = |typed: &str| -> Result<Option<f64>, ()> {
-        let typed = typed.trim();
-        if typed.is_empty() {
-            return Ok(None);
-        }
-        match typed.replace(',', ".").parse::<f64>() {
-            Ok(n) if n.is_finite() && n >= 0.0 => Ok(Some(n)),
-            _ => Err(()),
-        }
-    };
-    let value = number(typed.value).unwrap_or_else(|()| {
+    let value = decimal(typed.value).unwrap_or_else(|_| {
         problems.push((
             QuantityField::Value,
             "Enter the value as a number of 0 or more, e.g. 1200.".to_owned(),
         ));
         None
     });
-    let lloq = match number(typed.lloq) {
+    let lloq = match decimal(typed.lloq) {
         Ok(Some(n)) if n > 0.0 => Some(n),
         Ok(None) => None,
         _ => {
@@ -139,13 +129,7 @@ pub fn read_quantity(
 /// The laboratory as typed: blank is none; a name longer than [`LABORATORY_MAX_CHARS`] is
 /// refused with the message returned.
 pub fn read_laboratory(typed: &str) -> Result<Option<String>, String> {
-    let typed = typed.trim();
-    if typed.chars().count() > LABORATORY_MAX_CHARS {
-        return Err(format!(
-            "Shorten the laboratory's name to {LABORATORY_MAX_CHARS} characters."
-        ));
-    }
-    Ok((!typed.is_empty()).then(|| typed.to_owned()))
+    short_text(typed, LABORATORY_MAX_CHARS, "the laboratory's name")
 }
 
 impl InputBlock for NewPersistenceForm {
@@ -197,7 +181,7 @@ impl NewPersistenceForm {
             Ok(quantity) => Some(quantity),
             Err(problems) => {
                 for (field, message) in problems {
-                    self.quantity_field(field).fail(message);
+                    self.fail_at(&format!("persistence_{}", field.column()), message);
                 }
                 None
             }
@@ -213,15 +197,6 @@ impl NewPersistenceForm {
             quantity: quantity?,
             laboratory: laboratory?,
         })
-    }
-
-    fn quantity_field(&mut self, field: QuantityField) -> &mut Field {
-        match field {
-            QuantityField::Value => &mut self.value,
-            QuantityField::Unit => &mut self.unit,
-            QuantityField::BelowLloq => &mut self.below_lloq,
-            QuantityField::Lloq => &mut self.lloq,
-        }
     }
 
     /// The units, the typed one selected.

@@ -8,8 +8,7 @@ use chrono::Utc;
 use diesel::prelude::*;
 
 use super::{
-    Context, FollowUpForm, FollowUpInput, FollowUpPage, Rights, load_context,
-    load_context_for_save, relapse::ticked_codes,
+    Context, FollowUpForm, FollowUpInput, FollowUpPage, Rights, load_context, load_context_for_save,
 };
 use crate::db::{
     audit::{ChangeSet, fields_of},
@@ -32,7 +31,7 @@ use crate::domain::{
 use crate::web::{
     auth::{extract::CurrentUser, session::TypedSession},
     error::{AppError, render, see_other},
-    form::FormPairs,
+    form::{FormPairs, ticked_codes},
     layout::Layout,
     startup::AppState,
 };

@@ -23,7 +23,10 @@ use crate::domain::{
     response::{RelapseAntigenStatus, RelapseMethod},
     vocabulary::Vocabulary,
 };
-use crate::web::{form::Field, routes::patients::new::parse_date};
+use crate::web::{
+    form::{Field, ticked},
+    routes::patients::new::parse_date,
+};
 
 /// The relapse reported by an earlier period of the same course.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,31 +109,13 @@ pub struct RelapseFields<'a> {
     pub antigen: &'a mut Field,
 }
 
-/// The codes of a check-all field (ticked values joined by commas), blanks dropped.
-pub fn ticked_codes(field: &Field) -> Vec<&str> {
-    field
-        .value
-        .split(',')
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .collect()
-}
-
 /// Parses the ticked methods (each once, in vocabulary order); a code not in the list fails.
 fn parse_methods(field: &mut Field) -> Vec<RelapseMethod> {
-    let mut methods = Vec::new();
-    let mut unknown = false;
-    for code in ticked_codes(field) {
-        match RelapseMethod::parse(code) {
-            Ok(m) => methods.push(m),
-            Err(_) => unknown = true,
-        }
-    }
+    let (mut methods, unknown) = ticked(field);
     if unknown {
         field.fail("Tick the methods from the list.");
     }
     methods.sort();
-    methods.dedup();
     methods
 }
 

@@ -132,6 +132,20 @@ impl FollowUpForm {
             (Some(answer), methods)
         });
 
+        // A dated event after Day 0 and by this period's contact, with a message otherwise.
+        let dated = |field: &mut Field| -> Option<NaiveDate> {
+            let date = parse_date(field, true, today)?;
+            if date < ctx.day0 {
+                field.fail("This date cannot precede Day 0.");
+                return None;
+            }
+            if contact_date.is_some_and(|c| date > c) {
+                field.fail("This date is after this period's contact date.");
+                return None;
+            }
+            Some(date)
+        };
+
         // The inline infection: all blank means none added.
         let adding = !self.infection.is_blank();
         let mut infection = None;
@@ -151,14 +165,7 @@ impl FollowUpForm {
             let resolved = if inf.resolution_date.is_blank() {
                 None
             } else {
-                let resolved = parse_date(&mut inf.resolution_date, true, today);
-                if let Some(r) = resolved
-                    && contact_date.is_some_and(|c| r > c)
-                {
-                    inf.resolution_date
-                        .fail("The resolution is after this period's contact date.");
-                }
-                resolved
+                dated(&mut inf.resolution_date)
             };
             let date = date.filter(|_| inf.date.error.is_none());
             infection = inf.validate(date, resolved);
@@ -328,19 +335,6 @@ impl FollowUpForm {
             }
         }
 
-        // A dated event after Day 0 and by this period's contact, with a message otherwise.
-        let dated = |field: &mut Field| -> Option<NaiveDate> {
-            let date = parse_date(field, true, today)?;
-            if date < ctx.day0 {
-                field.fail("This date cannot precede Day 0.");
-                return None;
-            }
-            if contact_date.is_some_and(|c| date > c) {
-                field.fail("This date is after this period's contact date.");
-                return None;
-            }
-            Some(date)
-        };
         let blank = |fields: &[&Field]| fields.iter().all(|f| f.is_blank());
 
         let adding_ig = !self.immunoglobulin.is_blank();
