@@ -501,6 +501,141 @@ fn igg_in_g_per_l_is_normalised_to_mg_per_dl_and_flagged_within_30_days_of_ivig(
     );
 }
 
+/// An audited change of a value: old, new.
+type Changed = (Option<String>, Option<String>);
+
+/// The stored IVIG flag of the one IgG result, and the audited changes of it.
+fn igg_flag_and_its_audit(app: &TestApp) -> (Option<String>, Vec<Changed>) {
+    let flag = lab_results::table
+        .filter(lab_results::analyte.eq("IGG"))
+        .select(lab_results::ivig_within_30_days)
+        .get_result(&mut app.db())
+        .unwrap();
+    let audited = audit_log::table
+        .filter(audit_log::table_name.eq("lab_results"))
+        .filter(audit_log::field_name.eq("ivig_within_30_days"))
+        .filter(audit_log::action.eq("UPDATE"))
+        .order(audit_log::id)
+        .select((audit_log::old_value, audit_log::new_value))
+        .load(&mut app.db())
+        .unwrap();
+    (flag, audited)
+}
+
+#[test]
+fn an_igg_result_follows_the_immunoglobulin_courses_entered_corrected_and_deleted_after_it() {
+    let Arranged { app, patient, form } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let draft = |panel: &[(&str, &str)]| {
+        let mut fields = with_panel(panel);
+        fields.retain(|(k, _)| k != "action");
+        fields.push(("action".to_owned(), "draft".to_owned()));
+        fields
+    };
+    let sampled = days_ago(5).to_string();
+    let first = coordinator.post(
+        &form,
+        &as_refs(&draft(&[("lab_date", &sampled), ("lab_value-IGG", "410")])),
+    );
+    assert_eq!(first.status, 303, "{}", first.body);
+    assert_eq!(
+        igg_flag_and_its_audit(&app),
+        (s("N"), vec![]),
+        "no course yet"
+    );
+
+    // The course is found in the notes at the next save: it started before the sample.
+    coordinator.get(&form);
+    let mut with_course = draft(&[
+        ("none_immunoglobulin", "events"),
+        ("ig_start_date", &days_ago(20).to_string()),
+        ("ig_route", "IVIG"),
+    ]);
+    with_course.retain(|(k, _)| k != "row_version");
+    with_course.push(("row_version".to_owned(), "1".to_owned()));
+    let before = app.change_set_count();
+    let second = coordinator.post(&form, &as_refs(&with_course));
+    assert_eq!(second.status, 303, "{}", second.body);
+    assert_eq!(
+        app.change_set_count(),
+        before + 1,
+        "in the course's change set"
+    );
+    assert_eq!(
+        igg_flag_and_its_audit(&app),
+        (s("Y"), vec![(s("N"), s("Y"))]),
+        "a course running at the sample: not native IgG"
+    );
+
+    // Corrected: the course stopped 45 days before the sample.
+    let course: i32 =
+        diesel::dsl::sql::<diesel::sql_types::Integer>("SELECT id FROM immunoglobulin_courses")
+            .get_result(&mut app.db())
+            .unwrap();
+    let href = format!("/patients/{patient}/events/immunoglobulin/{course}/edit");
+    coordinator.get(&href);
+    let corrected = coordinator.post(
+        &href,
+        &[
+            ("row_version", "1"),
+            ("start_date", &days_ago(60).to_string()),
+            ("stop_date", &days_ago(50).to_string()),
+            ("route", "IVIG"),
+            ("reason", "dates from the infusion chart"),
+        ],
+    );
+    assert_eq!(corrected.status, 303, "{}", corrected.body);
+    assert_eq!(
+        igg_flag_and_its_audit(&app),
+        (s("N"), vec![(s("N"), s("Y")), (s("Y"), s("N"))]),
+        "stopped 45 days before the sample: native again"
+    );
+    let reasons: Vec<Option<String>> = audit_log::table
+        .filter(audit_log::field_name.eq("ivig_within_30_days"))
+        .order(audit_log::id)
+        .select(audit_log::reason)
+        .load(&mut app.db())
+        .unwrap();
+    assert_eq!(
+        reasons.last().cloned().flatten().as_deref(),
+        Some("dates from the infusion chart"),
+        "in the correction's change set"
+    );
+
+    // Corrected back to running at the sample, then deleted: native again.
+    coordinator.get(&href);
+    let running = coordinator.post(
+        &href,
+        &[
+            ("row_version", "2"),
+            ("start_date", &days_ago(60).to_string()),
+            ("stop_date", &days_ago(30).to_string()),
+            ("route", "IVIG"),
+            ("reason", "last dose found"),
+        ],
+    );
+    assert_eq!(running.status, 303, "{}", running.body);
+    assert_eq!(
+        igg_flag_and_its_audit(&app).0,
+        s("Y"),
+        "25 days after the last dose"
+    );
+    let delete = format!("/patients/{patient}/events/immunoglobulin/{course}/delete");
+    coordinator.get(&delete);
+    let deleted = coordinator.post(
+        &delete,
+        &[
+            ("row_version", "3"),
+            ("reason", "entered for the wrong patient"),
+        ],
+    );
+    assert_eq!(deleted.status, 303, "{}", deleted.body);
+    let (flag, audited) = igg_flag_and_its_audit(&app);
+    assert_eq!(flag, s("N"), "no course left");
+    assert_eq!(audited.len(), 4, "each change of the flag audited once");
+}
+
 #[test]
 fn a_correction_of_a_lab_result_stores_its_new_normalised_value() {
     let Arranged { app, patient, form } = arrange();

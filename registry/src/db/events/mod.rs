@@ -8,12 +8,16 @@
 //! - `revise`: correcting ([`revise_event`]) and deleting ([`delete_event`]) one event in
 //!   one audited transaction, refused when stale.
 //! - `toxicity_treatments`: [`replace_toxicity_treatments`].
+//! - `ivig_flags`: whether an IgG result follows immunoglobulin replacement by 30 days or
+//!   less, kept in step with the recorded courses ([`refresh_ivig_flags`]).
 
+mod ivig_flags;
 mod kind;
 mod revise;
 mod rows;
 mod toxicity_treatments;
 
+pub use ivig_flags::{ivig_within_30_days, refresh_ivig_flags};
 pub use kind::{EventKind, StoredEvent, load_event};
 pub use revise::{ColumnValue, Companion, EventRevision, delete_event, revise_event};
 pub use rows::death::{

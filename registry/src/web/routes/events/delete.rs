@@ -6,7 +6,11 @@ use actix_web::{HttpResponse, http::StatusCode, web};
 use askama::Template;
 use diesel::prelude::*;
 
-use super::{EventContext, EventForm, edit::LOCKED, load_scoped};
+use super::{
+    EventContext, EventForm,
+    edit::{LOCKED, ivig_flags_companion},
+    load_scoped,
+};
 use crate::db::{
     events::{Companion, EventKind, EventRevision, StoredEvent, delete_event},
     ids::UserId,
@@ -145,7 +149,11 @@ pub async fn post(
     let (actor, kind) = (UserId(user.id), event.kind);
     let outcome = state
         .db(move |conn| {
-            let companion = (kind == EventKind::Death).then(undo_death);
+            let companion = match kind {
+                EventKind::Death => Some(undo_death()),
+                EventKind::Immunoglobulin => Some(ivig_flags_companion(actor)),
+                _ => None,
+            };
             Ok(delete_event(
                 conn, actor, kind, id, version, &reason, companion,
             )?)

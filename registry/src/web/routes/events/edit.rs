@@ -9,9 +9,9 @@ use super::{EventContext, EventForm, load_scoped, rules};
 use crate::db::{
     events::{
         ColumnValue, Companion, EventKind, EventRevision, StoredEvent, ToxicityTreatmentRow,
-        replace_toxicity_treatments, revise_event,
+        ivig_within_30_days, refresh_ivig_flags, replace_toxicity_treatments, revise_event,
     },
-    ids::{ToxicityEventId, UserId},
+    ids::{PatientId, ToxicityEventId, UserId},
     patients::set_status_within,
     schema::toxicity_treatments,
 };
@@ -22,10 +22,7 @@ use crate::web::{
     form::FormPairs,
     layout::Layout,
     routes::{
-        follow_ups::{
-            labs::ivig_within_30_days,
-            treatments::{TreatmentGiven, TreatmentsForm},
-        },
+        follow_ups::treatments::{TreatmentGiven, TreatmentsForm},
         patients::what_changed,
     },
     startup::AppState,
@@ -119,7 +116,7 @@ fn ivig_flag(
     });
     match (analyte, date) {
         (Some(analyte), Some(date)) if analyte == LabAnalyte::Igg.code() => Ok(ColumnValue::Text(
-            Some(ivig_within_30_days(conn, pid, date)?.to_owned()),
+            Some(ivig_within_30_days(conn, PatientId(pid), date)?.to_owned()),
         )),
         _ => Ok(ColumnValue::Text(None)),
     }
@@ -136,6 +133,15 @@ fn death_companion() -> Companion<'static> {
             LtfuStatus::Dead.code(),
             date,
         )?;
+        Ok(None)
+    })
+}
+
+/// A corrected immunoglobulin course (its start, its stop, whether it is ongoing) changes
+/// which IgG results are the patient's own: their flags follow, in the same change set.
+pub fn ivig_flags_companion(actor: UserId) -> Companion<'static> {
+    Box::new(move |conn, changes, course| {
+        refresh_ivig_flags(conn, changes, course.patient_id, actor)?;
         Ok(None)
     })
 }
@@ -210,6 +216,7 @@ pub async fn post(
                 let companion = match (kind, given) {
                     (EventKind::Death, _) => Some(death_companion()),
                     (EventKind::Toxicity, Some(given)) => Some(treatments_companion(actor, given)),
+                    (EventKind::Immunoglobulin, _) => Some(ivig_flags_companion(actor)),
                     _ => None,
                 };
                 Ok(revise_event(

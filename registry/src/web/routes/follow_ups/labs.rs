@@ -15,8 +15,9 @@ use diesel::prelude::*;
 use super::toxicity::PeriodBounds;
 use crate::db::{
     audit::{ChangeSet, real_text},
+    events::ivig_within_30_days,
     ids::PatientId,
-    schema::{immunoglobulin_courses, lab_results},
+    schema::lab_results,
 };
 use crate::domain::{
     lab::{InvalidLabValue, LabAnalyte, LabUnit, LabValue},
@@ -344,28 +345,6 @@ fn transfusion_answer(field: &mut Field, blood_count: bool) -> Option<&'static s
     Some(code)
 }
 
-/// Immunoglobulin replacement in the 30 days before an IgG sample, from the recorded courses:
-/// the IgG is then not the patient's own (domain.md §3.8, [S15]). `Y` or `N`.
-pub fn ivig_within_30_days(
-    conn: &mut SqliteConnection,
-    pid: i32,
-    date: NaiveDate,
-) -> QueryResult<&'static str> {
-    let window_start = date - chrono::Duration::days(30);
-    let courses: Vec<(Option<NaiveDate>, bool)> = immunoglobulin_courses::table
-        .filter(immunoglobulin_courses::patient_id.eq(pid))
-        .filter(immunoglobulin_courses::start_date.le(date))
-        .select((
-            immunoglobulin_courses::stop_date,
-            immunoglobulin_courses::ongoing,
-        ))
-        .load(conn)?;
-    let recent = courses
-        .iter()
-        .any(|(stop, ongoing)| *ongoing || stop.is_none_or(|s| s >= window_start));
-    Ok(if recent { "Y" } else { "N" })
-}
-
 /// Inserts one `lab_results` row per result of the panel, reported by `follow_up_id`, each
 /// with its normalised value, its IVIG flag (IgG) and the transfusion answers (blood counts),
 /// and its audit rows in `changes`.
@@ -380,7 +359,7 @@ pub fn insert_panel(
     for result in &panel.results {
         let analyte = result.analyte();
         let ivig = if analyte == LabAnalyte::Igg {
-            Some(ivig_within_30_days(conn, pid, panel.date)?)
+            Some(ivig_within_30_days(conn, PatientId(pid), panel.date)?)
         } else {
             None
         };

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::db::{
     audit::{ChangeSet, fields_of},
-    events::replace_toxicity_treatments,
+    events::{refresh_ivig_flags, replace_toxicity_treatments},
     follow_ups::{
         FollowUpChangeset, FollowUpRow, NewFollowUp, NewFollowUpSignOff, relapse_methods_of,
         replace_relapse_methods,
@@ -425,6 +425,8 @@ pub fn save(
         let patient = Some(PatientId(pid));
         if let Some(course) = &input.immunoglobulin {
             super::immunoglobulin::insert(conn, &changes, pid, row.id.0, actor, course)?;
+            // A course may start before IgG results already recorded: they follow it.
+            refresh_ivig_flags(conn, &changes, PatientId(pid), UserId(actor))?;
         }
         if let Some(test) = &input.persistence {
             super::persistence::insert(conn, &changes, (pid, cid), row.id.0, actor, test)?;
