@@ -83,6 +83,24 @@ pub fn listed(
     }
 }
 
+/// The entry of vocabulary `T` chosen in `field`. Blank is `None`, with `message` beside the
+/// field when `required`; a code not in the vocabulary is `None` with `message` beside it.
+pub fn chosen<T: Vocabulary>(field: &mut Field, required: bool, message: &str) -> Option<T> {
+    if field.is_blank() {
+        if required {
+            field.fail(message);
+        }
+        return None;
+    }
+    match T::parse(field.value.trim()) {
+        Ok(v) => Some(v),
+        Err(_) => {
+            field.fail(message);
+            None
+        }
+    }
+}
+
 /// A number as typed, a comma also read as the decimal mark: blank is `Ok(None)`, a finite
 /// number of 0 or more `Ok(Some(..))`, anything else `Err(Unreadable)`.
 pub fn decimal(typed: &str) -> Result<Option<f64>, Unreadable> {

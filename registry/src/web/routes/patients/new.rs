@@ -16,7 +16,7 @@ use crate::web::{
         session::TypedSession,
     },
     error::{AppError, render},
-    form::{Field, SelectOption, options},
+    form::{Field, SelectOption, chosen, options},
     layout::Layout,
     startup::AppState,
 };
@@ -72,16 +72,6 @@ pub fn parse_date(field: &mut Field, required: bool, today: NaiveDate) -> Option
     }
 }
 
-fn parse_code<T: Vocabulary>(field: &mut Field, message: &str) -> Option<T> {
-    match T::parse(&field.value) {
-        Ok(v) => Some(v),
-        Err(_) => {
-            field.fail(message);
-            None
-        }
-    }
-}
-
 impl EnrolForm {
     /// Validates every field and the rules across them; `None` with messages attached when
     /// anything is wrong. `sites` are the codes the user may enrol at.
@@ -108,7 +98,7 @@ impl EnrolForm {
                 }
             },
         };
-        let sex = parse_code::<Sex>(&mut self.sex, "Choose the sex.");
+        let sex = chosen::<Sex>(&mut self.sex, true, "Choose the sex.");
         let birth_year = match self.birth_year.value.trim().parse::<i32>() {
             Ok(y) if (1900..=today.year()).contains(&y) => Some(y),
             Ok(_) => {
@@ -140,8 +130,11 @@ impl EnrolForm {
             self.enrolment_date
                 .fail("Enrolment cannot precede the date of birth.");
         }
-        let consent_research =
-            parse_code::<ConsentStatus>(&mut self.consent_research, "Choose the consent status.");
+        let consent_research = chosen::<ConsentStatus>(
+            &mut self.consent_research,
+            true,
+            "Choose the consent status.",
+        );
         let consent_research_date = parse_date(&mut self.consent_research_date, false, today);
         if matches!(
             consent_research,
