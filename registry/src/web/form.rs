@@ -236,3 +236,47 @@ pub trait InputBlock {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::follow_up::SurvivalStatus;
+
+    fn field(value: &str) -> Field {
+        Field::new(value)
+    }
+
+    #[test]
+    fn chosen_reads_a_code_of_the_vocabulary_around_blanks() {
+        let mut f = field(" DEAD ");
+        assert_eq!(
+            chosen::<SurvivalStatus>(&mut f, true, "Choose."),
+            Some(SurvivalStatus::Dead)
+        );
+        assert_eq!(f.error, None);
+    }
+
+    #[test]
+    fn chosen_blank_is_none_with_a_message_only_when_required() {
+        let mut optional = field("  ");
+        assert_eq!(
+            chosen::<SurvivalStatus>(&mut optional, false, "Choose."),
+            None
+        );
+        assert_eq!(optional.error, None);
+        let mut required = field("");
+        assert_eq!(
+            chosen::<SurvivalStatus>(&mut required, true, "Choose."),
+            None
+        );
+        assert_eq!(required.error.as_deref(), Some("Choose."));
+    }
+
+    #[test]
+    fn chosen_refuses_a_code_not_in_the_vocabulary_even_when_optional() {
+        let mut f = field("dead");
+        assert_eq!(chosen::<SurvivalStatus>(&mut f, false, "Choose."), None);
+        assert_eq!(f.error.as_deref(), Some("Choose."));
+        assert_eq!(f.value, "dead", "what was typed is kept");
+    }
+}

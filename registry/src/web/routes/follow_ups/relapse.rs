@@ -24,7 +24,7 @@ use crate::domain::{
     vocabulary::Vocabulary,
 };
 use crate::web::{
-    form::{Field, ticked},
+    form::{Field, chosen, ticked},
     routes::patients::new::parse_date,
 };
 
@@ -164,29 +164,10 @@ pub fn validate(
     }
     let relapsed = answer == Some("Y");
     let date = parse_date(f.date, false, today);
-    let method = if f.method.is_blank() {
-        None
-    } else {
-        match RelapseMethod::parse(&f.method.value) {
-            Ok(m) => Some(m),
-            Err(_) => {
-                f.method.fail("Choose how the relapse was detected.");
-                None
-            }
-        }
-    };
+    let method = chosen::<RelapseMethod>(f.method, false, "Choose how the relapse was detected.");
     let methods = parse_methods(f.methods);
-    let antigen = if f.antigen.is_blank() {
-        None
-    } else {
-        match RelapseAntigenStatus::parse(&f.antigen.value) {
-            Ok(a) => Some(a),
-            Err(_) => {
-                f.antigen.fail("Choose the antigen status at relapse.");
-                None
-            }
-        }
-    };
+    let antigen =
+        chosen::<RelapseAntigenStatus>(f.antigen, false, "Choose the antigen status at relapse.");
     if relapsed {
         if let Some(d) = date {
             check_date(f.date, d, ctx, contact);

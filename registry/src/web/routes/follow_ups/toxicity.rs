@@ -19,7 +19,10 @@ use crate::domain::{
     },
     vocabulary::Vocabulary,
 };
-use crate::web::{form::Field, routes::patients::new::parse_date};
+use crate::web::{
+    form::{Field, chosen},
+    routes::patients::new::parse_date,
+};
 
 /// The input-name prefix of the treatments of a new toxicity, e.g. `toxicity_treatment_ANAKINRA`.
 pub const TREATMENT_PREFIX: &str = "toxicity_treatment_";
@@ -155,13 +158,7 @@ impl NewToxicityForm {
             death: bounds.death,
             today: bounds.today,
         });
-        let grade = match CtcaeGrade::parse(&self.max_grade.value) {
-            Ok(g) => Some(g),
-            Err(_) => {
-                self.max_grade.fail("Choose the maximum grade.");
-                None
-            }
-        };
+        let grade = chosen::<CtcaeGrade>(&mut self.max_grade, true, "Choose the maximum grade.");
         let term = self.term.optional();
         let (mut hypotension, mut hypoxia, mut ice_score) = (None, None, None);
         match kind {

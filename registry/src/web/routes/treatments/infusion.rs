@@ -24,7 +24,7 @@ use crate::domain::{
 use crate::web::{
     auth::{extract::CurrentUser, session::TypedSession},
     error::{AppError, render, see_other},
-    form::{Field, SelectOption, options},
+    form::{Field, SelectOption, chosen, options},
     layout::Layout,
     routes::patients::{find_patient, new::parse_date},
     startup::AppState,
@@ -130,14 +130,11 @@ impl InfusionForm {
         if intent.is_none() {
             self.intent.fail("Choose why the re-infusion was given.");
         }
-        let regimen = match LymphodepletionRegimen::parse(&self.lymphodepletion_regimen.value) {
-            Ok(r) => Some(r),
-            Err(_) => {
-                self.lymphodepletion_regimen
-                    .fail("Choose the lymphodepletion regimen (or none).");
-                None
-            }
-        };
+        let regimen = chosen::<LymphodepletionRegimen>(
+            &mut self.lymphodepletion_regimen,
+            true,
+            "Choose the lymphodepletion regimen (or none).",
+        );
         let ld_start = parse_date(&mut self.lymphodepletion_start_date, false, today);
         if regimen == Some(LymphodepletionRegimen::None) && ld_start.is_some() {
             self.lymphodepletion_start_date

@@ -17,7 +17,7 @@ use crate::domain::{
     vocabulary::Vocabulary,
 };
 use crate::web::{
-    form::{Field, SelectOption, options},
+    form::{Field, SelectOption, chosen, options},
     layout::Layout,
     routes::patients::{diagnosis::parse_disease, new::parse_date},
 };
@@ -135,16 +135,6 @@ pub struct TreatmentInput {
     pub infusion_date: NaiveDate,
 }
 
-fn choose<T: Vocabulary>(field: &mut Field, message: &str) -> Option<T> {
-    match T::parse(&field.value) {
-        Ok(v) => Some(v),
-        Err(_) => {
-            field.fail(message);
-            None
-        }
-    }
-}
-
 /// Checks an infusion date against death and today's rules shared by a first infusion and a
 /// re-infusion: never after the recorded death.
 pub fn check_not_after_death(field: &mut Field, date: Option<NaiveDate>, death: Option<NaiveDate>) {
@@ -169,8 +159,11 @@ impl TreatmentForm {
             // The correction form's rule, so both forms accept the same diseases.
             let disease = parse_disease(&mut self.disease, &mut self.disease_other);
             let date = parse_date(&mut self.diagnosis_date, true, today);
-            let hct =
-                choose::<PriorTransplant>(&mut self.prior_hct, "Choose the prior transplant.");
+            let hct = chosen::<PriorTransplant>(
+                &mut self.prior_hct,
+                true,
+                "Choose the prior transplant.",
+            );
             match (disease, date, hct) {
                 (Some((disease, disease_other)), Some(date), Some(prior_hct)) => {
                     Some(NewDiagnosis {
@@ -186,15 +179,17 @@ impl TreatmentForm {
             None
         };
         let diagnosed = diagnosis.as_ref().map(|d| d.date).or(existing_diagnosis);
-        let product = choose::<Product>(&mut self.product, "Choose the product.");
-        let class = choose::<ProductClass>(
+        let product = chosen::<Product>(&mut self.product, true, "Choose the product.");
+        let class = chosen::<ProductClass>(
             &mut self.product_class,
+            true,
             "Choose commercial, out of specification, or investigational.",
         );
         let choice = self.product_choice(product, class);
         let apheresis = parse_date(&mut self.apheresis_date, true, today);
-        let regimen = choose::<LymphodepletionRegimen>(
+        let regimen = chosen::<LymphodepletionRegimen>(
             &mut self.lymphodepletion_regimen,
+            true,
             "Choose the lymphodepletion regimen.",
         );
         let ld_start = parse_date(&mut self.lymphodepletion_start_date, false, today);
@@ -271,8 +266,9 @@ impl TreatmentForm {
                     self.investigational_product_name
                         .fail("Name the investigational product.");
                 }
-                let target = choose::<TargetAntigen>(
+                let target = chosen::<TargetAntigen>(
                     &mut self.investigational_target,
+                    true,
                     "Choose the antigen the product targets.",
                 );
                 let target = match (target, other) {
