@@ -421,6 +421,9 @@ fn infection(
     let typed = inf::TypedDetails {
         organism: &organism,
         organism_other: &organism_other,
+        // Not on this form yet: the sites are left as they are.
+        sites: "",
+        site_other: "",
         hospitalised: &hospitalised,
         icu_admission: &icu_admission,
         outcome: &outcome,
