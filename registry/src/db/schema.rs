@@ -176,6 +176,7 @@ diesel::table! {
         id -> Integer,
         infection_id -> Integer,
         site -> Text,
+        site_other -> Nullable<Text>,
         created_at -> Timestamp,
         created_by -> Integer,
         updated_at -> Timestamp,

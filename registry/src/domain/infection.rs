@@ -211,6 +211,8 @@ vocabulary! {
 pub enum InfectionField {
     Organism,
     OrganismOther,
+    Sites,
+    SiteOther,
     Hospitalised,
     IcuAdmission,
     Outcome,
@@ -223,6 +225,8 @@ impl InfectionField {
         match self {
             Self::Organism => "organism",
             Self::OrganismOther => "organism_other",
+            Self::Sites => "sites",
+            Self::SiteOther => "site_other",
             Self::Hospitalised => "hospitalised",
             Self::IcuAdmission => "icu_admission",
             Self::Outcome => "outcome",
@@ -232,14 +236,16 @@ impl InfectionField {
 }
 
 /// What is known of an infection beyond its date and kind (domain.md §3.10), read from a form:
-/// the organism (and its name when "other"), hospital and ICU admission (`Y`, `N` or `UNK`),
-/// severity, outcome and resolution date.
+/// the organism (and its name when "other"), the sites (and the name of the other site),
+/// hospital and ICU admission (`Y`, `N` or `UNK`), severity, outcome and resolution date.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InfectionDetails<'a> {
     pub diagnosis_date: Option<NaiveDate>,
     pub class: Option<OrganismClass>,
     pub organism: Option<Organism>,
     pub organism_other: Option<&'a str>,
+    pub sites: &'a [InfectionSite],
+    pub site_other: Option<&'a str>,
     pub severity: Option<InfectionSeverity>,
     pub hospitalised: Option<&'a str>,
     pub icu_admission: Option<&'a str>,
@@ -277,6 +283,17 @@ impl InfectionDetails<'_> {
             (false, Some(_)) => problems.push((
                 F::OrganismOther,
                 "Name an organism only with an \"other\" choice above.".to_owned(),
+            )),
+            _ => {}
+        }
+        match (self.sites.contains(&InfectionSite::Other), self.site_other) {
+            (true, None) => problems.push((
+                F::SiteOther,
+                "Name the other site (e.g. catheter exit site).".to_owned(),
+            )),
+            (false, Some(_)) => problems.push((
+                F::SiteOther,
+                "Name a site only with \"Other site\" ticked.".to_owned(),
             )),
             _ => {}
         }
@@ -365,6 +382,12 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(fields(fatal), vec![]);
+        let catheter = InfectionDetails {
+            sites: &[InfectionSite::Blood, InfectionSite::Other],
+            site_other: Some("Catheter exit site"),
+            ..cmv
+        };
+        assert_eq!(fields(catheter), vec![]);
         for (wrong, expected) in [
             (
                 InfectionDetails {
@@ -386,6 +409,20 @@ mod tests {
                     ..cmv
                 },
                 vec![F::OrganismOther],
+            ),
+            (
+                InfectionDetails {
+                    site_other: None,
+                    ..catheter
+                },
+                vec![F::SiteOther],
+            ),
+            (
+                InfectionDetails {
+                    sites: &[InfectionSite::Blood],
+                    ..catheter
+                },
+                vec![F::SiteOther],
             ),
             (
                 InfectionDetails {

@@ -758,6 +758,7 @@ const INFECTION_SITES: &[Column] = &[
         "The patient (from the infection)",
     ),
     col("site", code("InfectionSite"), "Body site"),
+    col("site_other", FreeText, "Body site when 'other'"),
 ];
 
 const NEW_MALIGNANCIES: &[Column] = &[

@@ -368,6 +368,7 @@ const IDENTIFYING: &[&str] = &[
     "disease_other",
     "bridging_regimen",
     "organism_other",
+    "site_other",
     "primary_cause_other",
     "cause_other",
     "agent_detail",

@@ -954,6 +954,48 @@ fn check_constraints_refuse_bad_rows() {
             ),
         }
     }
+    // The other infection site's name: only on the OTHER row, never blank; NULL allowed (rows
+    // stored before it was asked).
+    insert(
+        c,
+        "infections",
+        &[
+            ("id", "1"),
+            ("patient_id", "1"),
+            ("diagnosis_date", "'2020-04-01'"),
+            ("organism_class", "'VIRAL'"),
+        ],
+        &[],
+    )
+    .unwrap();
+    let site: Row = &[("infection_id", "1"), ("site", "'OTHER'")];
+    for (what, overrides) in [
+        (
+            "a name on another site",
+            &[("site", "'LUNG'"), ("site_other", "'Port'")][..],
+        ),
+        ("a blank name", &[("site_other", "'  '")][..]),
+    ] {
+        let e = insert(c, "infection_sites", site, overrides).unwrap_err();
+        assert!(
+            e.contains("infection_sites_other_named_only_on_other"),
+            "{what}: {e}"
+        );
+    }
+    insert(c, "infection_sites", site, &[]).unwrap();
+    insert(
+        c,
+        "infection_sites",
+        site,
+        &[("site", "'LUNG'"), ("site_other", "NULL")],
+    )
+    .unwrap();
+    exec(
+        c,
+        "UPDATE infection_sites SET site_other = 'Port', row_version = row_version + 1 \
+         WHERE site = 'OTHER'",
+    )
+    .unwrap();
     // Moving apheresis after an existing infusion is refused from the course's side too.
     let err = exec(
         c,

@@ -317,3 +317,77 @@ fn migration_000028_keeps_every_persistence_test_and_down_only_drops_a_censored_
     );
     assert_eq!(up_again, down, "up.sql keeps every row as it finds it");
 }
+
+/// Migration 000029 makes `infection_sites` again with `site_other`: up keeps every row as it
+/// is (an OTHER site stored before the name was asked stays, unnamed); down keeps every row
+/// and drops only the column with the names.
+#[test]
+fn migration_000029_keeps_every_infection_site_and_down_only_drops_the_names() {
+    use diesel_migrations::MigrationHarness;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seeded.db");
+    seed::seed(&options(path.clone(), 400, 5, 1)).unwrap();
+    let mut conn = registry::db::open(&path).unwrap();
+    let revert_000029 = |conn: &mut SqliteConnection| {
+        let mut reverted = Vec::new();
+        while !reverted.iter().any(|v: &String| v.ends_with("000029")) {
+            reverted.push(
+                conn.revert_last_migration(registry::db::MIGRATIONS)
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+    };
+    // Every column the table had before 000029.
+    let rows = |conn: &mut SqliteConnection| -> Vec<String> {
+        diesel::dsl::sql::<Text>(
+            "SELECT quote(id) || quote(infection_id) || quote(site) || quote(created_at) \
+             || quote(created_by) || quote(updated_at) || quote(updated_by) \
+             || quote(row_version) FROM infection_sites ORDER BY id",
+        )
+        .load(conn)
+        .unwrap()
+    };
+    let count = |conn: &mut SqliteConnection, sql: &str| -> i64 {
+        diesel::dsl::sql::<BigInt>(sql).get_result(conn).unwrap()
+    };
+    revert_000029(&mut conn);
+    // An OTHER site as stored before 000029: no name.
+    diesel::sql_query(
+        "INSERT INTO infection_sites (infection_id, site, created_by, updated_by) \
+         SELECT min(id), 'OTHER', 1, 1 FROM infections",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    let before = rows(&mut conn);
+    assert!(before.len() > 100, "the seed wrote infection sites");
+
+    conn.run_pending_migrations(registry::db::MIGRATIONS)
+        .unwrap();
+    let up = rows(&mut conn);
+    let named_after_up = count(
+        &mut conn,
+        "SELECT count(*) FROM infection_sites WHERE site_other IS NOT NULL",
+    );
+    diesel::sql_query(
+        "UPDATE infection_sites SET site_other = 'Catheter exit site', \
+         row_version = row_version + 1 WHERE site = 'OTHER'",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    let named = rows(&mut conn);
+    revert_000029(&mut conn);
+    let down = rows(&mut conn);
+    let name_column = count(
+        &mut conn,
+        "SELECT count(*) FROM pragma_table_info('infection_sites') WHERE name = 'site_other'",
+    );
+
+    assert_eq!(up, before, "up.sql keeps every row as it finds it");
+    assert_eq!(
+        named_after_up, 0,
+        "the OTHER site stored before stays unnamed"
+    );
+    assert_eq!(down, named, "down.sql keeps every row");
+    assert_eq!(name_column, 0, "down.sql drops the names");
+}

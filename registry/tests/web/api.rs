@@ -650,3 +650,72 @@ fn an_infection_put_through_the_api_keeps_its_list_of_sites() {
     sites.sort();
     assert_eq!(sites, ["BLOOD", "LUNG"]);
 }
+
+/// The other site's name through the API: `infection_site_other` is required with `OTHER`
+/// among the sites (a 422 naming it) and stored on the OTHER row.
+#[test]
+fn an_infection_put_through_the_api_names_its_other_site() {
+    use diesel::prelude::*;
+    use registry::db::schema::infection_sites;
+    let app = spawn_app();
+    let (patient, course) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(95));
+    let token = app.token_for(&app.coordinator);
+    let mut client = app.browser();
+    let path = format!("/api/v1/patients/{patient}/courses/{course}/follow-ups/D100");
+    let infection = |name: serde_json::Value| {
+        follow_up_body(
+            0,
+            &[
+                ("none_infections", "events".into()),
+                ("infection_date", days_ago(20).to_string().into()),
+                ("infection_organism_class", "BACTERIAL_GRAM_POSITIVE".into()),
+                ("infection_sites", serde_json::json!(["BLOOD", "OTHER"])),
+                ("infection_site_other", name),
+            ],
+        )
+    };
+
+    let unnamed = client.api(
+        "PUT",
+        &path,
+        &token,
+        Some(&infection(serde_json::Value::Null)),
+    );
+    let created = client.api(
+        "PUT",
+        &path,
+        &token,
+        Some(&infection("Tunnelled line exit site".into())),
+    );
+
+    assert_eq!(unnamed.status, 422, "{}", unnamed.body);
+    assert!(
+        json(&unnamed.body)["errors"]["infection_site_other"]
+            .as_str()
+            .is_some_and(|m| m.contains("Name the other site")),
+        "{}",
+        unnamed.body
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let mut sites: Vec<(String, Option<String>)> = infection_sites::table
+        .select((infection_sites::site, infection_sites::site_other))
+        .load(&mut app.db())
+        .unwrap();
+    sites.sort();
+    assert_eq!(
+        sites,
+        [
+            ("BLOOD".to_owned(), None),
+            (
+                "OTHER".to_owned(),
+                Some("Tunnelled line exit site".to_owned())
+            )
+        ]
+    );
+    let doc = json(&client.api("GET", "/api/v1/openapi.json", &token, None).body);
+    assert!(
+        doc["components"]["schemas"]["FollowUpInput"]["properties"]["infection_site_other"]
+            .is_object(),
+        "the OpenAPI document lists infection_site_other"
+    );
+}

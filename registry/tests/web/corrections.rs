@@ -249,6 +249,197 @@ fn a_correction_saves_with_exactly_one_audit_change_set_and_its_reason() {
     assert_eq!(app.audit_change_sets("infections").len(), 1);
 }
 
+/// The audit rows of one change set: (action, table, record, field, old, new, reason), sorted.
+type AuditRow = (
+    String,
+    String,
+    i32,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+fn audit_rows_of(app: &TestApp, change_set: i64) -> Vec<AuditRow> {
+    use registry::db::schema::audit_log as a;
+    let mut rows: Vec<AuditRow> = a::table
+        .filter(a::change_set_id.eq(i32::try_from(change_set).unwrap()))
+        .select((
+            a::action,
+            a::table_name,
+            a::record_id,
+            a::field_name,
+            a::old_value,
+            a::new_value,
+            a::reason,
+        ))
+        .load(&mut app.db())
+        .unwrap();
+    rows.sort();
+    rows
+}
+
+/// An infection's sites as stored: (id, site, name, row_version), by id.
+fn sites_of(app: &TestApp, infection: i32) -> Vec<(i32, String, Option<String>, i32)> {
+    use registry::db::schema::infection_sites as s;
+    s::table
+        .filter(s::infection_id.eq(infection))
+        .select((s::id, s::site, s::site_other, s::row_version))
+        .order(s::id)
+        .load(&mut app.db())
+        .unwrap()
+}
+
+#[test]
+fn an_infection_correction_adds_and_removes_sites_with_exactly_their_audit_rows() {
+    let app = spawn_app();
+    let (pid, _, _, infection) = patient_with_infection(&app, false);
+    for site in ["LUNG", "BLOOD"] {
+        exec(
+            &app,
+            format!(
+                "INSERT INTO infection_sites (infection_id, site, created_by, updated_by) \
+                 VALUES ({infection}, '{site}', 1, 1)"
+            ),
+        );
+    }
+    let [(lung, ..), (blood, ..)] = sites_of(&app, infection)[..] else {
+        panic!("two sites arranged")
+    };
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let href = format!("/patients/{pid}/events/infection/{infection}/edit");
+    let checked = |r: &Response, code: &str| {
+        r.body.contains(&format!(
+            "id=\"sites-{code}\" name=\"sites\" value=\"{code}\" checked"
+        ))
+    };
+    let stored = coordinator.get(&href);
+    assert!(checked(&stored, "LUNG") && checked(&stored, "BLOOD") && !checked(&stored, "OTHER"));
+    let diagnosed = days_ago(150).to_string();
+    let correction = |version: &'static str, sites: &[&'static str], name: &'static str| {
+        let mut fields = vec![
+            ("row_version", version),
+            ("diagnosis_date", diagnosed.as_str()),
+            ("organism_class", "VIRAL"),
+            ("severity", "G2"),
+            ("site_other", name),
+            ("reason", "Imaging report"),
+        ];
+        fields.extend(sites.iter().map(|s| ("sites", *s)));
+        fields
+    };
+
+    let unnamed = coordinator.post(&href, &correction("1", &["BLOOD", "OTHER"], ""));
+    let saved = coordinator.post(
+        &href,
+        &correction("1", &["BLOOD", "OTHER"], "Catheter exit site"),
+    );
+
+    assert_eq!(unnamed.status, 422);
+    assert!(message_by(&unnamed, "site_other"));
+    assert!(unnamed.body.contains("Name the other site"));
+    assert!(checked(&unnamed, "BLOOD") && checked(&unnamed, "OTHER") && !checked(&unnamed, "LUNG"));
+    saved.assert_redirect_to(&format!("/patients/{pid}"));
+    let after = sites_of(&app, infection);
+    assert_eq!(after.len(), 2, "{after:?}");
+    assert_eq!(
+        after[0],
+        (blood, "BLOOD".to_owned(), None, 1),
+        "the kept site is not rewritten"
+    );
+    let other = after[1].0;
+    assert_eq!(
+        after[1],
+        (
+            other,
+            "OTHER".to_owned(),
+            Some("Catheter exit site".to_owned()),
+            1
+        )
+    );
+    let sets = app.audit_change_sets("infection_sites");
+    assert_eq!(sets.len(), 1, "{sets:?}");
+    assert_eq!(
+        app.audit_change_sets("infections").len(),
+        0,
+        "the infection's own columns did not change"
+    );
+    let reason = Some("Imaging report".to_owned());
+    let row = |action: &str, id: i32, field: &str, old: Option<&str>, new: Option<&str>| {
+        (
+            action.to_owned(),
+            "infection_sites".to_owned(),
+            id,
+            field.to_owned(),
+            old.map(str::to_owned),
+            new.map(str::to_owned),
+            reason.clone(),
+        )
+    };
+    let id = infection.to_string();
+    let mut expected = vec![
+        row("DELETE", lung, "infection_id", Some(&id), None),
+        row("DELETE", lung, "site", Some("LUNG"), None),
+        row("INSERT", other, "infection_id", None, Some(&id)),
+        row("INSERT", other, "site", None, Some("OTHER")),
+        row(
+            "INSERT",
+            other,
+            "site_other",
+            None,
+            Some("Catheter exit site"),
+        ),
+    ];
+    expected.sort();
+    assert_eq!(audit_rows_of(&app, sets[0].0), expected);
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT row_version AS n FROM infections WHERE id = {infection}")
+        ),
+        2,
+        "a change to the sites alone raises the infection's version"
+    );
+    let timeline = coordinator.get(&format!("/patients/{pid}"));
+    assert!(
+        timeline.body.contains("(blood, other: Catheter exit site)"),
+        "the timeline shows the corrected sites"
+    );
+
+    // The other site renamed: its row updated in place, one audit row.
+    let renamed = coordinator.post(&href, &correction("2", &["BLOOD", "OTHER"], "Port pocket"));
+    // The same again: nothing to write. An edit from the version before: refused as stale.
+    let again = coordinator.post(&href, &correction("3", &["BLOOD", "OTHER"], "Port pocket"));
+    let stale = coordinator.post(&href, &correction("2", &["OTHER"], "Port pocket"));
+
+    renamed.assert_redirect_to(&format!("/patients/{pid}"));
+    let sets = app.audit_change_sets("infection_sites");
+    assert_eq!(sets.len(), 2, "{sets:?}");
+    assert_eq!(
+        audit_rows_of(&app, sets[1].0),
+        [row(
+            "UPDATE",
+            other,
+            "site_other",
+            Some("Catheter exit site"),
+            Some("Port pocket")
+        )]
+    );
+    assert_eq!(
+        sites_of(&app, infection)[1],
+        (other, "OTHER".to_owned(), Some("Port pocket".to_owned()), 2)
+    );
+    assert_eq!(again.status, 303);
+    assert_eq!(stale.status, 409);
+    assert!(stale.body.contains("Sites is now"), "{}", stale.body);
+    assert_eq!(app.audit_change_sets("infection_sites").len(), 2);
+    assert_eq!(
+        sites_of(&app, infection).len(),
+        2,
+        "the stale edit wrote nothing"
+    );
+}
+
 /// (form, fields, the field with the message, the message)
 type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str, &'a str);
 

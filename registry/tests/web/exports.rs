@@ -172,3 +172,44 @@ fn every_entity_and_the_dictionary_are_offered_and_download() {
     assert!(!column(&dictionary.body, "column").contains(&"registry_id".to_owned()));
     assert_eq!(coordinator.get("/exports/nothing.csv").status, 404);
 }
+
+#[test]
+fn infection_sites_export_the_other_sites_name_except_de_identified() {
+    use diesel::prelude::*;
+    let app = spawn_app();
+    let (patient, _) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(95));
+    for sql in [
+        format!(
+            "INSERT INTO infections (id, patient_id, diagnosis_date, organism_class, created_by, \
+             updated_by) VALUES (1, {patient}, '{}', 'VIRAL', 1, 1)",
+            days_ago(20)
+        ),
+        "INSERT INTO infection_sites (infection_id, site, site_other, created_by, updated_by) \
+         VALUES (1, 'LUNG', NULL, 1, 1), (1, 'OTHER', 'Catheter exit site', 1, 1)"
+            .to_owned(),
+    ] {
+        diesel::sql_query(sql).execute(&mut app.db()).unwrap();
+    }
+
+    let named = app
+        .logged_in(&app.coordinator)
+        .get("/exports/infection_sites.csv");
+    let deidentified = app
+        .logged_in(&app.analyst)
+        .get("/exports/infection_sites.csv?deidentified=1");
+
+    assert_eq!(named.status, 200);
+    assert_eq!(column(&named.body, "site"), ["LUNG", "OTHER"]);
+    assert_eq!(
+        column(&named.body, "site_other"),
+        ["", "Catheter exit site"]
+    );
+    assert_eq!(deidentified.status, 200);
+    assert_eq!(parse(&deidentified.body).1.len(), 2);
+    assert!(
+        !parse(&deidentified.body)
+            .0
+            .contains(&"site_other".to_owned()),
+        "free text is dropped from the de-identified profile"
+    );
+}

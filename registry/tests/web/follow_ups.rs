@@ -1061,6 +1061,105 @@ fn an_infection_keeps_its_organism_sites_admission_and_outcome() {
     );
 }
 
+/// "Other site (specify)" needs its name: refused beside the name's input with every tick and
+/// value kept, a name without Other refused too; the name is stored on the OTHER row only,
+/// audited with it, and the timeline shows it.
+#[test]
+fn an_other_infection_site_is_named_stored_audited_and_shown() {
+    use diesel::prelude::*;
+    use registry::db::schema::{audit_log, infection_sites};
+    let Arranged { app, patient, form } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let infection = with(
+        &valid_fields("0"),
+        &[
+            ("none_infections", "events"),
+            ("infection_date", &days_ago(30).to_string()),
+            ("infection_organism_class", "BACTERIAL_GRAM_POSITIVE"),
+            ("infection_organism", "CONS"),
+        ],
+    );
+    let ticked = |sites: &[&str], name: &str| {
+        let mut fields = infection.clone();
+        for site in sites {
+            fields.push(("infection_sites".to_owned(), (*site).to_owned()));
+        }
+        fields.push(("infection_site_other".to_owned(), name.to_owned()));
+        fields
+    };
+    let checked = |body: &str, code: &str| {
+        body.contains(&format!(
+            "id=\"infection_sites-{code}\" name=\"infection_sites\" value=\"{code}\" checked"
+        ))
+    };
+
+    let unnamed = coordinator.post(&form, &as_refs(&ticked(&["LUNG", "OTHER"], "  ")));
+    let name_without_other = coordinator.post(&form, &as_refs(&ticked(&["LUNG"], "Port")));
+
+    assert_eq!(unnamed.status, 422);
+    assert!(unnamed.body.contains("id=\"infection_site_other-error\""));
+    assert!(unnamed.body.contains("Name the other site"));
+    assert!(checked(&unnamed.body, "LUNG") && checked(&unnamed.body, "OTHER"));
+    assert!(
+        unnamed.body.contains("<option value=\"CONS\" selected>"),
+        "the organism kept"
+    );
+    assert_eq!(name_without_other.status, 422);
+    assert!(
+        name_without_other
+            .body
+            .contains("id=\"infection_site_other-error\"")
+    );
+    assert_eq!(
+        name_without_other
+            .input_value("infection_site_other")
+            .as_deref(),
+        Some("Port"),
+        "the name typed is kept"
+    );
+    assert_eq!(
+        infection_sites::table
+            .count()
+            .get_result::<i64>(&mut app.db())
+            .unwrap(),
+        0,
+        "nothing written by a refusal"
+    );
+
+    let saved = coordinator.post(
+        &form,
+        &as_refs(&ticked(&["LUNG", "OTHER"], " Catheter exit site ")),
+    );
+
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let mut stored: Vec<(String, Option<String>)> = infection_sites::table
+        .select((infection_sites::site, infection_sites::site_other))
+        .load(&mut app.db())
+        .unwrap();
+    stored.sort();
+    assert_eq!(
+        stored,
+        [
+            ("LUNG".to_owned(), None),
+            ("OTHER".to_owned(), Some("Catheter exit site".to_owned()))
+        ],
+        "the name, trimmed, on the OTHER row only"
+    );
+    let audited: Vec<Option<String>> = audit_log::table
+        .filter(audit_log::table_name.eq("infection_sites"))
+        .filter(audit_log::field_name.eq("site_other"))
+        .select(audit_log::new_value)
+        .load(&mut app.db())
+        .unwrap();
+    assert_eq!(audited, [Some("Catheter exit site".to_owned())]);
+    let timeline = coordinator.get(&format!("/patients/{patient}"));
+    assert!(
+        timeline.body.contains("(lung, other: Catheter exit site)"),
+        "the timeline names the other site"
+    );
+}
+
 /// Day `n` after `day0` as form text.
 fn day(day0: chrono::NaiveDate, n: i64) -> String {
     (day0 + chrono::Duration::days(n)).to_string()

@@ -6,15 +6,14 @@
 use diesel::prelude::*;
 use registry::db::{
     events::{
-        Companion, EventKind, EventRevision, ToxicityTreatmentRow, load_event,
-        replace_toxicity_treatments, revise_event,
+        Companion, EventKind, EventRevision, load_event, replace_toxicity_treatments, revise_event,
     },
     ids::{ToxicityEventId, UserId},
-    schema::{audit_log, toxicity_events, toxicity_treatments},
+    schema::{audit_log, toxicity_events},
 };
 use registry::web::{
     form::Field,
-    routes::events::{EventForm, context_of, rules},
+    routes::events::{EventForm, children_of, context_of, rules},
 };
 
 #[test]
@@ -84,13 +83,8 @@ fn every_seeded_toxicity_saved_unchanged_in_the_correction_form_is_accepted() {
             .unwrap()
             .unwrap();
         let ctx = context_of(&mut conn, &event).unwrap();
-        let stored: Vec<ToxicityTreatmentRow> = toxicity_treatments::table
-            .filter(toxicity_treatments::toxicity_event_id.eq(*id))
-            .select(ToxicityTreatmentRow::as_select())
-            .order(toxicity_treatments::id)
-            .load(&mut conn)
-            .unwrap();
-        let mut form = EventForm::from_stored(&event).with_treatments(&stored);
+        let stored = children_of(&mut conn, &event).unwrap();
+        let mut form = EventForm::from_stored(&event).with_children(&stored);
         form.reason = Field::new("Unchanged");
         let columns = rules::validate(&mut form, &event, &ctx, cut);
         assert!(
@@ -98,7 +92,11 @@ fn every_seeded_toxicity_saved_unchanged_in_the_correction_form_is_accepted() {
             "{kind} {id} refused: {form:#?}\n{event:#?}\n{ctx:#?}"
         );
         let given = form.treatments_given.clone().unwrap();
-        assert_eq!(given.len(), stored.len(), "{kind} {id}: {given:?}");
+        assert_eq!(
+            given.len(),
+            stored.treatments.len(),
+            "{kind} {id}: {given:?}"
+        );
 
         let companion: Companion<'static> = Box::new(move |conn, changes, after| {
             let event = ToxicityEventId(after.id);

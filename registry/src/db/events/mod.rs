@@ -7,16 +7,21 @@
 //! - `kind`: [`EventKind`] (one per event table), [`StoredEvent`] and [`load_event`].
 //! - `revise`: correcting ([`revise_event`]) and deleting ([`delete_event`]) one event in
 //!   one audited transaction, refused when stale.
-//! - `toxicity_treatments`: [`replace_toxicity_treatments`].
+//! - `toxicity_treatments`: [`replace_toxicity_treatments`]; `infection_sites`:
+//!   [`replace_infection_sites`]: a correction's child rows, both through `children`
+//!   (one way to make an event's child rows a wanted list, with their audit rows).
 //! - `ivig_flags`: whether an IgG result follows immunoglobulin replacement by 30 days or
 //!   less, kept in step with the recorded courses ([`refresh_ivig_flags`]).
 
+mod children;
+mod infection_sites;
 mod ivig_flags;
 mod kind;
 mod revise;
 mod rows;
 mod toxicity_treatments;
 
+pub use infection_sites::replace_infection_sites;
 pub use ivig_flags::{ivig_within_30_days, refresh_ivig_flags};
 pub use kind::{EventKind, StoredEvent, load_event};
 pub use revise::{ColumnValue, Companion, EventRevision, delete_event, revise_event};

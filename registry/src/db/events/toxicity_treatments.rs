@@ -3,6 +3,7 @@
 
 use diesel::prelude::*;
 
+use super::children::{ChildRows, replace_children};
 use super::{NewToxicityTreatment, ToxicityTreatmentChangeset, ToxicityTreatmentRow};
 use crate::db::ids::{PatientId, ToxicityEventId};
 use crate::db::schema::toxicity_treatments;
@@ -19,76 +20,81 @@ pub fn replace_toxicity_treatments(
     patient: PatientId,
     wanted: &[NewToxicityTreatment],
 ) -> QueryResult<usize> {
-    use crate::db::audit::fields_of;
-    let stored: Vec<ToxicityTreatmentRow> = toxicity_treatments::table
-        .filter(toxicity_treatments::toxicity_event_id.eq(event.0))
-        .select(ToxicityTreatmentRow::as_select())
-        .order(toxicity_treatments::id)
-        .load(conn)?;
-    let table = "toxicity_treatments";
-    let mut written = 0;
-    for row in &stored {
-        if !wanted.iter().any(|w| w.agent == row.agent) {
-            diesel::delete(toxicity_treatments::table.find(row.id.0)).execute(conn)?;
-            written +=
-                changes.record_delete(conn, table, row.id.0, Some(patient), &fields_of(row)?)?;
-        }
+    replace_children::<Treatments>(conn, changes, event.0, patient, wanted)
+}
+
+/// `toxicity_treatments`, one row per agent.
+struct Treatments;
+
+impl ChildRows for Treatments {
+    type Row = ToxicityTreatmentRow;
+    type New = NewToxicityTreatment;
+    const TABLE: &'static str = "toxicity_treatments";
+
+    fn stored(conn: &mut SqliteConnection, event: i32) -> QueryResult<Vec<Self::Row>> {
+        toxicity_treatments::table
+            .filter(toxicity_treatments::toxicity_event_id.eq(event))
+            .select(ToxicityTreatmentRow::as_select())
+            .order(toxicity_treatments::id)
+            .load(conn)
     }
-    for new in wanted {
-        match stored.iter().find(|r| r.agent == new.agent) {
-            Some(before) => {
-                let same = before.agent_detail == new.agent_detail
-                    && before.doses_count == new.doses_count
-                    && before.start_date == new.start_date
-                    && before.start_date_estimated == new.start_date_estimated;
-                if same {
-                    continue;
-                }
-                diesel::update(toxicity_treatments::table.find(before.id.0))
-                    .set((
-                        ToxicityTreatmentChangeset {
-                            toxicity_event_id: event,
-                            agent: new.agent.clone(),
-                            agent_detail: new.agent_detail.clone(),
-                            doses_count: new.doses_count,
-                            start_date: new.start_date,
-                            start_date_estimated: new.start_date_estimated,
-                            updated_by: new.updated_by,
-                        },
-                        toxicity_treatments::row_version.eq(toxicity_treatments::row_version + 1),
-                        toxicity_treatments::updated_at.eq(chrono::Utc::now().naive_utc()),
-                    ))
-                    .execute(conn)?;
-                let after: ToxicityTreatmentRow = toxicity_treatments::table
-                    .find(before.id.0)
-                    .select(ToxicityTreatmentRow::as_select())
-                    .first(conn)?;
-                written += changes.record_update(
-                    conn,
-                    table,
-                    after.id.0,
-                    Some(patient),
-                    &fields_of(before)?,
-                    &fields_of(&after)?,
-                )?;
-            }
-            None => {
-                let row: ToxicityTreatmentRow = diesel::insert_into(toxicity_treatments::table)
-                    .values(NewToxicityTreatment {
-                        toxicity_event_id: event,
-                        ..new.clone()
-                    })
-                    .returning(ToxicityTreatmentRow::as_returning())
-                    .get_result(conn)?;
-                written += changes.record_insert(
-                    conn,
-                    table,
-                    row.id.0,
-                    Some(patient),
-                    &fields_of(&row)?,
-                )?;
-            }
-        }
+
+    fn id(row: &Self::Row) -> i32 {
+        row.id.0
     }
-    Ok(written)
+
+    fn same_key(row: &Self::Row, wanted: &Self::New) -> bool {
+        row.agent == wanted.agent
+    }
+
+    fn same_values(row: &Self::Row, wanted: &Self::New) -> bool {
+        row.agent_detail == wanted.agent_detail
+            && row.doses_count == wanted.doses_count
+            && row.start_date == wanted.start_date
+            && row.start_date_estimated == wanted.start_date_estimated
+    }
+
+    fn delete(conn: &mut SqliteConnection, id: i32) -> QueryResult<()> {
+        diesel::delete(toxicity_treatments::table.find(id))
+            .execute(conn)
+            .map(drop)
+    }
+
+    fn insert(
+        conn: &mut SqliteConnection,
+        event: i32,
+        wanted: &Self::New,
+    ) -> QueryResult<Self::Row> {
+        diesel::insert_into(toxicity_treatments::table)
+            .values(NewToxicityTreatment {
+                toxicity_event_id: ToxicityEventId(event),
+                ..wanted.clone()
+            })
+            .returning(ToxicityTreatmentRow::as_returning())
+            .get_result(conn)
+    }
+
+    fn update(
+        conn: &mut SqliteConnection,
+        event: i32,
+        id: i32,
+        wanted: &Self::New,
+    ) -> QueryResult<Self::Row> {
+        diesel::update(toxicity_treatments::table.find(id))
+            .set((
+                ToxicityTreatmentChangeset {
+                    toxicity_event_id: ToxicityEventId(event),
+                    agent: wanted.agent.clone(),
+                    agent_detail: wanted.agent_detail.clone(),
+                    doses_count: wanted.doses_count,
+                    start_date: wanted.start_date,
+                    start_date_estimated: wanted.start_date_estimated,
+                    updated_by: wanted.updated_by,
+                },
+                toxicity_treatments::row_version.eq(toxicity_treatments::row_version + 1),
+                toxicity_treatments::updated_at.eq(chrono::Utc::now().naive_utc()),
+            ))
+            .returning(ToxicityTreatmentRow::as_returning())
+            .get_result(conn)
+    }
 }

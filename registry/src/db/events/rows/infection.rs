@@ -85,6 +85,8 @@ pub struct InfectionSiteRow {
     pub id: InfectionSiteId,
     pub infection_id: InfectionId,
     pub site: String,
+    /// What the site is, when it is `OTHER` (NULL on an `OTHER` row stored before it was asked).
+    pub site_other: Option<String>,
     pub created_at: NaiveDateTime,
     pub created_by: UserId,
     pub updated_at: NaiveDateTime,
@@ -98,6 +100,7 @@ pub struct InfectionSiteRow {
 pub struct NewInfectionSite {
     pub infection_id: InfectionId,
     pub site: String,
+    pub site_other: Option<String>,
     pub created_by: UserId,
     pub updated_by: UserId,
 }
@@ -111,5 +114,6 @@ pub struct NewInfectionSite {
 pub struct InfectionSiteChangeset {
     pub infection_id: InfectionId,
     pub site: String,
+    pub site_other: Option<String>,
     pub updated_by: UserId,
 }

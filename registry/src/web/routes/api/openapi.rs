@@ -62,6 +62,7 @@ pub async fn get() -> HttpResponse {
                         "relapse_methods": { "type": "array", "items": { "type": "string", "enum": ["MOLECULAR", "FLOW", "CYTO_FISH", "RADIOLOGICAL", "CLINICAL"] }, "description": "with Y: every method that detected the relapse (at least one on a complete form); returned in the list's order" },
                         "relapse_antigen_status": { "type": "string", "enum": ["NEG", "POS", "DIM"], "description": "CD19 or BCMA products; required for B-ALL after a CD19 product" },
                         "infection_sites": { "type": "array", "items": { "type": "string", "enum": ["BLOOD", "BONE", "CNS", "EYE", "GENITAL", "GI_LOWER", "GI_UPPER", "JOINT", "LIVER_SPLEEN", "LUNG", "SINUS_UPPER_RESPIRATORY", "SKIN_CELLULITIS", "SKIN_NECROTISING_FASCIITIS", "URINARY_LOWER", "URINARY_UPPER", "OTHER"] }, "description": "with a new infection: every site (CIBMTR list)" },
+                        "infection_site_other": { "type": "string", "maxLength": 200, "description": "with a new infection whose infection_sites include OTHER: what the site is (required then, refused otherwise), e.g. catheter exit site" },
                         "none_responses": { "$ref": "#/components/schemas/SectionAnswer" },
                         "none_toxicities": { "$ref": "#/components/schemas/SectionAnswer" },
                         "none_infections": { "$ref": "#/components/schemas/SectionAnswer" },

@@ -5,17 +5,19 @@ use askama::Template;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::{EventContext, EventForm, load_scoped, rules};
+use super::{EventContext, EventForm, SitesInput, children_of, load_scoped, rules};
 use crate::db::{
     events::{
-        ColumnValue, Companion, EventKind, EventRevision, StoredEvent, ToxicityTreatmentRow,
-        ivig_within_30_days, refresh_ivig_flags, replace_toxicity_treatments, revise_event,
+        ColumnValue, Companion, EventKind, EventRevision, NewInfectionSite, StoredEvent,
+        ivig_within_30_days, refresh_ivig_flags, replace_infection_sites,
+        replace_toxicity_treatments, revise_event,
     },
-    ids::{PatientId, ToxicityEventId, UserId},
+    ids::{InfectionId, PatientId, ToxicityEventId, UserId},
     patients::set_status_within,
-    schema::toxicity_treatments,
 };
-use crate::domain::{lab::LabAnalyte, patient::LtfuStatus, vocabulary::Vocabulary};
+use crate::domain::{
+    infection::InfectionSite, lab::LabAnalyte, patient::LtfuStatus, vocabulary::Vocabulary,
+};
 use crate::web::{
     auth::{extract::CurrentUser, session::TypedSession},
     error::{AppError, render, see_other},
@@ -78,14 +80,14 @@ pub async fn get(
 ) -> Result<HttpResponse, AppError> {
     let (pid, kind, id) = path.into_inner();
     let who = user.clone();
-    let (event, ctx, treatments) = state
+    let (event, ctx, children) = state
         .db(move |conn| {
             let (event, ctx) = load_scoped(conn, &who, pid, &kind, id)?;
-            let treatments = treatments_of(conn, &event)?;
-            Ok((event, ctx, treatments))
+            let children = children_of(conn, &event)?;
+            Ok((event, ctx, children))
         })
         .await?;
-    let mut form = EventForm::from_stored(&event).with_treatments(&treatments);
+    let mut form = EventForm::from_stored(&event).with_children(&children);
     if ctx.locked {
         form.form_error = Some(LOCKED.to_owned());
     }
@@ -146,21 +148,6 @@ pub fn ivig_flags_companion(actor: UserId) -> Companion<'static> {
     })
 }
 
-/// The treatments recorded for a toxicity (none for other kinds).
-fn treatments_of(
-    conn: &mut SqliteConnection,
-    event: &StoredEvent,
-) -> QueryResult<Vec<ToxicityTreatmentRow>> {
-    if event.kind != EventKind::Toxicity {
-        return Ok(Vec::new());
-    }
-    toxicity_treatments::table
-        .filter(toxicity_treatments::toxicity_event_id.eq(event.id))
-        .select(ToxicityTreatmentRow::as_select())
-        .order(toxicity_treatments::id)
-        .load(conn)
-}
-
 /// A toxicity's treatments become the corrected check-all, in the same change set (a change
 /// to them alone still raises the toxicity's version: see `revise_event`).
 fn treatments_companion(actor: UserId, given: Vec<TreatmentGiven>) -> Companion<'static> {
@@ -168,6 +155,29 @@ fn treatments_companion(actor: UserId, given: Vec<TreatmentGiven>) -> Companion<
         let event = ToxicityEventId(after.id);
         let rows: Vec<_> = given.iter().map(|g| g.to_row(event, actor)).collect();
         replace_toxicity_treatments(conn, changes, event, after.patient_id, &rows)?;
+        Ok(None)
+    })
+}
+
+/// An infection's sites become the corrected check-all, in the same change set (a change to
+/// them alone still raises the infection's version: see `revise_event`).
+fn sites_companion(
+    actor: UserId,
+    given: Vec<(InfectionSite, Option<String>)>,
+) -> Companion<'static> {
+    Box::new(move |conn, changes, after| {
+        let infection = InfectionId(after.id);
+        let rows: Vec<NewInfectionSite> = given
+            .iter()
+            .map(|(site, site_other)| NewInfectionSite {
+                infection_id: infection,
+                site: site.code().to_owned(),
+                site_other: site_other.clone(),
+                created_by: actor,
+                updated_by: actor,
+            })
+            .collect();
+        replace_infection_sites(conn, changes, infection, after.patient_id, &rows)?;
         Ok(None)
     })
 }
@@ -182,17 +192,17 @@ pub async fn post(
 ) -> Result<HttpResponse, AppError> {
     let (pid, kind, id) = path.into_inner();
     let who = user.clone();
-    let (event, ctx, treatments) = state
+    let (event, ctx, children) = state
         .db(move |conn| {
             let (event, ctx) = load_scoped(conn, &who, pid, &kind, id)?;
-            let treatments = treatments_of(conn, &event)?;
-            Ok((event, ctx, treatments))
+            let children = children_of(conn, &event)?;
+            Ok((event, ctx, children))
         })
         .await?;
     let mut form = EventForm::from_sent(&event, &pairs);
     let layout = Layout::new(&user, &session, "patients")?;
     if ctx.locked {
-        let mut stored = EventForm::from_stored(&event).with_treatments(&treatments);
+        let mut stored = EventForm::from_stored(&event).with_children(&children);
         stored.form_error = Some(LOCKED.to_owned());
         let page = EditEventPage::new(layout, pid, &event, &ctx, stored);
         return render(StatusCode::FORBIDDEN, &page);
@@ -206,17 +216,20 @@ pub async fn post(
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if let (Some(mut columns), Some(reason)) = (columns, reason) {
         let (actor, kind, version) = (UserId(user.id), event.kind, form.row_version);
-        let given = form.treatments_given.clone();
+        let (given, sites) = (form.treatments_given.clone(), form.sites_given.clone());
         let outcome = state
             .db(move |conn| {
                 if kind == EventKind::Lab {
                     let flag = ivig_flag(conn, pid, &columns)?;
                     columns.push(("ivig_within_30_days", flag));
                 }
-                let companion = match (kind, given) {
-                    (EventKind::Death, _) => Some(death_companion()),
-                    (EventKind::Toxicity, Some(given)) => Some(treatments_companion(actor, given)),
-                    (EventKind::Immunoglobulin, _) => Some(ivig_flags_companion(actor)),
+                let companion = match (kind, given, sites) {
+                    (EventKind::Death, ..) => Some(death_companion()),
+                    (EventKind::Toxicity, Some(given), _) => {
+                        Some(treatments_companion(actor, given))
+                    }
+                    (EventKind::Infection, _, Some(sites)) => Some(sites_companion(actor, sites)),
+                    (EventKind::Immunoglobulin, ..) => Some(ivig_flags_companion(actor)),
                     _ => None,
                 };
                 Ok(revise_event(
@@ -250,16 +263,22 @@ pub async fn post(
                         )
                     })
                     .collect();
-                // A toxicity's treatments are compared too: each agent as typed and as stored.
+                // A toxicity's treatments and an infection's sites are compared too: each
+                // agent, and the sites, as typed and as stored.
+                let now = (*current).clone();
+                let saved = state.db(move |conn| Ok(children_of(conn, &now)?)).await?;
                 if let Some(typed) = &form.treatments {
-                    let now = (*current).clone();
-                    let rows = state.db(move |conn| Ok(treatments_of(conn, &now)?)).await?;
-                    let saved = TreatmentsForm::from_rows(super::TREATMENT_PREFIX, &rows);
+                    let saved =
+                        TreatmentsForm::from_rows(super::TREATMENT_PREFIX, &saved.treatments);
                     for ((label, typed), (_, saved)) in
                         typed.summaries().into_iter().zip(saved.summaries())
                     {
                         stored.push((label, typed, saved));
                     }
+                }
+                if let Some(typed) = &form.sites {
+                    let saved = SitesInput::from_rows(&saved.sites);
+                    stored.push(("Sites".to_owned(), typed.summary(), saved.summary()));
                 }
                 let triples: Vec<(&str, &String, &String)> =
                     stored.iter().map(|(l, t, s)| (l.as_str(), t, s)).collect();

@@ -2,10 +2,11 @@
 //! (responses, toxicities, infections, immunoglobulin courses, labs, persistence tests, new
 //! malignancies, subsequent therapies, the death).
 //!
-//! - `GET …/edit` shows the form filled with the stored values; `POST …/edit` saves it after
-//!   the same field and cross-field rules as at entry (`rules.rs`), with a required reason;
-//!   422 keeps every value and puts the message by its field; a stale save is refused with 409
-//!   and what changed.
+//! - `GET …/edit` shows the form filled with the stored values (a toxicity's treatments and an
+//!   infection's sites, the other site named, as check-alls beside the columns, written in the
+//!   same change set); `POST …/edit` saves it after the same field and cross-field rules as at
+//!   entry (`rules.rs`), with a required reason; 422 keeps every value and puts the message by
+//!   its field; a stale save is refused with 409 and what changed.
 //! - `GET …/delete` asks for confirmation and a reason; `POST …/delete` deletes the event and
 //!   its child rows. Deleting the death gives the patient back an active status.
 //! - An event whose reporting follow-up is locked is read-only (403) until an administrator
@@ -24,14 +25,16 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::db::{
-    events::{EventKind, StoredEvent, ToxicityTreatmentRow, load_event},
-    schema::{deaths, follow_ups, infusions},
+    events::{EventKind, InfectionSiteRow, StoredEvent, ToxicityTreatmentRow, load_event},
+    schema::{deaths, follow_ups, infection_sites, infusions, toxicity_treatments},
 };
-use crate::domain::{access::Permission, schedule::Timepoint, vocabulary::Vocabulary};
+use crate::domain::{
+    access::Permission, infection::InfectionSite, schedule::Timepoint, vocabulary::Vocabulary,
+};
 use crate::web::{
     auth::extract::CurrentUser,
     error::AppError,
-    form::{Field, SelectOption},
+    form::{Field, FormPairs, SelectOption, check_options, ticked},
     routes::{
         follow_ups::treatments::{TreatmentGiven, TreatmentsForm},
         patients::find_patient,
@@ -238,14 +241,113 @@ pub struct EventForm {
     pub treatments: Option<TreatmentsForm>,
     /// The treatments as validated, to be written with the correction.
     pub treatments_given: Option<Vec<TreatmentGiven>>,
+    /// The sites of an infection (a check-all beside its columns); `None` for other kinds.
+    pub sites: Option<SitesInput>,
+    /// The sites as validated (each with the other site's name on `OTHER`), to be written
+    /// with the correction.
+    pub sites_given: Option<Vec<(InfectionSite, Option<String>)>>,
+}
+
+/// An infection's sites on the correction form: the check-all (input `sites`, one pair per
+/// ticked box; here the codes joined by commas) and the name of the site ticked "Other"
+/// (input `site_other`).
+#[derive(Debug, Clone, Default)]
+pub struct SitesInput {
+    pub sites: Field,
+    pub site_other: Field,
+}
+
+impl SitesInput {
+    /// The stored sites ticked, with the other site's name.
+    pub fn from_rows(rows: &[InfectionSiteRow]) -> Self {
+        let codes: Vec<&str> = rows.iter().map(|r| r.site.as_str()).collect();
+        Self {
+            sites: Field::new(codes.join(",")),
+            site_other: Field::new(
+                rows.iter()
+                    .find_map(|r| r.site_other.clone())
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+
+    /// The sites as sent.
+    pub fn from_sent(pairs: &FormPairs) -> Self {
+        Self {
+            sites: Field::new(pairs.all("sites").join(",")),
+            site_other: Field::new(pairs.get("site_other")),
+        }
+    }
+
+    /// One check box per site of the CIBMTR list, the ticked ones checked.
+    pub fn options(&self) -> Vec<SelectOption> {
+        check_options::<InfectionSite>(&self.sites)
+    }
+
+    /// The ticked sites as a person reads them, the other one by its name ("Lung, Other site
+    /// (specify): catheter exit site"), for the read-only view and the stale-edit message.
+    pub fn summary(&self) -> String {
+        let (sites, _) = ticked::<InfectionSite>(&self.sites);
+        let name = self.site_other.value.trim();
+        sites
+            .iter()
+            .map(|site| match site {
+                InfectionSite::Other if !name.is_empty() => format!("{}: {name}", site.label()),
+                _ => site.label().to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn has_error(&self) -> bool {
+        self.sites.error.is_some() || self.site_other.error.is_some()
+    }
+}
+
+/// What the correction form shows beside an event's columns: a toxicity's treatments, an
+/// infection's sites (none for other kinds).
+#[derive(Debug, Clone, Default)]
+pub struct Children {
+    pub treatments: Vec<ToxicityTreatmentRow>,
+    pub sites: Vec<InfectionSiteRow>,
+}
+
+/// The child rows of `event` the correction form shows.
+pub fn children_of(conn: &mut SqliteConnection, event: &StoredEvent) -> QueryResult<Children> {
+    let mut children = Children::default();
+    match event.kind {
+        EventKind::Toxicity => {
+            children.treatments = toxicity_treatments::table
+                .filter(toxicity_treatments::toxicity_event_id.eq(event.id))
+                .select(ToxicityTreatmentRow::as_select())
+                .order(toxicity_treatments::id)
+                .load(conn)?;
+        }
+        EventKind::Infection => {
+            children.sites = infection_sites::table
+                .filter(infection_sites::infection_id.eq(event.id))
+                .select(InfectionSiteRow::as_select())
+                .order(infection_sites::id)
+                .load(conn)?;
+        }
+        _ => {}
+    }
+    Ok(children)
 }
 
 /// The input-name prefix of a toxicity's treatments on the correction form.
 pub const TREATMENT_PREFIX: &str = "treatment_";
 
 impl EventForm {
-    /// The field named `name`, if the kind has it.
+    /// The field named `name`, if the kind has it (an infection's sites included).
     pub fn field_mut(&mut self, name: &str) -> Option<&mut Field> {
+        if let Some(sites) = &mut self.sites {
+            match name {
+                "sites" => return Some(&mut sites.sites),
+                "site_other" => return Some(&mut sites.site_other),
+                _ => {}
+            }
+        }
         self.fields
             .iter_mut()
             .find(|f| f.name == name)
@@ -280,6 +382,7 @@ impl EventForm {
                 .treatments
                 .as_ref()
                 .is_some_and(TreatmentsForm::has_error)
+            || self.sites.as_ref().is_some_and(SitesInput::has_error)
     }
 
     /// The form filled from the stored event.
@@ -302,19 +405,28 @@ impl EventForm {
             treatments: (event.kind == EventKind::Toxicity)
                 .then(|| TreatmentsForm::blank(TREATMENT_PREFIX)),
             treatments_given: None,
+            sites: (event.kind == EventKind::Infection).then(SitesInput::default),
+            sites_given: None,
         }
     }
 
-    /// The form with the event's stored treatments ticked (a toxicity).
-    pub fn with_treatments(mut self, rows: &[ToxicityTreatmentRow]) -> Self {
+    /// The form with the event's stored child rows: a toxicity's treatments, an infection's
+    /// sites, ticked.
+    pub fn with_children(mut self, children: &Children) -> Self {
         if self.treatments.is_some() {
-            self.treatments = Some(TreatmentsForm::from_rows(TREATMENT_PREFIX, rows));
+            self.treatments = Some(TreatmentsForm::from_rows(
+                TREATMENT_PREFIX,
+                &children.treatments,
+            ));
+        }
+        if self.sites.is_some() {
+            self.sites = Some(SitesInput::from_rows(&children.sites));
         }
         self
     }
 
     /// The form as sent (`pairs`: the url-encoded body).
-    pub fn from_sent(event: &StoredEvent, pairs: &crate::web::form::FormPairs) -> Self {
+    pub fn from_sent(event: &StoredEvent, pairs: &FormPairs) -> Self {
         let mut fields = rules::spec(event.kind, event);
         for f in &mut fields {
             f.field = Field::new(pairs.get(f.name));
@@ -331,6 +443,8 @@ impl EventForm {
                 t
             }),
             treatments_given: None,
+            sites: (event.kind == EventKind::Infection).then(|| SitesInput::from_sent(pairs)),
+            sites_given: None,
         }
     }
 }

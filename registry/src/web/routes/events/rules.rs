@@ -396,7 +396,8 @@ fn code_or_null<T: Vocabulary>(v: Option<T>) -> ColumnValue {
 
 /// An infection: its date by its reporting period's contact; the resolution (optional) by
 /// today and any death only, as an infection reported once may resolve periods later; the
-/// details as the follow-up form reads them. Its sites are entered with it, not here.
+/// details as the follow-up form reads them, the sites (a check-all beside the columns, the
+/// other site named) among them: they go in `form.sites_given`, written beside the columns.
 fn infection(
     form: &mut EventForm,
     ctx: &EventContext,
@@ -418,9 +419,14 @@ fn infection(
         form.value("icu_admission"),
         form.value("outcome"),
     );
+    let (sites, site_other) = form.sites.as_ref().map_or_else(Default::default, |s| {
+        (s.sites.value.clone(), s.site_other.value.clone())
+    });
     let typed = inf::TypedDetails {
         organism: &organism,
         organism_other: &organism_other,
+        sites: &sites,
+        site_other: &site_other,
         hospitalised: &hospitalised,
         icu_admission: &icu_admission,
         outcome: &outcome,
@@ -432,6 +438,7 @@ fn infection(
             }
         })
         .ok()?;
+    form.sites_given = Some(details.site_rows());
     let mut columns = vec![
         ("diagnosis_date", ColumnValue::Date(Some(date?))),
         ("organism_class", text(class?.code())),

@@ -1,14 +1,15 @@
 //! The infection block of the follow-up form: an infection diagnosed in the period (domain.md
 //! §3.10): date, kind of organism and severity, and what else is known: the organism (named
-//! when "other"), the sites (check all that apply, CIBMTR list), hospital and ICU admission,
-//! the outcome and the resolution date. The reading of the details is shared with the
-//! correction form (`events::rules`); the rules across them are the domain's
-//! ([`InfectionDetails::problems`]).
+//! when "other"), the sites (check all that apply, CIBMTR list; the other site named), hospital
+//! and ICU admission, the outcome and the resolution date. The reading of the details, sites
+//! included, is shared with the correction form (`events::rules`); the rules across them are
+//! the domain's ([`InfectionDetails::problems`]).
 //!
 //! Input names: `infection_date`, `infection_organism_class`, `infection_severity`,
 //! `infection_organism`, `infection_organism_other`, `infection_sites` (one pair per ticked
-//! site; a list in the API), `infection_hospitalised`, `infection_icu_admission`,
-//! `infection_outcome`, `infection_resolution_date`.
+//! site; a list in the API), `infection_site_other` (the name of the site ticked "Other"),
+//! `infection_hospitalised`, `infection_icu_admission`, `infection_outcome`,
+//! `infection_resolution_date`.
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -33,6 +34,9 @@ use crate::web::form::{
 /// The longest organism name kept.
 pub const ORGANISM_NAME_MAX_CHARS: usize = 200;
 
+/// The longest name of an "other" site kept.
+pub const SITE_NAME_MAX_CHARS: usize = 200;
+
 /// An infection added in this period (all blank: none added).
 #[derive(Debug, Clone, Default)]
 pub struct NewInfectionForm {
@@ -43,6 +47,8 @@ pub struct NewInfectionForm {
     pub organism_other: Field,
     /// The ticked sites' codes, joined by commas.
     pub sites: Field,
+    /// The name of the site ticked "Other".
+    pub site_other: Field,
     pub hospitalised: Field,
     pub icu_admission: Field,
     pub outcome: Field,
@@ -56,7 +62,6 @@ pub struct NewInfectionEntry {
     pub class: OrganismClass,
     pub severity: Option<InfectionSeverity>,
     pub details: Details,
-    pub sites: Vec<InfectionSite>,
 }
 
 /// The details as read: every one optional.
@@ -64,10 +69,30 @@ pub struct NewInfectionEntry {
 pub struct Details {
     pub organism: Option<Organism>,
     pub organism_other: Option<String>,
+    /// Each ticked site once, in the order sent.
+    pub sites: Vec<InfectionSite>,
+    /// The name of the `OTHER` site (only with it).
+    pub site_other: Option<String>,
     pub hospitalised: Option<&'static str>,
     pub icu_admission: Option<&'static str>,
     pub outcome: Option<InfectionOutcome>,
     pub resolution_date: Option<NaiveDate>,
+}
+
+impl Details {
+    /// The sites as rows of `infection_sites` would hold them: each code, with the name on the
+    /// `OTHER` one.
+    pub fn site_rows(&self) -> Vec<(InfectionSite, Option<String>)> {
+        self.sites
+            .iter()
+            .map(|site| {
+                let name = (*site == InfectionSite::Other)
+                    .then(|| self.site_other.clone())
+                    .flatten();
+                (*site, name)
+            })
+            .collect()
+    }
 }
 
 /// The details as typed, by whatever names the form gives them (the resolution date is read
@@ -76,6 +101,9 @@ pub struct Details {
 pub struct TypedDetails<'a> {
     pub organism: &'a str,
     pub organism_other: &'a str,
+    /// The ticked sites' codes, joined by commas.
+    pub sites: &'a str,
+    pub site_other: &'a str,
     pub hospitalised: &'a str,
     pub icu_admission: &'a str,
     pub outcome: &'a str,
@@ -105,6 +133,15 @@ pub fn read_details(
             problems.push((F::OrganismOther, message));
             None
         });
+    let (sites, unknown) = ticked::<InfectionSite>(&Field::new(typed.sites));
+    if unknown {
+        problems.push((F::Sites, "Tick the sites from the list.".to_owned()));
+    }
+    let site_other = short_text(typed.site_other, SITE_NAME_MAX_CHARS, "the site's name")
+        .unwrap_or_else(|message| {
+            problems.push((F::SiteOther, message));
+            None
+        });
     let mut answer = |typed: &str, field: F| -> Option<&'static str> {
         listed(typed, &YES_NO_UNKNOWN).unwrap_or_else(|_| {
             problems.push((field, "Choose yes, no or unknown.".to_owned()));
@@ -128,6 +165,8 @@ pub fn read_details(
         class,
         organism,
         organism_other: organism_other.as_deref(),
+        sites: &sites,
+        site_other: site_other.as_deref(),
         severity,
         hospitalised,
         icu_admission,
@@ -141,6 +180,8 @@ pub fn read_details(
     Ok(Details {
         organism,
         organism_other,
+        sites,
+        site_other,
         hospitalised,
         icu_admission,
         outcome,
@@ -157,6 +198,7 @@ impl InputBlock for NewInfectionForm {
             ("infection_organism", &mut self.organism),
             ("infection_organism_other", &mut self.organism_other),
             ("infection_sites", &mut self.sites),
+            ("infection_site_other", &mut self.site_other),
             ("infection_hospitalised", &mut self.hospitalised),
             ("infection_icu_admission", &mut self.icu_admission),
             ("infection_outcome", &mut self.outcome),
@@ -168,8 +210,8 @@ impl InputBlock for NewInfectionForm {
 impl NewInfectionForm {
     /// Checks a block that is not blank, given its diagnosis and resolution dates as the form
     /// read them (`None` when wrong or missing, the message already beside it; the resolution
-    /// date may also be blank): the kind required, the severity, the sites and the details as
-    /// [`read_details`] reads them. `None` with messages when wrong.
+    /// date may also be blank): the kind required, the severity, and the details (the sites
+    /// among them) as [`read_details`] reads them. `None` with messages when wrong.
     pub fn validate(
         &mut self,
         date: Option<NaiveDate>,
@@ -186,13 +228,11 @@ impl NewInfectionForm {
         if severity.is_none() {
             self.severity.fail("Choose the severity.");
         }
-        let (sites, unknown) = ticked::<InfectionSite>(&self.sites);
-        if unknown {
-            self.sites.fail("Tick the sites from the list.");
-        }
         let typed = TypedDetails {
             organism: &self.organism.value,
             organism_other: &self.organism_other.value,
+            sites: &self.sites.value,
+            site_other: &self.site_other.value,
             hospitalised: &self.hospitalised.value,
             icu_admission: &self.icu_admission.value,
             outcome: &self.outcome.value,
@@ -214,7 +254,6 @@ impl NewInfectionForm {
             class: class?,
             severity: severity?,
             details: details?,
-            sites,
         })
     }
 
@@ -286,11 +325,12 @@ pub fn insert(
         Some(PatientId(pid)),
         &fields_of(&infection)?,
     )?;
-    for site in &entry.sites {
+    for (site, site_other) in details.site_rows() {
         let row: InfectionSiteRow = diesel::insert_into(infection_sites::table)
             .values(NewInfectionSite {
                 infection_id: InfectionId(infection.id.0),
                 site: site.code().to_owned(),
+                site_other,
                 created_by: UserId(actor),
                 updated_by: UserId(actor),
             })

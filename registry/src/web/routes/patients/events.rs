@@ -136,17 +136,24 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
         push("toxicities", (EventKind::Toxicity, id), f, date, summary);
     }
     let mut sites: std::collections::HashMap<i32, Vec<String>> = std::collections::HashMap::new();
-    for (infection, site) in infection_sites::table
+    for (infection, site, site_other) in infection_sites::table
         .inner_join(infections::table)
         .filter(infections::patient_id.eq(pid))
         .order(infection_sites::id)
-        .select((infection_sites::infection_id, infection_sites::site))
-        .load::<(i32, String)>(conn)?
+        .select((
+            infection_sites::infection_id,
+            infection_sites::site,
+            infection_sites::site_other,
+        ))
+        .load::<(i32, String, Option<String>)>(conn)?
     {
-        sites
-            .entry(infection)
-            .or_default()
-            .push(label_of::<InfectionSite>(&site).to_lowercase());
+        // The other site by its name ("other: catheter exit site"); unnamed before it was asked.
+        let shown = match (InfectionSite::parse(&site), site_other) {
+            (Ok(InfectionSite::Other), Some(name)) => format!("other: {name}"),
+            (Ok(InfectionSite::Other), None) => "other site".to_owned(),
+            _ => label_of::<InfectionSite>(&site).to_lowercase(),
+        };
+        sites.entry(infection).or_default().push(shown);
     }
     type Infection = (
         i32,
