@@ -719,3 +719,56 @@ fn an_infection_put_through_the_api_names_its_other_site() {
         "the OpenAPI document lists infection_site_other"
     );
 }
+
+/// A death through the API: its contributing causes are a JSON list, the autopsy report a
+/// boolean; a missing autopsy answer on a complete form is a 422 naming the field.
+#[test]
+fn a_death_put_through_the_api_keeps_its_contributing_causes_and_autopsy() {
+    use diesel::prelude::*;
+    use registry::db::schema::{death_contributing_causes, deaths};
+    let app = spawn_app();
+    let (patient, course) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(95));
+    let token = app.token_for(&app.coordinator);
+    let mut client = app.browser();
+    let path = format!("/api/v1/patients/{patient}/courses/{course}/follow-ups/D100");
+    let died = days_ago(3).to_string();
+    let death = |autopsy: serde_json::Value| {
+        follow_up_body(
+            0,
+            &[
+                ("survival_status", "DEAD".into()),
+                ("contact_date", died.clone().into()),
+                ("death_date", died.clone().into()),
+                ("death_cause", "INFECTION_FUNGAL".into()),
+                (
+                    "death_contributing_causes",
+                    serde_json::json!(["DISEASE", "ORGAN_FAILURE"]),
+                ),
+                ("death_autopsy", autopsy),
+                ("death_autopsy_report_attached", true.into()),
+            ],
+        )
+    };
+
+    let refused = client.api("PUT", &path, &token, Some(&death(serde_json::Value::Null)));
+    let created = client.api("PUT", &path, &token, Some(&death("Y".into())));
+
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(json(&refused.body)["errors"]["death_autopsy"].is_string());
+    assert_eq!(created.status, 201, "{}", created.body);
+    let stored: (String, Option<String>, bool) = deaths::table
+        .select((
+            deaths::primary_cause,
+            deaths::autopsy,
+            deaths::autopsy_report_attached,
+        ))
+        .get_result(&mut app.db())
+        .unwrap();
+    assert_eq!(stored, ("INFECTION_FUNGAL".into(), Some("Y".into()), true));
+    let mut causes: Vec<String> = death_contributing_causes::table
+        .select(death_contributing_causes::cause)
+        .load(&mut app.db())
+        .unwrap();
+    causes.sort();
+    assert_eq!(causes, ["DISEASE", "ORGAN_FAILURE"]);
+}

@@ -979,6 +979,89 @@ fn deleting_the_death_gives_the_patient_back_an_active_status_in_the_same_change
 }
 
 #[test]
+fn a_corrected_death_names_its_other_cause_and_records_the_autopsy() {
+    let app = spawn_app();
+    let (pid, _, fu, _) = patient_with_infection(&app, false);
+    let death = record_death(&app, pid, fu, days_ago(100));
+    diesel::sql_query(format!(
+        "INSERT INTO death_contributing_causes (death_id, cause, created_by, updated_by) \
+         VALUES ({death}, 'CARDIAC', 1, 1)"
+    ))
+    .execute(&mut app.db())
+    .unwrap();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let edit = format!("/patients/{pid}/events/death/{death}/edit");
+    let page = coordinator.get(&edit);
+    assert!(
+        page.body.contains("<option value=\"OTHER\""),
+        "Other may be chosen"
+    );
+    let died = days_ago(100).to_string();
+    let post = |coordinator: &mut crate::helpers::Browser, changes: &[(&str, &str)]| {
+        let mut fields = vec![
+            ("row_version", "1"),
+            ("death_date", died.as_str()),
+            ("primary_cause", "OTHER"),
+            ("primary_cause_other", "Pulmonary embolism"),
+            ("autopsy", "Y"),
+            ("autopsy_report_attached", "1"),
+            ("reason", "Autopsy report received"),
+        ];
+        for (k, v) in changes {
+            match fields.iter_mut().find(|(name, _)| name == k) {
+                Some(pair) => pair.1 = v,
+                None => fields.push((k, v)),
+            }
+        }
+        coordinator.post(&edit, &fields)
+    };
+
+    let unnamed = post(&mut coordinator, &[("primary_cause_other", "")]);
+    let no_autopsy = post(&mut coordinator, &[("autopsy", "PENDING")]);
+    let contributing = post(
+        &mut coordinator,
+        &[("primary_cause", "CARDIAC"), ("primary_cause_other", "")],
+    );
+    let saved = post(&mut coordinator, &[]);
+
+    assert_eq!(unnamed.status, 422);
+    assert!(unnamed.body.contains("id=\"primary_cause_other-error\""));
+    assert_eq!(no_autopsy.status, 422);
+    assert!(
+        no_autopsy
+            .body
+            .contains("An autopsy report goes with an autopsy done.")
+    );
+    assert_eq!(
+        no_autopsy.input_value("primary_cause_other").as_deref(),
+        Some("Pulmonary embolism"),
+        "values kept"
+    );
+    assert_eq!(contributing.status, 409, "{}", contributing.body);
+    assert!(contributing.body.contains("is the primary cause"));
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(
+        text(
+            &app,
+            &format!(
+                "SELECT primary_cause || ':' || primary_cause_other || ':' || autopsy || ':' \
+                 || autopsy_report_attached AS v FROM deaths WHERE id = {death}"
+            )
+        ),
+        Some("OTHER:Pulmonary embolism:Y:1".to_owned())
+    );
+    let timeline = coordinator.get(&format!("/patients/{pid}"));
+    assert!(
+        timeline.body.contains(
+            "Other: Pulmonary embolism; contributing: Cardiac toxicity; autopsy done, report \
+             attached"
+        ),
+        "{}",
+        timeline.body
+    );
+}
+
+#[test]
 fn a_corrected_death_date_moves_dead_since_and_cannot_precede_a_visit() {
     let app = spawn_app();
     let (pid, _, fu, _) = patient_with_infection(&app, false);

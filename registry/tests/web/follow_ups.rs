@@ -350,7 +350,11 @@ fn a_death_is_reported_once_on_the_contact_date_and_ends_the_schedule() {
         &form,
         &as_refs(&with(
             &dead,
-            &[("death_date", &died), ("death_cause", "DISEASE")],
+            &[
+                ("death_date", &died),
+                ("death_cause", "DISEASE"),
+                ("death_autopsy", "N"),
+            ],
         )),
     );
 
@@ -373,6 +377,174 @@ fn a_death_is_reported_once_on_the_contact_date_and_ends_the_schedule() {
             .body
             .contains("Death previously reported")
     );
+}
+
+#[test]
+fn a_death_keeps_its_causes_named_its_contributing_causes_and_its_autopsy() {
+    use diesel::prelude::*;
+    use registry::db::schema::{audit_log, death_contributing_causes as dcc, deaths};
+    let Arranged { app, patient, form } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let died = days_ago(3).to_string();
+    let mut dead = with(
+        &valid_fields("0"),
+        &[
+            ("survival_status", "DEAD"),
+            ("contact_date", &died),
+            ("death_date", &died),
+            ("death_cause", "OTHER"),
+            ("death_cause_other", "  Pulmonary embolism "),
+            ("death_autopsy", "Y"),
+            ("death_autopsy_report_attached", "1"),
+            ("death_contributing_cause_other", "Renal failure"),
+        ],
+    );
+    for cause in ["INFECTION_VIRAL", "OTHER"] {
+        dead.push(("death_contributing_causes".to_owned(), cause.to_owned()));
+    }
+    let before = app.change_set_count();
+
+    let saved = coordinator.post(&form, &as_refs(&dead));
+
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(app.change_set_count(), before + 1, "one change set");
+    let death: (String, Option<String>, Option<String>, bool) = deaths::table
+        .select((
+            deaths::primary_cause,
+            deaths::primary_cause_other,
+            deaths::autopsy,
+            deaths::autopsy_report_attached,
+        ))
+        .get_result(&mut app.db())
+        .unwrap();
+    assert_eq!(
+        death,
+        (
+            "OTHER".to_owned(),
+            Some("Pulmonary embolism".to_owned()),
+            Some("Y".to_owned()),
+            true
+        )
+    );
+    let contributing: Vec<(String, Option<String>)> = dcc::table
+        .order(dcc::id)
+        .select((dcc::cause, dcc::cause_other))
+        .load(&mut app.db())
+        .unwrap();
+    assert_eq!(
+        contributing,
+        [
+            ("INFECTION_VIRAL".to_owned(), None),
+            ("OTHER".to_owned(), Some("Renal failure".to_owned())),
+        ],
+        "the name on the other cause's row only"
+    );
+    let audited: i64 = audit_log::table
+        .filter(audit_log::table_name.eq("death_contributing_causes"))
+        .filter(audit_log::action.eq("INSERT"))
+        .filter(audit_log::field_name.eq("cause"))
+        .count()
+        .get_result(&mut app.db())
+        .unwrap();
+    assert_eq!(audited, 2, "each contributing cause audited");
+    let timeline = coordinator.get(&format!("/patients/{patient}"));
+    assert!(
+        timeline.body.contains(
+            "Other: Pulmonary embolism; contributing: Infection, viral, Other: Renal failure; \
+             autopsy done, report attached"
+        ),
+        "{}",
+        timeline.body
+    );
+}
+
+#[test]
+fn a_death_is_refused_with_the_message_beside_each_wrong_answer_keeping_the_values() {
+    let Arranged { app, form, .. } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let died = days_ago(3).to_string();
+    let valid = with(
+        &valid_fields("0"),
+        &[
+            ("survival_status", "DEAD"),
+            ("contact_date", &died),
+            ("death_date", &died),
+            ("death_cause", "CRS"),
+            ("death_autopsy", "PENDING"),
+        ],
+    );
+    let too_long = "x".repeat(201);
+    let cases: Vec<Refusal<'_>> = vec![
+        (
+            vec![("death_cause", "OTHER")],
+            "death_cause_other",
+            "Name the cause of death.",
+        ),
+        (
+            vec![("death_cause_other", "Sepsis")],
+            "death_cause_other",
+            "Name a cause only with Other as the primary cause.",
+        ),
+        (
+            vec![("death_contributing_causes", "CRS")],
+            "death_contributing_causes",
+            "is the primary cause: tick only the causes that contributed besides it.",
+        ),
+        (
+            vec![("death_contributing_causes", "OTHER")],
+            "death_contributing_cause_other",
+            "Name the other contributing cause.",
+        ),
+        (
+            vec![("death_contributing_cause_other", "Renal failure")],
+            "death_contributing_cause_other",
+            "Name a contributing cause only with Other ticked.",
+        ),
+        (
+            vec![("death_contributing_causes", "GOUT")],
+            "death_contributing_causes",
+            "Tick the contributing causes from the list.",
+        ),
+        (
+            vec![("death_autopsy_report_attached", "1")],
+            "death_autopsy_report_attached",
+            "An autopsy report goes with an autopsy done.",
+        ),
+        (
+            vec![("death_autopsy", "")],
+            "death_autopsy",
+            "Answer whether an autopsy was done (or is pending).",
+        ),
+        (
+            vec![("death_autopsy", "MAYBE")],
+            "death_autopsy",
+            "Answer whether an autopsy was done (or is pending).",
+        ),
+        (
+            vec![("death_cause_other", &too_long)],
+            "death_cause_other",
+            "200",
+        ),
+    ];
+    assert_each_refused_beside_its_field(
+        &mut coordinator,
+        &form,
+        &valid,
+        &cases,
+        &[
+            "death_date",
+            "death_cause_other",
+            "death_contributing_cause_other",
+        ],
+    );
+    // A draft may leave the autopsy unanswered.
+    let draft = coordinator.post(
+        &form,
+        &as_refs(&with(&valid, &[("death_autopsy", ""), ("action", "draft")])),
+    );
+    assert_eq!(draft.status, 303, "{}", draft.body);
 }
 
 #[test]

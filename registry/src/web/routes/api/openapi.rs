@@ -3,10 +3,32 @@
 use actix_web::HttpResponse;
 use serde_json::json;
 
+use crate::domain::{
+    death::{Autopsy, CauseOfDeath},
+    vocabulary::Vocabulary,
+};
+
+/// Every code of a vocabulary, for an `enum`.
+fn codes<T: Vocabulary>() -> Vec<&'static str> {
+    T::ALL.iter().map(|v| v.code()).collect()
+}
+
 /// The document.
 pub async fn get() -> HttpResponse {
     let error = json!({ "type": "object", "properties": { "error": { "type": "string" } } });
-    let doc = json!({
+    let causes = codes::<CauseOfDeath>();
+    let autopsy = codes::<Autopsy>();
+    // The death's inputs (a json! of its own: the document is past the macro's nesting limit).
+    let death_inputs = json!({
+        "death_date": { "type": "string", "format": "date", "description": "with survival_status DEAD, once: also the contact date" },
+        "death_cause": { "type": "string", "enum": causes, "description": "the primary cause of death" },
+        "death_cause_other": { "type": "string", "description": "with death_cause OTHER: what it was" },
+        "death_contributing_causes": { "type": "array", "items": { "type": "string", "enum": causes }, "description": "every cause that contributed besides the primary one" },
+        "death_contributing_cause_other": { "type": "string", "description": "with OTHER among the contributing causes: what it was" },
+        "death_autopsy": { "type": "string", "enum": autopsy, "description": "required to complete a form that reports the death" },
+        "death_autopsy_report_attached": { "type": ["boolean", "string"], "description": "true (or \"1\") with death_autopsy Y only" }
+    });
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "CAR-T long-term follow-up registry API",
@@ -70,9 +92,7 @@ pub async fn get() -> HttpResponse {
                         "none_lab_results": { "$ref": "#/components/schemas/SectionAnswer" },
                         "none_persistence_tests": { "$ref": "#/components/schemas/SectionAnswer" },
                         "none_new_malignancies": { "$ref": "#/components/schemas/SectionAnswer" },
-                        "none_subsequent_therapies": { "$ref": "#/components/schemas/SectionAnswer" },
-                        "death_date": { "type": "string", "format": "date" },
-                        "death_cause": { "type": "string" }
+                        "none_subsequent_therapies": { "$ref": "#/components/schemas/SectionAnswer" }
                     },
                     "additionalProperties": { "type": ["string", "number", "boolean", "null"] }
                 },
@@ -170,5 +190,12 @@ pub async fn get() -> HttpResponse {
             }}
         }
     });
+    if let (Some(inputs), Some(death)) = (
+        doc.pointer_mut("/components/schemas/FollowUpInput/properties")
+            .and_then(|p| p.as_object_mut()),
+        death_inputs.as_object(),
+    ) {
+        inputs.extend(death.clone());
+    }
     HttpResponse::Ok().json(doc)
 }

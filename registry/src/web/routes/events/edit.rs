@@ -14,9 +14,14 @@ use crate::db::{
     },
     ids::{InfectionId, PatientId, ToxicityEventId, UserId},
     patients::set_status_within,
+    schema::death_contributing_causes,
 };
 use crate::domain::{
-    infection::InfectionSite, lab::LabAnalyte, patient::LtfuStatus, vocabulary::Vocabulary,
+    death::{CauseOfDeath, DeathDetails, DeathField},
+    infection::InfectionSite,
+    lab::LabAnalyte,
+    patient::LtfuStatus,
+    vocabulary::Vocabulary,
 };
 use crate::web::{
     auth::{extract::CurrentUser, session::TypedSession},
@@ -124,9 +129,41 @@ fn ivig_flag(
     }
 }
 
-/// A corrected death date moves the patient's "dead since" with it.
+/// A corrected death date moves the patient's "dead since" with it. The primary cause may not
+/// become one of the causes recorded as contributing besides it (refused, nothing written).
 fn death_companion() -> Companion<'static> {
     Box::new(|conn, changes, after| {
+        let stored: Vec<(String, Option<String>)> = death_contributing_causes::table
+            .filter(death_contributing_causes::death_id.eq(after.id))
+            .select((
+                death_contributing_causes::cause,
+                death_contributing_causes::cause_other,
+            ))
+            .load(conn)?;
+        let contributing: Vec<CauseOfDeath> = stored
+            .iter()
+            .filter_map(|(code, _)| CauseOfDeath::parse(code).ok())
+            .collect();
+        let primary_other = after.text("primary_cause_other");
+        let details = DeathDetails {
+            primary_cause: CauseOfDeath::parse(&after.text("primary_cause")).ok(),
+            primary_cause_other: Some(primary_other.as_str()).filter(|n| !n.is_empty()),
+            contributing: &contributing,
+            contributing_other: stored.iter().find_map(|(_, name)| name.as_deref()),
+            ..Default::default()
+        };
+        if let Some((_, message)) = details
+            .problems()
+            .into_iter()
+            .find(|(field, _)| *field == DeathField::ContributingCauses)
+        {
+            return Ok(Some(format!(
+                "{message} ({} is recorded as contributing to this death.)",
+                details
+                    .primary_cause
+                    .map_or_else(String::new, |c| c.to_string())
+            )));
+        }
         let date = NaiveDate::parse_from_str(&after.text("death_date"), "%Y-%m-%d").ok();
         set_status_within(
             conn,

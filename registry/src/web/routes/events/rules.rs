@@ -10,7 +10,7 @@ use super::{EventContext, EventField, EventForm, Input, choices};
 use crate::db::events::{ColumnValue, EventKind, StoredEvent};
 use crate::domain::{
     dates::StudyDay,
-    death::CauseOfDeath,
+    death::{Autopsy, CauseOfDeath, DeathDetails},
     immunoglobulin::{IgIndication, IgProduct},
     infection::{InfectionOutcome, InfectionSeverity, Organism, OrganismClass},
     lab::{InvalidLabValue, LabAnalyte, LabUnit, LabValue},
@@ -23,7 +23,8 @@ use crate::domain::{
     },
     vocabulary::Vocabulary,
 };
-use crate::web::form::{Field, YES_NO_UNKNOWN, decimal};
+use crate::web::form::{Field, YES_NO_UNKNOWN, decimal, short_text};
+use crate::web::routes::follow_ups::death as death_form;
 use crate::web::routes::follow_ups::icaht::{
     IcahtCounts, IcahtInput, TypedIcahtCounts, check_icaht_counts,
 };
@@ -303,11 +304,20 @@ pub fn spec(kind: EventKind, event: &StoredEvent) -> Vec<EventField> {
                 "primary_cause",
                 "Primary cause of death",
                 Select,
-                CauseOfDeath::ALL
-                    .iter()
-                    .filter(|c| **c != CauseOfDeath::Other)
-                    .map(|c| (c.code().to_owned(), c.label().to_owned()))
-                    .collect(),
+                choices::<CauseOfDeath>(),
+            ),
+            field(
+                "primary_cause_other",
+                "Name of the other primary cause",
+                Text,
+                vec![],
+            ),
+            field("autopsy", "Autopsy", Select, choices::<Autopsy>()),
+            field(
+                "autopsy_report_attached",
+                "Autopsy report attached",
+                Checkbox,
+                pairs(&[("1", "Yes")]),
             ),
         ],
     }
@@ -1080,16 +1090,53 @@ fn death(
             );
         }
     }
-    let cause = match CauseOfDeath::parse(&form.value("primary_cause")) {
-        Ok(CauseOfDeath::Other) | Err(_) => {
-            form.fail("primary_cause", "Choose the primary cause of death.");
+    let cause =
+        required_code::<CauseOfDeath>(form, "primary_cause", "Choose the primary cause of death.");
+    let cause_other = match short_text(
+        &form.value("primary_cause_other"),
+        death_form::CAUSE_NAME_MAX_CHARS,
+        "the cause",
+    ) {
+        Ok(name) => name,
+        Err(message) => {
+            form.fail("primary_cause_other", message);
             None
         }
-        Ok(c) => Some(c),
     };
+    let autopsy = optional_code::<Autopsy>(form, "autopsy", "Choose whether an autopsy was done.");
+    let report_attached = match form.value("autopsy_report_attached").trim() {
+        "" => false,
+        "1" => true,
+        _ => {
+            form.fail(
+                "autopsy_report_attached",
+                "Tick the box or leave it unticked.",
+            );
+            false
+        }
+    };
+    // The contributing causes are not corrected here: their rule against the primary cause
+    // is checked with the stored ones when the correction is written (`edit::death_companion`).
+    let problems = DeathDetails {
+        primary_cause: cause,
+        primary_cause_other: cause_other.as_deref(),
+        autopsy,
+        autopsy_report_attached: report_attached,
+        ..Default::default()
+    }
+    .problems();
+    for (field, message) in problems {
+        form.fail(field.column(), message);
+    }
     Some(vec![
         ("death_date", ColumnValue::Date(Some(date?))),
         ("primary_cause", text(cause?.code())),
+        ("primary_cause_other", ColumnValue::Text(cause_other)),
+        ("autopsy", code_or_null(autopsy)),
+        (
+            "autopsy_report_attached",
+            ColumnValue::Bool(report_attached),
+        ),
     ])
 }
 

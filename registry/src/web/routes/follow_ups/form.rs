@@ -1,7 +1,7 @@
 //! The follow-up form as typed: its fields by input name, filled from a saved form or a post,
 //! with each event section's events sorted into this period's, earlier and later ones.
 
-use super::{Context, NewInfectionForm, NewToxicityForm, immunoglobulin, labs, persistence};
+use super::{Context, NewInfectionForm, NewToxicityForm, death, immunoglobulin, labs, persistence};
 use crate::web::{
     form::{Field, InputBlock},
     routes::patients::events::{EventLine, SECTIONS},
@@ -58,8 +58,7 @@ pub struct FollowUpForm {
     pub response: Field,
     pub response_mrd: Field,
     /// The death, when this period reports it (survival status dead).
-    pub death_date: Field,
-    pub death_cause: Field,
+    pub death: death::NewDeathForm,
     pub reason: Field,
     /// The user confirmed a contact outside its window (a soft rule).
     pub confirm_window: bool,
@@ -122,8 +121,7 @@ impl FollowUpForm {
             response_date: Field::default(),
             response: Field::default(),
             response_mrd: Field::default(),
-            death_date: Field::default(),
-            death_cause: Field::default(),
+            death: death::NewDeathForm::default(),
             reason: Field::default(),
             confirm_window: false,
             window_warning: None,
@@ -160,9 +158,13 @@ impl FollowUpForm {
                 "relapse_antigen_status".into(),
                 &mut self.relapse_antigen_status,
             ),
-            ("death_date".into(), &mut self.death_date),
-            ("death_cause".into(), &mut self.death_cause),
         ];
+        out.extend(
+            self.death
+                .inputs()
+                .into_iter()
+                .map(|(name, field)| (name.to_owned(), field)),
+        );
         for section in &mut self.sections {
             out.push((format!("none_{}", section.key), &mut section.answer));
         }
@@ -249,6 +251,7 @@ impl FollowUpForm {
         // A check-all sends one pair per ticked box.
         self.relapse_methods = Field::new(pairs.all("relapse_methods").join(","));
         self.infection.sites = Field::new(pairs.all("infection_sites").join(","));
+        self.death.contributing = Field::new(pairs.all("death_contributing_causes").join(","));
         self.confirm_window = pairs.get("confirm_window") == "1";
     }
 

@@ -8,6 +8,7 @@
 //! transaction, and ask for a reason when a completed form changes. A monitor locks a form
 //! with an e-signature (password re-entered); an administrator unlocks it with a reason.
 
+pub mod death;
 pub mod get;
 pub mod icaht;
 pub mod immunoglobulin;

@@ -2,7 +2,6 @@
 
 use super::{Context, FollowUpForm, relapse};
 use crate::domain::{
-    death::CauseOfDeath,
     follow_up::{ContactType, SignatureMeaning, SurvivalStatus},
     infection::{InfectionSeverity, InfectionSite, OrganismClass},
     malignancy::{NewMalignancyType, TransgeneResult},
@@ -43,6 +42,9 @@ pub struct FollowUpPage {
     pub severities: Vec<SelectOption>,
     pub meanings: Vec<SelectOption>,
     pub causes: Vec<SelectOption>,
+    /// The check-all of the causes that contributed to a death (selected: ticked).
+    pub contributing_causes: Vec<SelectOption>,
+    pub autopsy_answers: Vec<SelectOption>,
     pub toxicity_kinds: Vec<SelectOption>,
     pub responses: Vec<SelectOption>,
     pub malignancy_types: Vec<SelectOption>,
@@ -116,7 +118,9 @@ impl FollowUpPage {
             icu_answers: form.infection.icu_options(),
             infection_outcomes: form.infection.outcome_options(),
             meanings: vocab::<SignatureMeaning>(""),
-            causes: vocab::<CauseOfDeath>(&form.death_cause.value),
+            causes: form.death.cause_options(),
+            contributing_causes: form.death.contributing_checks(),
+            autopsy_answers: form.death.autopsy_options(),
             toxicity_kinds: vocab::<ToxicityType>(&form.toxicity.kind.value),
             grades: vocab::<CrsGrade>(&form.toxicity.max_grade.value)
                 .into_iter()

@@ -20,7 +20,7 @@ use crate::db::{
     ids::{ApiTokenId, CourseId, FollowUpId, PatientId, ToxicityEventId, UserId},
     patients::PatientRow,
     schema::{
-        deaths, follow_up_sign_offs, follow_ups, new_malignancies, patients, response_assessments,
+        follow_up_sign_offs, follow_ups, new_malignancies, patients, response_assessments,
         subsequent_therapies, toxicity_events,
     },
 };
@@ -634,32 +634,9 @@ pub fn save(
                 .collect();
             replace_toxicity_treatments(conn, &changes, event, PatientId(pid), &rows)?;
         }
-        if let Some((date, cause)) = &input.death {
-            let death_id: i32 = diesel::insert_into(deaths::table)
-                .values((
-                    deaths::patient_id.eq(pid),
-                    deaths::reported_in_follow_up_id.eq(Some(row.id.0)),
-                    deaths::death_date.eq(date),
-                    deaths::primary_cause.eq(cause.code()),
-                    deaths::created_by.eq(actor),
-                    deaths::updated_by.eq(actor),
-                ))
-                .returning(deaths::id)
-                .get_result(conn)?;
-            changes.record_insert(
-                conn,
-                "deaths",
-                death_id,
-                Some(PatientId(pid)),
-                &[
-                    (
-                        "reported_in_follow_up_id".to_owned(),
-                        Some(row.id.0.to_string()),
-                    ),
-                    ("death_date".to_owned(), Some(date.to_string())),
-                    ("primary_cause".to_owned(), Some(cause.code().to_owned())),
-                ],
-            )?;
+        if let Some(entry) = &input.death {
+            let date = &entry.date;
+            super::death::insert(conn, &changes, pid, row.id.0, actor, entry)?;
             let before: PatientRow = patients::table
                 .find(pid)
                 .select(PatientRow::as_select())

@@ -4,11 +4,10 @@
 use chrono::NaiveDate;
 
 use super::{
-    Context, FollowUpForm, NewToxicity, immunoglobulin, infection, labs, persistence, relapse,
-    toxicity,
+    Context, FollowUpForm, NewToxicity, death, immunoglobulin, infection, labs, persistence,
+    relapse, toxicity,
 };
 use crate::domain::{
-    death::CauseOfDeath,
     follow_up::{ContactType, SurvivalStatus},
     malignancy::{NewMalignancyType, TransgeneResult},
     response::{MrdStatus, RelapseMethod, Response},
@@ -54,7 +53,7 @@ pub struct FollowUpInput {
     /// A response assessment: date, response, MRD status.
     pub response: Option<(NaiveDate, Response, Option<MrdStatus>)>,
     /// A death reported in this period.
-    pub death: Option<(NaiveDate, CauseOfDeath)>,
+    pub death: Option<death::NewDeathEntry>,
     pub reason: Option<String>,
 }
 
@@ -136,12 +135,12 @@ impl FollowUpForm {
             today,
         };
         let infection = self.checked_infection(dates);
-        let death = self.checked_death(ctx, survival_status, contact_date, today);
+        let death = self.checked_death(ctx, survival_status, contact_date, complete, today);
         // The dates an event of this period lies between (toxicities, lab samples).
         let bounds = toxicity::PeriodBounds {
             day0: ctx.day0,
             contact: contact_date,
-            death: ctx.death_date.or(death.map(|(d, _)| d)),
+            death: ctx.death_date.or(death.as_ref().map(|d| d.date)),
             today,
         };
         let toxicity = if self.toxicity.is_blank() {
@@ -180,7 +179,8 @@ impl FollowUpForm {
             || self.lab.has_error()
             || self.persistence.has_error()
             || self.immunoglobulin.has_error()
-            || self.infection.has_error();
+            || self.infection.has_error()
+            || self.death.has_error();
         if failed {
             return None;
         }
@@ -294,43 +294,32 @@ impl FollowUpForm {
         ctx: &Context,
         survival_status: Option<SurvivalStatus>,
         contact_date: Option<NaiveDate>,
+        complete: bool,
         today: NaiveDate,
-    ) -> Option<(NaiveDate, CauseOfDeath)> {
+    ) -> Option<death::NewDeathEntry> {
         let reports_death =
             survival_status == Some(SurvivalStatus::Dead) && ctx.death_date.is_none();
         if !reports_death {
-            if !self.death_date.is_blank() || !self.death_cause.is_blank() {
-                self.death_date
+            if !self.death.is_blank() {
+                self.death
+                    .date
                     .fail("A death is recorded with survival status Dead (and only once).");
             }
             return None;
         }
-        let date = parse_date(&mut self.death_date, true, today);
+        let date = parse_date(&mut self.death.date, true, today);
         if let Some(d) = date {
             if d < ctx.day0 {
-                self.death_date
+                self.death
+                    .date
                     .fail("A death after CAR-T cannot precede Day 0.");
             } else if contact_date.is_some_and(|c| c != d) {
                 self.contact_date
                     .fail("The period that reports the death ends on the death date: use it as the contact date.");
             }
         }
-        let cause = match chosen::<CauseOfDeath>(
-            &mut self.death_cause,
-            true,
-            "Choose the primary cause of death.",
-        ) {
-            Some(CauseOfDeath::Other) => {
-                self.death_cause
-                    .fail("Other causes are not recorded from this form yet; choose the closest listed cause.");
-                None
-            }
-            cause => cause,
-        };
-        match (date, cause) {
-            (Some(d), Some(c)) if self.death_date.error.is_none() => Some((d, c)),
-            _ => None,
-        }
+        let date = date.filter(|_| self.death.date.error.is_none());
+        self.death.validate(date, complete)
     }
 
     /// A response assessment added in this period, by the disease's own criteria.

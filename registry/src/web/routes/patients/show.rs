@@ -15,13 +15,15 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::{find_patient, label_of};
+use crate::db::events::DeathRow;
 use crate::db::patients::PatientRow;
-use crate::db::schema::{deaths, diagnoses, follow_ups, infusions, sites, treatment_courses};
+use crate::db::schema::{
+    death_contributing_causes, deaths, diagnoses, follow_ups, infusions, sites, treatment_courses,
+};
 use crate::domain::{
     access::Permission,
     diagnosis::Disease,
     follow_up::FormStatus,
-    missing::Answer,
     patient::{ConsentStatus, LtfuStatus, Sex},
     product::{DoseUnit, InfusionIntent, Product, TargetAntigen},
     response::{RelapseAntigenStatus, RelapseMethod},
@@ -137,11 +139,6 @@ type FollowUpRead = (
     Option<String>,
     Option<String>,
 );
-
-/// The label of an answer code (a vocabulary code or a missing-data code).
-fn answer_label<T: Vocabulary>(code: &str) -> String {
-    Answer::<T>::parse(code).map_or_else(|_| code.to_owned(), |a| a.label().to_owned())
-}
 
 /// A cell count written as `m × 10^e` (doses are 10⁵ to 10⁹ cells) with its unit.
 fn dose_text(dose: Option<f64>, unit: Option<&str>) -> String {
@@ -333,9 +330,9 @@ fn load(conn: &mut SqliteConnection, patient: PatientRow, today: NaiveDate) -> Q
             follow_ups::relapse_antigen_status,
         ))
         .load(conn)?;
-    let death: Option<(i32, NaiveDate, String)> = deaths::table
+    let death: Option<DeathRow> = deaths::table
         .filter(deaths::patient_id.eq(pid))
-        .select((deaths::id, deaths::death_date, deaths::primary_cause))
+        .select(DeathRow::as_select())
         .get_result(conn)
         .optional()?;
 
@@ -343,7 +340,7 @@ fn load(conn: &mut SqliteConnection, patient: PatientRow, today: NaiveDate) -> Q
     let standing = FollowUpStanding::new(
         status,
         patient.ltfu_status_date,
-        death.as_ref().map(|d| d.1),
+        death.as_ref().map(|d| d.death_date),
     )
     .unwrap_or(FollowUpStanding::Active);
     let schedule = Schedule::default();
@@ -424,13 +421,49 @@ fn load(conn: &mut SqliteConnection, patient: PatientRow, today: NaiveDate) -> Q
     })
 }
 
+/// The death as the timeline says it: the primary cause (named when other), the causes that
+/// contributed besides it, and the autopsy.
+fn death_summary(conn: &mut SqliteConnection, death: &DeathRow) -> QueryResult<String> {
+    use crate::domain::death::{Autopsy, CauseOfDeath};
+    let named = |code: &str, other: Option<&str>| match other {
+        Some(name) if code == CauseOfDeath::Other.code() => format!("Other: {name}"),
+        _ => label_of::<CauseOfDeath>(code),
+    };
+    let mut summary = named(&death.primary_cause, death.primary_cause_other.as_deref());
+    let contributing: Vec<(String, Option<String>)> = death_contributing_causes::table
+        .filter(death_contributing_causes::death_id.eq(death.id.0))
+        .select((
+            death_contributing_causes::cause,
+            death_contributing_causes::cause_other,
+        ))
+        .order(death_contributing_causes::id)
+        .load(conn)?;
+    if !contributing.is_empty() {
+        let causes: Vec<String> = contributing
+            .iter()
+            .map(|(code, other)| named(code, other.as_deref()))
+            .collect();
+        summary.push_str(&format!("; contributing: {}", causes.join(", ")));
+    }
+    if let Some(autopsy) = death.autopsy.as_deref() {
+        summary.push_str(&format!(
+            "; {}",
+            label_of::<Autopsy>(autopsy).to_lowercase()
+        ));
+        if death.autopsy_report_attached {
+            summary.push_str(", report attached");
+        }
+    }
+    Ok(summary)
+}
+
 fn timeline(
     conn: &mut SqliteConnection,
     pid: i32,
     day0: Option<NaiveDate>,
     infusion_rows: &[InfusionRead],
     recorded: &[FollowUpRead],
-    death: Option<&(i32, NaiveDate, String)>,
+    death: Option<&DeathRow>,
 ) -> QueryResult<Vec<TimelineEntry>> {
     use crate::db::events::EventKind;
     use crate::web::routes::events::edit_href;
@@ -449,11 +482,11 @@ fn timeline(
         if let Some(date) = relapse {
             let method = method.as_deref().map_or_else(
                 || "detection method not recorded".to_owned(),
-                answer_label::<RelapseMethod>,
+                label_of::<RelapseMethod>,
             );
             let antigen = antigen.as_deref().map_or_else(
                 || "antigen status not recorded".to_owned(),
-                answer_label::<RelapseAntigenStatus>,
+                label_of::<RelapseAntigenStatus>,
             );
             out.push((
                 *date,
@@ -488,12 +521,12 @@ fn timeline(
             Some(edit_href(pid, event.kind, event.id)),
         ));
     }
-    if let Some((id, date, cause)) = death {
+    if let Some(death) = death {
         out.push((
-            *date,
+            death.death_date,
             "Death",
-            label_of::<crate::domain::death::CauseOfDeath>(cause),
-            Some(edit_href(pid, EventKind::Death, *id)),
+            death_summary(conn, death)?,
+            Some(edit_href(pid, EventKind::Death, death.id.0)),
         ));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
