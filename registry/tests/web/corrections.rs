@@ -1802,8 +1802,18 @@ fn every_kind_of_event_can_be_corrected() {
             "subsequent_therapies",
             "patient_id, course_id, reported_in_follow_up_id, category, start_date",
             format!("{pid}, {cid}, {fu}, 'RADIOTHERAPY', '{}'", d(102)),
-            vec![("category", "BISPECIFIC".into()), ("start_date", d(101))],
-            ("category || start_date", "BISPECIFIC"),
+            vec![
+                ("category", "BISPECIFIC".into()),
+                ("start_date", d(101)),
+                ("intent", "RELAPSE_PROGRESSION".into()),
+                ("regimen", "Glofitamab".into()),
+                ("end_date", d(101)),
+                ("best_response", "PR".into()),
+            ],
+            (
+                "category || intent || regimen || (end_date = start_date) || best_response",
+                "BISPECIFICRELAPSE_PROGRESSIONGlofitamab1PR",
+            ),
         ),
     ];
     let mut coordinator = app.logged_in(&app.coordinator);

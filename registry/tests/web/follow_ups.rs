@@ -548,6 +548,156 @@ fn a_death_is_refused_with_the_message_beside_each_wrong_answer_keeping_the_valu
 }
 
 #[test]
+fn a_subsequent_therapy_keeps_why_it_was_given_its_regimen_end_and_best_response() {
+    use diesel::prelude::*;
+    use registry::db::schema::{audit_log, subsequent_therapies as t};
+    let Arranged { app, patient, form } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let (started, ended) = (days_ago(40).to_string(), days_ago(10).to_string());
+    let fields = with(
+        &valid_fields("0"),
+        &[
+            ("none_subsequent_therapies", "events"),
+            ("therapy_category", "ALLO_HCT"),
+            ("therapy_start_date", &started),
+            ("therapy_intent", "CONSOLIDATION_MAINTENANCE"),
+            ("therapy_regimen", " Flu/Mel "),
+            ("therapy_end_date", &ended),
+            ("therapy_best_response", "CR"),
+        ],
+    );
+    let before = app.change_set_count();
+
+    let saved = coordinator.post(&form, &as_refs(&fields));
+
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(app.change_set_count(), before + 1, "one change set");
+    let row: (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<chrono::NaiveDate>,
+    ) = t::table
+        .select((
+            t::category,
+            t::intent,
+            t::regimen,
+            t::best_response,
+            t::end_date,
+        ))
+        .get_result(&mut app.db())
+        .unwrap();
+    assert_eq!(
+        row,
+        (
+            "ALLO_HCT".to_owned(),
+            Some("CONSOLIDATION_MAINTENANCE".to_owned()),
+            Some("Flu/Mel".to_owned()),
+            Some("CR".to_owned()),
+            Some(days_ago(10))
+        )
+    );
+    let audited: Vec<String> = audit_log::table
+        .filter(audit_log::table_name.eq("subsequent_therapies"))
+        .select(audit_log::field_name)
+        .load(&mut app.db())
+        .unwrap();
+    for field in ["intent", "regimen", "end_date", "best_response"] {
+        assert!(audited.iter().any(|f| f == field), "{field} audited");
+    }
+    let timeline = coordinator.get(&format!("/patients/{patient}"));
+    assert!(
+        timeline.body.contains(&format!(
+            "Allogeneic transplant (Flu/Mel) for consolidation / maintenance; ended {ended}; \
+             best response: Complete remission"
+        )),
+        "{}",
+        timeline.body
+    );
+}
+
+#[test]
+fn a_subsequent_therapy_is_refused_with_the_message_beside_each_wrong_answer_keeping_the_values() {
+    let Arranged { app, form, .. } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let started = days_ago(40).to_string();
+    let valid = with(
+        &valid_fields("0"),
+        &[
+            ("none_subsequent_therapies", "events"),
+            ("therapy_category", "CHEMO_IMMUNOCHEMO"),
+            ("therapy_start_date", &started),
+            ("therapy_intent", "RELAPSE_PROGRESSION"),
+            ("therapy_regimen", "R-GemOx"),
+        ],
+    );
+    let before_start = days_ago(41).to_string();
+    let after_contact = days_ago(0).to_string();
+    let too_long = "x".repeat(201);
+    let cases: Vec<Refusal<'_>> = vec![
+        (
+            vec![("therapy_category", "OTHER"), ("therapy_regimen", "")],
+            "therapy_regimen",
+            "Name the therapy (its regimen): the kind chosen is Other.",
+        ),
+        (
+            vec![("therapy_intent", "REINFUSION_B_CELL_RECOVERY")],
+            "therapy_intent",
+            "A re-infusion for loss of B-cell aplasia is a CAR-T of the same target",
+        ),
+        (
+            vec![("therapy_end_date", &before_start)],
+            "therapy_end_date",
+            "The therapy cannot end before it started",
+        ),
+        (
+            vec![("therapy_end_date", &after_contact)],
+            "therapy_end_date",
+            "This date is after this period",
+        ),
+        (
+            vec![("therapy_intent", "")],
+            "therapy_intent",
+            "Choose why the therapy was given.",
+        ),
+        (
+            vec![("therapy_intent", "BECAUSE")],
+            "therapy_intent",
+            "Choose why the therapy was given.",
+        ),
+        (
+            vec![("therapy_best_response", "VGPR")],
+            "therapy_best_response",
+            "Choose the best response from the list.",
+        ),
+        (
+            vec![("therapy_regimen", &too_long)],
+            "therapy_regimen",
+            "200",
+        ),
+    ];
+    assert_each_refused_beside_its_field(
+        &mut coordinator,
+        &form,
+        &valid,
+        &cases,
+        &["therapy_start_date", "therapy_regimen", "therapy_end_date"],
+    );
+    // A draft may leave the reason for later.
+    let draft = coordinator.post(
+        &form,
+        &as_refs(&with(
+            &valid,
+            &[("therapy_intent", ""), ("action", "draft")],
+        )),
+    );
+    assert_eq!(draft.status, 303, "{}", draft.body);
+}
+
+#[test]
 fn crs_and_icans_grades_must_match_their_components() {
     let Arranged { app, patient, form } = arrange();
     let mut coordinator = app.logged_in(&app.coordinator);
@@ -734,6 +884,7 @@ fn immunoglobulin_persistence_and_subsequent_therapy_are_entered_in_one_save() {
             ("none_subsequent_therapies", "events"),
             ("therapy_category", "RADIOTHERAPY"),
             ("therapy_start_date", &days_ago(2).to_string()),
+            ("therapy_intent", "RELAPSE_PROGRESSION"),
         ],
     );
 
@@ -756,7 +907,7 @@ fn immunoglobulin_persistence_and_subsequent_therapy_are_entered_in_one_save() {
     for expected in [
         "Course started (Intravenous immunoglobulin (IVIG))",
         "qPCR for the CAR transgene: detected",
-        "Radiotherapy",
+        "Radiotherapy for relapse / progression",
     ] {
         assert!(
             timeline.body.contains(expected),

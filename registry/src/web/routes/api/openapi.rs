@@ -5,6 +5,8 @@ use serde_json::json;
 
 use crate::domain::{
     death::{Autopsy, CauseOfDeath},
+    response::GenericResponse,
+    therapy::TherapyIntent,
     vocabulary::Vocabulary,
 };
 
@@ -18,8 +20,15 @@ pub async fn get() -> HttpResponse {
     let error = json!({ "type": "object", "properties": { "error": { "type": "string" } } });
     let causes = codes::<CauseOfDeath>();
     let autopsy = codes::<Autopsy>();
-    // The death's inputs (a json! of its own: the document is past the macro's nesting limit).
-    let death_inputs = json!({
+    let intents = codes::<TherapyIntent>();
+    let therapy_responses = codes::<GenericResponse>();
+    // The inputs of the death and the subsequent therapy (a json! of its own: the document is
+    // past the macro's nesting limit).
+    let more_inputs = json!({
+        "therapy_intent": { "type": "string", "enum": intents, "description": "with a new therapy: why it was given (required to complete the form); consolidation/maintenance and re-infusion keep the CAR-T's best-response window open" },
+        "therapy_regimen": { "type": "string", "description": "with a new therapy: its regimen (required with therapy_category OTHER)" },
+        "therapy_end_date": { "type": "string", "format": "date", "description": "with a new therapy: its end, not before its start" },
+        "therapy_best_response": { "type": "string", "enum": therapy_responses, "description": "with a new therapy: the best response to it" },
         "death_date": { "type": "string", "format": "date", "description": "with survival_status DEAD, once: also the contact date" },
         "death_cause": { "type": "string", "enum": causes, "description": "the primary cause of death" },
         "death_cause_other": { "type": "string", "description": "with death_cause OTHER: what it was" },
@@ -190,12 +199,12 @@ pub async fn get() -> HttpResponse {
             }}
         }
     });
-    if let (Some(inputs), Some(death)) = (
+    if let (Some(inputs), Some(more)) = (
         doc.pointer_mut("/components/schemas/FollowUpInput/properties")
             .and_then(|p| p.as_object_mut()),
-        death_inputs.as_object(),
+        more_inputs.as_object(),
     ) {
-        inputs.extend(death.clone());
+        inputs.extend(more.clone());
     }
     HttpResponse::Ok().json(doc)
 }

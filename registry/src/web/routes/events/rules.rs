@@ -16,8 +16,8 @@ use crate::domain::{
     lab::{InvalidLabValue, LabAnalyte, LabUnit, LabValue},
     malignancy::{NewMalignancyType, TransgeneResult},
     persistence::{PersistenceMethod, PersistenceUnit, Specimen},
-    response::{MrdStatus, Response, ResponseCriteria},
-    therapy::SubsequentTherapyCategory,
+    response::{GenericResponse, MrdStatus, Response, ResponseCriteria},
+    therapy::{SubsequentTherapyCategory, TherapyDetails, TherapyIntent},
     toxicity::{
         CtcaeGrade, Hypotension, Hypoxia, IceScore, ToxicityType, check_grade, check_onset_day,
     },
@@ -31,6 +31,7 @@ use crate::web::routes::follow_ups::icaht::{
 use crate::web::routes::follow_ups::immunoglobulin::{self as ig};
 use crate::web::routes::follow_ups::infection::{self as inf};
 use crate::web::routes::follow_ups::persistence::{TypedQuantity, read_laboratory, read_quantity};
+use crate::web::routes::follow_ups::therapy as therapy_form;
 use crate::web::routes::follow_ups::treatments::TreatmentBounds;
 use crate::web::routes::patients::new::parse_date;
 
@@ -297,6 +298,20 @@ pub fn spec(kind: EventKind, event: &StoredEvent) -> Vec<EventField> {
                 choices::<SubsequentTherapyCategory>(),
             ),
             field("start_date", "Start date", Date, vec![]),
+            field(
+                "intent",
+                "Why it was given",
+                Select,
+                choices::<TherapyIntent>(),
+            ),
+            field("regimen", "Regimen (optional)", Text, vec![]),
+            field("end_date", "End date (optional)", Date, vec![]),
+            field(
+                "best_response",
+                "Best response to it (optional)",
+                Select,
+                choices::<GenericResponse>(),
+            ),
         ],
         EventKind::Death => vec![
             field("death_date", "Date of death", Date, vec![]),
@@ -336,6 +351,15 @@ fn optional_code<T: Vocabulary>(form: &mut EventForm, name: &str, message: &str)
             None
         }
     }
+}
+
+/// An optional text of at most `max` characters (trimmed; blank is `None`); too long fails
+/// beside the input, naming `what`.
+fn optional_text(form: &mut EventForm, name: &str, max: usize, what: &str) -> Option<String> {
+    short_text(&form.value(name), max, what).unwrap_or_else(|message| {
+        form.fail(name, message);
+        None
+    })
 }
 
 /// Parses a required select.
@@ -595,26 +619,7 @@ pub fn validate(
             ])
         }
         EventKind::Malignancy => malignancy(form, event, ctx, today),
-        EventKind::Therapy => {
-            let category = required_code::<SubsequentTherapyCategory>(
-                form,
-                "category",
-                "Choose the kind of therapy.",
-            );
-            let date = event_date(form, "start_date", ctx, true, today);
-            if let (Some(d), Some(end)) = (date, stored_date(event, "end_date"))
-                && d > end
-            {
-                form.fail(
-                    "start_date",
-                    format!("The therapy ended on {end}: it cannot start after that."),
-                );
-            }
-            Some(vec![
-                ("category", text(category?.code())),
-                ("start_date", ColumnValue::Date(Some(date?))),
-            ])
-        }
+        EventKind::Therapy => therapy(form, ctx, today),
         EventKind::Death => death(form, ctx, today),
     };
     if form.has_error() {
@@ -1070,6 +1075,60 @@ fn malignancy(
     ])
 }
 
+/// A subsequent therapy: its kind and start (after Day 0, by the reporting contact), why it
+/// was given, the regimen (naming an other therapy), its end and the best response to it.
+fn therapy(
+    form: &mut EventForm,
+    ctx: &EventContext,
+    today: NaiveDate,
+) -> Option<Vec<(&'static str, ColumnValue)>> {
+    let category =
+        required_code::<SubsequentTherapyCategory>(form, "category", "Choose the kind of therapy.");
+    let start = event_date(form, "start_date", ctx, true, today);
+    let end = if form.value("end_date").trim().is_empty() {
+        None
+    } else {
+        event_date(form, "end_date", ctx, false, today)
+    };
+    let intent =
+        optional_code::<TherapyIntent>(form, "intent", "Choose why the therapy was given.");
+    let regimen = optional_text(
+        form,
+        "regimen",
+        therapy_form::REGIMEN_MAX_CHARS,
+        "the regimen",
+    );
+    let best_response = optional_code::<GenericResponse>(
+        form,
+        "best_response",
+        "Choose the best response from the list.",
+    );
+    let problems = TherapyDetails {
+        category,
+        intent,
+        regimen: regimen.as_deref(),
+        start_date: start,
+        end_date: end,
+    }
+    .problems();
+    for (field, message) in problems {
+        form.fail(field.column(), message);
+    }
+    let mut columns = vec![
+        ("category", text(category?.code())),
+        ("start_date", ColumnValue::Date(Some(start?))),
+        ("intent", code_or_null(intent)),
+        ("regimen", ColumnValue::Text(regimen)),
+        ("end_date", ColumnValue::Date(end)),
+        ("best_response", code_or_null(best_response)),
+    ];
+    if end.is_none() {
+        // No end date, so none estimated.
+        columns.push(("end_date_estimated", ColumnValue::Bool(false)));
+    }
+    Some(columns)
+}
+
 /// The death: after Day 0, not in the future, and no visit or other event after it.
 fn death(
     form: &mut EventForm,
@@ -1092,17 +1151,12 @@ fn death(
     }
     let cause =
         required_code::<CauseOfDeath>(form, "primary_cause", "Choose the primary cause of death.");
-    let cause_other = match short_text(
-        &form.value("primary_cause_other"),
+    let cause_other = optional_text(
+        form,
+        "primary_cause_other",
         death_form::CAUSE_NAME_MAX_CHARS,
         "the cause",
-    ) {
-        Ok(name) => name,
-        Err(message) => {
-            form.fail("primary_cause_other", message);
-            None
-        }
-    };
+    );
     let autopsy = optional_code::<Autopsy>(form, "autopsy", "Choose whether an autopsy was done.");
     let report_attached = match form.value("autopsy_report_attached").trim() {
         "" => false,

@@ -1,7 +1,9 @@
 //! The follow-up form as typed: its fields by input name, filled from a saved form or a post,
 //! with each event section's events sorted into this period's, earlier and later ones.
 
-use super::{Context, NewInfectionForm, NewToxicityForm, death, immunoglobulin, labs, persistence};
+use super::{
+    Context, NewInfectionForm, NewToxicityForm, death, immunoglobulin, labs, persistence, therapy,
+};
 use crate::web::{
     form::{Field, InputBlock},
     routes::patients::events::{EventLine, SECTIONS},
@@ -44,8 +46,7 @@ pub struct FollowUpForm {
     /// A CAR-T persistence test of this period.
     pub persistence: persistence::NewPersistenceForm,
     /// A subsequent therapy started in this period.
-    pub therapy_category: Field,
-    pub therapy_start_date: Field,
+    pub therapy: therapy::NewTherapyForm,
     /// A new malignancy added in this period.
     pub malignancy_type: Field,
     pub malignancy_date: Field,
@@ -111,8 +112,7 @@ impl FollowUpForm {
             toxicity: NewToxicityForm::default(),
             immunoglobulin: immunoglobulin::NewIgForm::default(),
             persistence: persistence::NewPersistenceForm::default(),
-            therapy_category: Field::default(),
-            therapy_start_date: Field::default(),
+            therapy: therapy::NewTherapyForm::default(),
             malignancy_type: Field::default(),
             malignancy_date: Field::default(),
             malignancy_detail: Field::default(),
@@ -223,9 +223,13 @@ impl FollowUpForm {
                 .into_iter()
                 .map(|(name, field)| (name.to_owned(), field)),
         );
+        out.extend(
+            self.therapy
+                .inputs()
+                .into_iter()
+                .map(|(name, field)| (name.to_owned(), field)),
+        );
         out.extend([
-            ("therapy_category".into(), &mut self.therapy_category),
-            ("therapy_start_date".into(), &mut self.therapy_start_date),
             ("malignancy_type".into(), &mut self.malignancy_type),
             ("malignancy_date".into(), &mut self.malignancy_date),
             ("malignancy_detail".into(), &mut self.malignancy_detail),

@@ -18,6 +18,7 @@ pub mod lock;
 pub mod persistence;
 pub mod post;
 pub mod relapse;
+pub mod therapy;
 pub mod toxicity;
 pub mod treatments;
 pub mod unlock;

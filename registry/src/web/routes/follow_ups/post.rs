@@ -21,7 +21,7 @@ use crate::db::{
     patients::PatientRow,
     schema::{
         follow_up_sign_offs, follow_ups, new_malignancies, patients, response_assessments,
-        subsequent_therapies, toxicity_events,
+        toxicity_events,
     },
 };
 use crate::domain::{
@@ -421,8 +421,6 @@ pub fn save(
         if let Some(entry) = &input.infection {
             super::infection::insert(conn, &changes, pid, row.id.0, actor, entry)?;
         }
-        let fu = Some(row.id.0);
-        let patient = Some(PatientId(pid));
         if let Some(course) = &input.immunoglobulin {
             super::immunoglobulin::insert(conn, &changes, pid, row.id.0, actor, course)?;
             // A course may start before IgG results already recorded: they follow it.
@@ -431,33 +429,8 @@ pub fn save(
         if let Some(test) = &input.persistence {
             super::persistence::insert(conn, &changes, (pid, cid), row.id.0, actor, test)?;
         }
-        if let Some((category, date)) = &input.therapy {
-            let id: i32 = diesel::insert_into(subsequent_therapies::table)
-                .values((
-                    subsequent_therapies::patient_id.eq(pid),
-                    subsequent_therapies::course_id.eq(cid),
-                    subsequent_therapies::reported_in_follow_up_id.eq(fu),
-                    subsequent_therapies::category.eq(category.code()),
-                    subsequent_therapies::start_date.eq(date),
-                    subsequent_therapies::created_by.eq(actor),
-                    subsequent_therapies::updated_by.eq(actor),
-                ))
-                .returning(subsequent_therapies::id)
-                .get_result(conn)?;
-            changes.record_insert(
-                conn,
-                "subsequent_therapies",
-                id,
-                patient,
-                &[
-                    (
-                        "reported_in_follow_up_id".to_owned(),
-                        Some(row.id.0.to_string()),
-                    ),
-                    ("category".to_owned(), Some(category.code().to_owned())),
-                    ("start_date".to_owned(), Some(date.to_string())),
-                ],
-            )?;
+        if let Some(entry) = &input.therapy {
+            super::therapy::insert(conn, &changes, (pid, cid), row.id.0, actor, entry)?;
         }
         if let Some((kind, date, detail, transgene)) = &input.malignancy {
             let tested = transgene.map(|t| {

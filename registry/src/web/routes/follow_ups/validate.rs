@@ -5,14 +5,13 @@ use chrono::NaiveDate;
 
 use super::{
     Context, FollowUpForm, NewToxicity, death, immunoglobulin, infection, labs, persistence,
-    relapse, toxicity,
+    relapse, therapy, toxicity,
 };
 use crate::domain::{
     follow_up::{ContactType, SurvivalStatus},
     malignancy::{NewMalignancyType, TransgeneResult},
     response::{MrdStatus, RelapseMethod, Response},
     schedule::{Schedule, WindowCheck},
-    therapy::SubsequentTherapyCategory,
     vocabulary::Vocabulary,
 };
 use crate::web::form::{Field, InputBlock, chosen};
@@ -39,8 +38,8 @@ pub struct FollowUpInput {
     pub immunoglobulin: Option<immunoglobulin::NewIgCourse>,
     /// A persistence test, with what it measured.
     pub persistence: Option<persistence::NewPersistence>,
-    /// A subsequent therapy: category, start date.
-    pub therapy: Option<(SubsequentTherapyCategory, NaiveDate)>,
+    /// A subsequent therapy, with why it was given.
+    pub therapy: Option<therapy::NewTherapyEntry>,
     /// A new malignancy: type, diagnosis date, detail, CAR-transgene result.
     pub malignancy: Option<(
         NewMalignancyType,
@@ -169,7 +168,7 @@ impl FollowUpForm {
             let date = dates.required(&mut self.persistence.date);
             self.persistence.validate(date)
         };
-        let therapy = self.checked_therapy(dates);
+        let therapy = self.checked_therapy(dates, complete);
         let none_to_report = self.checked_sections(complete);
         self.window_warning = self.window_warning(ctx, contact_date);
         let reason = self.checked_reason(ctx);
@@ -180,7 +179,8 @@ impl FollowUpForm {
             || self.persistence.has_error()
             || self.immunoglobulin.has_error()
             || self.infection.has_error()
-            || self.death.has_error();
+            || self.death.has_error()
+            || self.therapy.has_error();
         if failed {
             return None;
         }
@@ -430,21 +430,19 @@ impl FollowUpForm {
         }
     }
 
-    /// A subsequent therapy started in this period: its kind and start date.
+    /// A subsequent therapy started in this period, dated after Day 0 and by the contact (its
+    /// end too, when given).
     fn checked_therapy(
         &mut self,
         dates: EventDates,
-    ) -> Option<(SubsequentTherapyCategory, NaiveDate)> {
-        if self.adds_no(&[&self.therapy_category, &self.therapy_start_date]) {
+        complete: bool,
+    ) -> Option<therapy::NewTherapyEntry> {
+        if self.therapy.is_blank() {
             return None;
         }
-        let date = dates.required(&mut self.therapy_start_date);
-        let category = chosen::<SubsequentTherapyCategory>(
-            &mut self.therapy_category,
-            true,
-            "Choose the kind of therapy.",
-        );
-        Some((category?, date?))
+        let start = dates.required(&mut self.therapy.start_date);
+        let end = dates.optional(&mut self.therapy.end_date);
+        self.therapy.validate(start, end, complete)
     }
 
     /// True when none of the fields of an inline event was typed in: nothing added.
@@ -469,9 +467,7 @@ impl FollowUpForm {
             ]),
             "immunoglobulin" => !self.immunoglobulin.is_blank(),
             "persistence_tests" => !self.persistence.is_blank(),
-            "subsequent_therapies" => {
-                !self.adds_no(&[&self.therapy_category, &self.therapy_start_date])
-            }
+            "subsequent_therapies" => !self.therapy.is_blank(),
             _ => false,
         }
     }

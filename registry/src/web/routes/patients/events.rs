@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::label_of;
-use crate::db::events::EventKind;
+use crate::db::events::{EventKind, SubsequentTherapyRow};
 use crate::domain::immunoglobulin::IgProduct;
 use crate::domain::infection::{
     InfectionOutcome, InfectionSeverity, InfectionSite, Organism, OrganismClass,
@@ -14,8 +14,8 @@ use crate::domain::lab::{LabAnalyte, LabUnit};
 use crate::domain::malignancy::NewMalignancyType;
 use crate::domain::missing::{Answer, YesNo};
 use crate::domain::persistence::{PersistenceMethod, PersistenceUnit};
-use crate::domain::response::ResponseCriteria;
-use crate::domain::therapy::SubsequentTherapyCategory;
+use crate::domain::response::{GenericResponse, ResponseCriteria};
+use crate::domain::therapy::{SubsequentTherapyCategory, TherapyIntent};
 use crate::domain::toxicity::{CtcaeGrade, ToxicityTreatment, ToxicityType};
 use crate::domain::vocabulary::Vocabulary;
 
@@ -358,26 +358,46 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             label_of::<NewMalignancyType>(&kind),
         );
     }
-    for (id, f, date, category) in subsequent_therapies::table
+    for t in subsequent_therapies::table
         .filter(subsequent_therapies::patient_id.eq(pid))
-        .select((
-            subsequent_therapies::id,
-            subsequent_therapies::reported_in_follow_up_id,
-            subsequent_therapies::start_date,
-            subsequent_therapies::category,
-        ))
-        .load::<(i32, Option<i32>, NaiveDate, String)>(conn)?
+        .select(SubsequentTherapyRow::as_select())
+        .load(conn)?
     {
         push(
             "subsequent_therapies",
-            (EventKind::Therapy, id),
-            f,
-            date,
-            label_of::<SubsequentTherapyCategory>(&category),
+            (EventKind::Therapy, t.id.0),
+            t.reported_in_follow_up_id.map(|f| f.0),
+            t.start_date,
+            therapy_summary(&t),
         );
     }
     out.sort_by_key(|e| e.date);
     Ok(out)
+}
+
+/// A subsequent therapy as the timeline says it: "Allogeneic transplant (Flu/Mel) for
+/// consolidation / maintenance; ended 2026-05-01; best response: Complete remission".
+fn therapy_summary(t: &SubsequentTherapyRow) -> String {
+    let mut summary = label_of::<SubsequentTherapyCategory>(&t.category);
+    if let Some(regimen) = &t.regimen {
+        summary.push_str(&format!(" ({regimen})"));
+    }
+    if let Some(intent) = &t.intent {
+        summary.push_str(&format!(
+            " for {}",
+            label_of::<TherapyIntent>(intent).to_lowercase()
+        ));
+    }
+    if let Some(end) = t.end_date {
+        summary.push_str(&format!("; ended {end}"));
+    }
+    if let Some(response) = &t.best_response {
+        summary.push_str(&format!(
+            "; best response: {}",
+            label_of::<GenericResponse>(response)
+        ));
+    }
+    summary
 }
 
 /// The neutrophil counts an ICAHT grade rests on, as they read after its grade ("" when none
