@@ -148,6 +148,19 @@ pub fn ticked<T: Vocabulary + PartialEq>(field: &Field) -> (Vec<T>, bool) {
     (values, unknown)
 }
 
+/// Ticked values as their child rows hold them: each value, with `name` on the `other` one
+/// (the list's "Other (specify)") and no name on the rest.
+pub fn with_other_named<T: Vocabulary>(
+    ticked: &[T],
+    other: T,
+    name: Option<&str>,
+) -> Vec<(T, Option<String>)> {
+    ticked
+        .iter()
+        .map(|v| (*v, name.filter(|_| *v == other).map(str::to_owned)))
+        .collect()
+}
+
 /// One check box per value of the vocabulary, those of the field ticked.
 pub fn check_options<T: Vocabulary>(field: &Field) -> Vec<SelectOption> {
     let ticked = ticked_codes(field);

@@ -260,6 +260,25 @@ type AuditRow = (
     Option<String>,
 );
 
+/// A maker of the audit rows expected of `table` under `reason`: (action, record, field, old,
+/// new) to an [`AuditRow`].
+fn audit_row<'a>(
+    table: &'a str,
+    reason: &'a str,
+) -> impl Fn(&str, i32, &str, Option<&str>, Option<&str>) -> AuditRow + 'a {
+    move |action, id, field, old, new| {
+        (
+            action.to_owned(),
+            table.to_owned(),
+            id,
+            field.to_owned(),
+            old.map(str::to_owned),
+            new.map(str::to_owned),
+            Some(reason.to_owned()),
+        )
+    }
+}
+
 fn audit_rows_of(app: &TestApp, change_set: i64) -> Vec<AuditRow> {
     use registry::db::schema::audit_log as a;
     let mut rows: Vec<AuditRow> = a::table
@@ -364,18 +383,7 @@ fn an_infection_correction_adds_and_removes_sites_with_exactly_their_audit_rows(
         0,
         "the infection's own columns did not change"
     );
-    let reason = Some("Imaging report".to_owned());
-    let row = |action: &str, id: i32, field: &str, old: Option<&str>, new: Option<&str>| {
-        (
-            action.to_owned(),
-            "infection_sites".to_owned(),
-            id,
-            field.to_owned(),
-            old.map(str::to_owned),
-            new.map(str::to_owned),
-            reason.clone(),
-        )
-    };
+    let row = audit_row("infection_sites", "Imaging report");
     let id = infection.to_string();
     let mut expected = vec![
         row("DELETE", lung, "infection_id", Some(&id), None),
@@ -734,7 +742,7 @@ fn a_stale_correction_is_refused_with_409_and_what_changed() {
 #[test]
 fn events_of_a_locked_follow_up_are_read_only() {
     let app = spawn_app();
-    let (pid, _, _, infection) = patient_with_infection(&app, true);
+    let (pid, _, fu, infection) = patient_with_infection(&app, true);
     let mut coordinator = app.logged_in(&app.coordinator);
     let edit = format!("/patients/{pid}/events/infection/{infection}/edit");
     let delete = format!("/patients/{pid}/events/infection/{infection}/delete");
@@ -767,6 +775,24 @@ fn events_of_a_locked_follow_up_are_read_only() {
         1
     );
     assert_eq!(app.audit_change_sets("infections").len(), 0);
+
+    // A death reported in the locked follow-up: its contributing causes listed, read-only.
+    let death = record_death(&app, pid, fu, days_ago(100));
+    add_contributing_cause(&app, death, "CARDIAC", None);
+    add_contributing_cause(&app, death, "OTHER", Some("Renal failure"));
+    let page = coordinator.get(&format!("/patients/{pid}/events/death/{death}/edit"));
+    assert_eq!(page.status, 200);
+    assert!(
+        !page.body.contains("name=\"contributing_causes\""),
+        "no check boxes"
+    );
+    assert!(
+        page.body.contains(
+            "<dt>Contributing causes</dt><dd>Cardiac toxicity, Other (specify): Renal failure</dd>"
+        ),
+        "{}",
+        page.body
+    );
 }
 
 #[test]
@@ -918,6 +944,29 @@ fn record_death(app: &TestApp, pid: i32, fu: i32, date: NaiveDate) -> i32 {
     last_id(app, "deaths")
 }
 
+/// A contributing cause of the death (with its name when Other).
+fn add_contributing_cause(app: &TestApp, death: i32, cause: &str, name: Option<&str>) {
+    let name = name.map_or_else(|| "NULL".to_owned(), |n| format!("'{n}'"));
+    exec(
+        app,
+        format!(
+            "INSERT INTO death_contributing_causes (death_id, cause, cause_other, created_by, \
+             updated_by) VALUES ({death}, '{cause}', {name}, 1, 1)"
+        ),
+    );
+}
+
+/// A death's contributing causes as stored: (id, cause, name, row_version), by id.
+fn causes_of(app: &TestApp, death: i32) -> Vec<(i32, String, Option<String>, i32)> {
+    use registry::db::schema::death_contributing_causes as c;
+    c::table
+        .filter(c::death_id.eq(death))
+        .select((c::id, c::cause, c::cause_other, c::row_version))
+        .order(c::id)
+        .load(&mut app.db())
+        .unwrap()
+}
+
 #[test]
 fn deleting_the_death_gives_the_patient_back_an_active_status_in_the_same_change_set() {
     let app = spawn_app();
@@ -930,6 +979,7 @@ fn deleting_the_death_gives_the_patient_back_an_active_status_in_the_same_change
         ),
     );
     let death = record_death(&app, pid, fu, days_ago(100));
+    add_contributing_cause(&app, death, "CARDIAC", None);
     let mut coordinator = app.logged_in(&app.coordinator);
     let delete = format!("/patients/{pid}/events/death/{death}/delete");
     assert!(
@@ -976,6 +1026,15 @@ fn deleting_the_death_gives_the_patient_back_an_active_status_in_the_same_change
         Some(deaths[0].0),
         "the status change shares the death's change set"
     );
+    assert!(
+        causes_of(&app, death).is_empty(),
+        "its contributing causes go"
+    );
+    assert_eq!(
+        app.audit_change_sets("death_contributing_causes"),
+        [(deaths[0].0, 2)],
+        "their last values kept in the death's change set (death_id, cause)"
+    );
 }
 
 #[test]
@@ -1005,6 +1064,7 @@ fn a_corrected_death_names_its_other_cause_and_records_the_autopsy() {
             ("primary_cause_other", "Pulmonary embolism"),
             ("autopsy", "Y"),
             ("autopsy_report_attached", "1"),
+            ("contributing_causes", "CARDIAC"),
             ("reason", "Autopsy report received"),
         ];
         for (k, v) in changes {
@@ -1037,8 +1097,16 @@ fn a_corrected_death_names_its_other_cause_and_records_the_autopsy() {
         Some("Pulmonary embolism"),
         "values kept"
     );
-    assert_eq!(contributing.status, 409, "{}", contributing.body);
+    assert_eq!(contributing.status, 422, "{}", contributing.body);
+    assert!(message_by(&contributing, "contributing_causes"));
     assert!(contributing.body.contains("is the primary cause"));
+    assert!(selected(&contributing, "CARDIAC"), "values kept");
+    assert!(
+        contributing.body.contains(
+            "id=\"contributing_causes-CARDIAC\" name=\"contributing_causes\" value=\"CARDIAC\" checked"
+        ),
+        "ticks kept"
+    );
     assert_eq!(saved.status, 303, "{}", saved.body);
     assert_eq!(
         text(
@@ -1058,6 +1126,196 @@ fn a_corrected_death_names_its_other_cause_and_records_the_autopsy() {
         ),
         "{}",
         timeline.body
+    );
+}
+
+#[test]
+fn a_death_correction_keeps_removes_and_adds_contributing_causes_with_exactly_their_audit_rows() {
+    let app = spawn_app();
+    let (pid, _, fu, _) = patient_with_infection(&app, false);
+    let death = record_death(&app, pid, fu, days_ago(100));
+    for cause in ["CARDIAC", "HAEMORRHAGE"] {
+        add_contributing_cause(&app, death, cause, None);
+    }
+    let [(cardiac, ..), (haemorrhage, ..)] = causes_of(&app, death)[..] else {
+        panic!("two contributing causes arranged")
+    };
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let href = format!("/patients/{pid}/events/death/{death}/edit");
+    let checked = |r: &Response, code: &str| {
+        r.body.contains(&format!(
+            "id=\"contributing_causes-{code}\" name=\"contributing_causes\" value=\"{code}\" checked"
+        ))
+    };
+    let stored = coordinator.get(&href);
+    assert!(
+        checked(&stored, "CARDIAC")
+            && checked(&stored, "HAEMORRHAGE")
+            && !checked(&stored, "OTHER"),
+        "the stored causes ticked"
+    );
+    let died = days_ago(100).to_string();
+    let correction = |version: &'static str, causes: &[&'static str], name: &'static str| {
+        let mut fields = vec![
+            ("row_version", version),
+            ("death_date", died.as_str()),
+            ("primary_cause", "INFECTION_VIRAL"),
+            ("contributing_cause_other", name),
+            ("reason", "Death certificate received"),
+        ];
+        fields.extend(causes.iter().map(|c| ("contributing_causes", *c)));
+        fields
+    };
+
+    let unnamed = coordinator.post(&href, &correction("1", &["CARDIAC", "OTHER"], ""));
+    let primary_ticked = coordinator.post(
+        &href,
+        &correction("1", &["INFECTION_VIRAL", "OTHER"], "Renal failure"),
+    );
+    let saved = coordinator.post(
+        &href,
+        &correction("1", &["CARDIAC", "OTHER"], "Renal failure"),
+    );
+
+    assert_eq!(unnamed.status, 422);
+    assert!(message_by(&unnamed, "contributing_cause_other"));
+    assert!(!message_by(&unnamed, "contributing_causes"));
+    assert!(unnamed.body.contains("Name the other contributing cause."));
+    assert!(
+        checked(&unnamed, "CARDIAC")
+            && checked(&unnamed, "OTHER")
+            && !checked(&unnamed, "HAEMORRHAGE"),
+        "ticks kept"
+    );
+    assert_eq!(primary_ticked.status, 422);
+    assert!(message_by(&primary_ticked, "contributing_causes"));
+    assert!(!message_by(&primary_ticked, "contributing_cause_other"));
+    assert!(
+        primary_ticked.body.contains(
+            "Infection, viral is the primary cause: tick only the causes that contributed"
+        )
+    );
+    assert!(checked(&primary_ticked, "INFECTION_VIRAL") && checked(&primary_ticked, "OTHER"));
+    assert_eq!(
+        primary_ticked
+            .input_value("contributing_cause_other")
+            .as_deref(),
+        Some("Renal failure"),
+        "the name kept"
+    );
+    saved.assert_redirect_to(&format!("/patients/{pid}"));
+    let after = causes_of(&app, death);
+    assert_eq!(after.len(), 2, "{after:?}");
+    assert_eq!(
+        after[0],
+        (cardiac, "CARDIAC".to_owned(), None, 1),
+        "the kept cause is not rewritten"
+    );
+    let other = after[1].0;
+    assert_eq!(
+        after[1],
+        (
+            other,
+            "OTHER".to_owned(),
+            Some("Renal failure".to_owned()),
+            1
+        )
+    );
+    let sets = app.audit_change_sets("death_contributing_causes");
+    assert_eq!(sets.len(), 1, "{sets:?}");
+    assert_eq!(
+        app.audit_change_sets("deaths").len(),
+        0,
+        "the death's own columns did not change"
+    );
+    let row = audit_row("death_contributing_causes", "Death certificate received");
+    let id = death.to_string();
+    let mut expected = vec![
+        row("DELETE", haemorrhage, "death_id", Some(&id), None),
+        row("DELETE", haemorrhage, "cause", Some("HAEMORRHAGE"), None),
+        row("INSERT", other, "death_id", None, Some(&id)),
+        row("INSERT", other, "cause", None, Some("OTHER")),
+        row("INSERT", other, "cause_other", None, Some("Renal failure")),
+    ];
+    expected.sort();
+    assert_eq!(audit_rows_of(&app, sets[0].0), expected);
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT row_version AS n FROM deaths WHERE id = {death}")
+        ),
+        2,
+        "a change to the contributing causes alone raises the death's version"
+    );
+    let timeline = coordinator.get(&format!("/patients/{pid}"));
+    assert!(
+        timeline
+            .body
+            .contains("Infection, viral; contributing: Cardiac toxicity, Other: Renal failure"),
+        "the timeline shows the corrected causes"
+    );
+
+    // The other cause renamed: its row updated in place, one audit row.
+    let renamed = coordinator.post(
+        &href,
+        &correction("2", &["CARDIAC", "OTHER"], "Acute kidney injury"),
+    );
+    // The same again: nothing to write. An edit from the version before: refused as stale.
+    let again = coordinator.post(
+        &href,
+        &correction("3", &["CARDIAC", "OTHER"], "Acute kidney injury"),
+    );
+    let stale = coordinator.post(&href, &correction("2", &["OTHER"], "Acute kidney injury"));
+
+    renamed.assert_redirect_to(&format!("/patients/{pid}"));
+    let sets = app.audit_change_sets("death_contributing_causes");
+    assert_eq!(sets.len(), 2, "{sets:?}");
+    assert_eq!(
+        audit_rows_of(&app, sets[1].0),
+        [row(
+            "UPDATE",
+            other,
+            "cause_other",
+            Some("Renal failure"),
+            Some("Acute kidney injury")
+        )]
+    );
+    assert_eq!(
+        causes_of(&app, death)[1],
+        (
+            other,
+            "OTHER".to_owned(),
+            Some("Acute kidney injury".to_owned()),
+            2
+        )
+    );
+    assert_eq!(again.status, 303);
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT row_version AS n FROM deaths WHERE id = {death}")
+        ),
+        3,
+        "the same values again leave the version as it was"
+    );
+    assert_eq!(stale.status, 409);
+    assert!(
+        stale.body.contains(
+            "Contributing causes is now Cardiac toxicity, Other (specify): Acute kidney injury \
+             (you entered Other (specify): Acute kidney injury)"
+        ),
+        "{}",
+        stale.body
+    );
+    assert!(
+        checked(&stale, "OTHER") && !checked(&stale, "CARDIAC"),
+        "ticks kept"
+    );
+    assert_eq!(app.audit_change_sets("death_contributing_causes").len(), 2);
+    assert_eq!(
+        causes_of(&app, death).len(),
+        2,
+        "the stale edit wrote nothing"
     );
 }
 

@@ -1,5 +1,5 @@
-//! The sites of one infection made exactly a wanted list, with their audit rows
-//! ([`replace_infection_sites`]).
+//! The sites of one infection, read ([`infection_sites_of`]) and made exactly a wanted list
+//! with their audit rows ([`replace_infection_sites`]).
 
 use diesel::prelude::*;
 
@@ -21,6 +21,14 @@ pub fn replace_infection_sites(
     wanted: &[NewInfectionSite],
 ) -> QueryResult<usize> {
     replace_children::<Sites>(conn, changes, infection.0, patient, wanted)
+}
+
+/// The sites of one infection, by id.
+pub fn infection_sites_of(
+    conn: &mut SqliteConnection,
+    infection: InfectionId,
+) -> QueryResult<Vec<InfectionSiteRow>> {
+    Sites::stored(conn, infection.0)
 }
 
 /// `infection_sites`, one row per site.

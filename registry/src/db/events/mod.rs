@@ -7,13 +7,16 @@
 //! - `kind`: [`EventKind`] (one per event table), [`StoredEvent`] and [`load_event`].
 //! - `revise`: correcting ([`revise_event`]) and deleting ([`delete_event`]) one event in
 //!   one audited transaction, refused when stale.
-//! - `toxicity_treatments`: [`replace_toxicity_treatments`]; `infection_sites`:
-//!   [`replace_infection_sites`]: a correction's child rows, both through `children`
-//!   (one way to make an event's child rows a wanted list, with their audit rows).
+//! - `toxicity_treatments`, `infection_sites`, `death_causes`: an event's child rows, read
+//!   ([`toxicity_treatments_of`], [`infection_sites_of`], [`death_contributing_causes_of`])
+//!   and replaced by a correction ([`replace_toxicity_treatments`],
+//!   [`replace_infection_sites`], [`replace_death_contributing_causes`]), all through
+//!   `children` (one way to make an event's child rows a wanted list, with their audit rows).
 //! - `ivig_flags`: whether an IgG result follows immunoglobulin replacement by 30 days or
 //!   less, kept in step with the recorded courses ([`refresh_ivig_flags`]).
 
 mod children;
+mod death_causes;
 mod infection_sites;
 mod ivig_flags;
 mod kind;
@@ -21,7 +24,8 @@ mod revise;
 mod rows;
 mod toxicity_treatments;
 
-pub use infection_sites::replace_infection_sites;
+pub use death_causes::{death_contributing_causes_of, replace_death_contributing_causes};
+pub use infection_sites::{infection_sites_of, replace_infection_sites};
 pub use ivig_flags::{ivig_within_30_days, refresh_ivig_flags};
 pub use kind::{EventKind, StoredEvent, load_event};
 pub use revise::{ColumnValue, Companion, EventRevision, delete_event, revise_event};
@@ -47,4 +51,4 @@ pub use rows::toxicity::{
     NewToxicityEvent, NewToxicityTreatment, ToxicityEventChangeset, ToxicityEventRow,
     ToxicityTreatmentChangeset, ToxicityTreatmentRow,
 };
-pub use toxicity_treatments::replace_toxicity_treatments;
+pub use toxicity_treatments::{replace_toxicity_treatments, toxicity_treatments_of};

@@ -7,13 +7,11 @@ use diesel::prelude::*;
 use diesel::sqlite::Sqlite;
 
 use super::{
-    DeathContributingCauseRow, EventKind, InfectionSiteRow, StoredEvent, ToxicityTreatmentRow,
-    load_event,
+    EventKind, StoredEvent, death_contributing_causes_of, infection_sites_of, load_event,
+    toxicity_treatments_of,
 };
-use crate::db::ids::UserId;
-use crate::db::schema::{
-    death_contributing_causes, infection_sites, infections, toxicity_treatments,
-};
+use crate::db::ids::{DeathId, InfectionId, ToxicityEventId, UserId};
+use crate::db::schema::infections;
 
 /// A validated value for one column of an event table.
 #[derive(Debug, Clone, PartialEq)]
@@ -214,27 +212,17 @@ pub fn delete_event(
         let patient = Some(before.patient_id);
         if let Some((table, fk)) = kind.children() {
             let children: Vec<(i32, crate::db::audit::Fields)> = match kind {
-                EventKind::Toxicity => audit_fields(
-                    toxicity_treatments::table
-                        .filter(toxicity_treatments::toxicity_event_id.eq(id))
-                        .select(ToxicityTreatmentRow::as_select())
-                        .load(conn)?,
-                    |r| r.id.0,
-                )?,
-                EventKind::Infection => audit_fields(
-                    infection_sites::table
-                        .filter(infection_sites::infection_id.eq(id))
-                        .select(InfectionSiteRow::as_select())
-                        .load(conn)?,
-                    |r| r.id.0,
-                )?,
-                EventKind::Death => audit_fields(
-                    death_contributing_causes::table
-                        .filter(death_contributing_causes::death_id.eq(id))
-                        .select(DeathContributingCauseRow::as_select())
-                        .load(conn)?,
-                    |r| r.id.0,
-                )?,
+                EventKind::Toxicity => {
+                    audit_fields(toxicity_treatments_of(conn, ToxicityEventId(id))?, |r| {
+                        r.id.0
+                    })?
+                }
+                EventKind::Infection => {
+                    audit_fields(infection_sites_of(conn, InfectionId(id))?, |r| r.id.0)?
+                }
+                EventKind::Death => {
+                    audit_fields(death_contributing_causes_of(conn, DeathId(id))?, |r| r.id.0)?
+                }
                 _ => Vec::new(),
             };
             for (child_id, fields) in &children {

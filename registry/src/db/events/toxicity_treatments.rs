@@ -1,5 +1,5 @@
-//! The treatments of one toxicity event made exactly a wanted list, with their audit rows
-//! ([`replace_toxicity_treatments`]).
+//! The treatments of one toxicity event, read ([`toxicity_treatments_of`]) and made exactly a
+//! wanted list with their audit rows ([`replace_toxicity_treatments`]).
 
 use diesel::prelude::*;
 
@@ -21,6 +21,14 @@ pub fn replace_toxicity_treatments(
     wanted: &[NewToxicityTreatment],
 ) -> QueryResult<usize> {
     replace_children::<Treatments>(conn, changes, event.0, patient, wanted)
+}
+
+/// The treatments of one toxicity event, by id.
+pub fn toxicity_treatments_of(
+    conn: &mut SqliteConnection,
+    event: ToxicityEventId,
+) -> QueryResult<Vec<ToxicityTreatmentRow>> {
+    Treatments::stored(conn, event.0)
 }
 
 /// `toxicity_treatments`, one row per agent.

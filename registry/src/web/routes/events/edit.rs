@@ -5,22 +5,19 @@ use askama::Template;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::{EventContext, EventForm, SitesInput, children_of, load_scoped, rules};
+use super::{EventContext, EventForm, children_of, load_scoped, rules};
 use crate::db::{
     events::{
-        ColumnValue, Companion, EventKind, EventRevision, NewInfectionSite, StoredEvent,
-        ivig_within_30_days, refresh_ivig_flags, replace_infection_sites,
-        replace_toxicity_treatments, revise_event,
+        ColumnValue, Companion, EventKind, EventRevision, NewDeathContributingCause,
+        NewInfectionSite, StoredEvent, ivig_within_30_days, refresh_ivig_flags,
+        replace_death_contributing_causes, replace_infection_sites, replace_toxicity_treatments,
+        revise_event,
     },
-    ids::{InfectionId, PatientId, ToxicityEventId, UserId},
+    ids::{DeathId, InfectionId, PatientId, ToxicityEventId, UserId},
     patients::set_status_within,
-    schema::death_contributing_causes,
 };
 use crate::domain::{
-    death::{CauseOfDeath, DeathDetails, DeathField},
-    infection::InfectionSite,
-    lab::LabAnalyte,
-    patient::LtfuStatus,
+    death::CauseOfDeath, infection::InfectionSite, lab::LabAnalyte, patient::LtfuStatus,
     vocabulary::Vocabulary,
 };
 use crate::web::{
@@ -28,10 +25,7 @@ use crate::web::{
     error::{AppError, render, see_other},
     form::FormPairs,
     layout::Layout,
-    routes::{
-        follow_ups::treatments::{TreatmentGiven, TreatmentsForm},
-        patients::what_changed,
-    },
+    routes::{follow_ups::treatments::TreatmentGiven, patients::what_changed},
     startup::AppState,
 };
 
@@ -129,41 +123,26 @@ fn ivig_flag(
     }
 }
 
-/// A corrected death date moves the patient's "dead since" with it. The primary cause may not
-/// become one of the causes recorded as contributing besides it (refused, nothing written).
-fn death_companion() -> Companion<'static> {
-    Box::new(|conn, changes, after| {
-        let stored: Vec<(String, Option<String>)> = death_contributing_causes::table
-            .filter(death_contributing_causes::death_id.eq(after.id))
-            .select((
-                death_contributing_causes::cause,
-                death_contributing_causes::cause_other,
-            ))
-            .load(conn)?;
-        let contributing: Vec<CauseOfDeath> = stored
+/// A death's contributing causes become the corrected check-all, in the same change set (a
+/// change to them alone still raises the death's version: see `revise_event`), and a
+/// corrected death date moves the patient's "dead since" with it.
+fn death_companion(
+    actor: UserId,
+    contributing: Vec<(CauseOfDeath, Option<String>)>,
+) -> Companion<'static> {
+    Box::new(move |conn, changes, after| {
+        let death = DeathId(after.id);
+        let rows: Vec<NewDeathContributingCause> = contributing
             .iter()
-            .filter_map(|(code, _)| CauseOfDeath::parse(code).ok())
+            .map(|(cause, cause_other)| NewDeathContributingCause {
+                death_id: death,
+                cause: cause.code().to_owned(),
+                cause_other: cause_other.clone(),
+                created_by: actor,
+                updated_by: actor,
+            })
             .collect();
-        let primary_other = after.text("primary_cause_other");
-        let details = DeathDetails {
-            primary_cause: CauseOfDeath::parse(&after.text("primary_cause")).ok(),
-            primary_cause_other: Some(primary_other.as_str()).filter(|n| !n.is_empty()),
-            contributing: &contributing,
-            contributing_other: stored.iter().find_map(|(_, name)| name.as_deref()),
-            ..Default::default()
-        };
-        if let Some((_, message)) = details
-            .problems()
-            .into_iter()
-            .find(|(field, _)| *field == DeathField::ContributingCauses)
-        {
-            return Ok(Some(format!(
-                "{message} ({} is recorded as contributing to this death.)",
-                details
-                    .primary_cause
-                    .map_or_else(String::new, |c| c.to_string())
-            )));
-        }
+        replace_death_contributing_causes(conn, changes, death, after.patient_id, &rows)?;
         let date = NaiveDate::parse_from_str(&after.text("death_date"), "%Y-%m-%d").ok();
         set_status_within(
             conn,
@@ -253,19 +232,27 @@ pub async fn post(
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if let (Some(mut columns), Some(reason)) = (columns, reason) {
         let (actor, kind, version) = (UserId(user.id), event.kind, form.row_version);
-        let (given, sites) = (form.treatments_given.clone(), form.sites_given.clone());
+        let (given, sites, contributing) = (
+            form.treatments_given.clone(),
+            form.sites_given.clone(),
+            form.contributing_given.clone(),
+        );
         let outcome = state
             .db(move |conn| {
                 if kind == EventKind::Lab {
                     let flag = ivig_flag(conn, pid, &columns)?;
                     columns.push(("ivig_within_30_days", flag));
                 }
-                let companion = match (kind, given, sites) {
-                    (EventKind::Death, ..) => Some(death_companion()),
-                    (EventKind::Toxicity, Some(given), _) => {
+                let companion = match (kind, given, sites, contributing) {
+                    (EventKind::Death, .., Some(contributing)) => {
+                        Some(death_companion(actor, contributing))
+                    }
+                    (EventKind::Toxicity, Some(given), ..) => {
                         Some(treatments_companion(actor, given))
                     }
-                    (EventKind::Infection, _, Some(sites)) => Some(sites_companion(actor, sites)),
+                    (EventKind::Infection, _, Some(sites), _) => {
+                        Some(sites_companion(actor, sites))
+                    }
                     (EventKind::Immunoglobulin, ..) => Some(ivig_flags_companion(actor)),
                     _ => None,
                 };
@@ -300,22 +287,18 @@ pub async fn post(
                         )
                     })
                     .collect();
-                // A toxicity's treatments and an infection's sites are compared too: each
-                // agent, and the sites, as typed and as stored.
+                // A toxicity's treatments, an infection's sites and a death's contributing
+                // causes are compared too: each agent, the sites, the causes, as typed and as
+                // stored.
                 let now = (*current).clone();
                 let saved = state.db(move |conn| Ok(children_of(conn, &now)?)).await?;
-                if let Some(typed) = &form.treatments {
-                    let saved =
-                        TreatmentsForm::from_rows(super::TREATMENT_PREFIX, &saved.treatments);
-                    for ((label, typed), (_, saved)) in
-                        typed.summaries().into_iter().zip(saved.summaries())
-                    {
-                        stored.push((label, typed, saved));
-                    }
-                }
-                if let Some(typed) = &form.sites {
-                    let saved = SitesInput::from_rows(&saved.sites);
-                    stored.push(("Sites".to_owned(), typed.summary(), saved.summary()));
+                let saved = EventForm::from_stored(&current).with_children(&saved);
+                for ((label, typed), (_, saved)) in form
+                    .child_summaries()
+                    .into_iter()
+                    .zip(saved.child_summaries())
+                {
+                    stored.push((label, typed, saved));
                 }
                 let triples: Vec<(&str, &String, &String)> =
                     stored.iter().map(|(l, t, s)| (l.as_str(), t, s)).collect();

@@ -2,11 +2,12 @@
 //! (responses, toxicities, infections, immunoglobulin courses, labs, persistence tests, new
 //! malignancies, subsequent therapies, the death).
 //!
-//! - `GET …/edit` shows the form filled with the stored values (a toxicity's treatments and an
-//!   infection's sites, the other site named, as check-alls beside the columns, written in the
-//!   same change set); `POST …/edit` saves it after the same field and cross-field rules as at
-//!   entry (`rules.rs`), with a required reason; 422 keeps every value and puts the message by
-//!   its field; a stale save is refused with 409 and what changed.
+//! - `GET …/edit` shows the form filled with the stored values (a toxicity's treatments, an
+//!   infection's sites and a death's contributing causes, the other one named, as check-alls
+//!   beside the columns, written in the same change set); `POST …/edit` saves it after the
+//!   same field and cross-field rules as at entry (`rules.rs`), with a required reason; 422
+//!   keeps every value and puts the message by its field; a stale save is refused with 409
+//!   and what changed.
 //! - `GET …/delete` asks for confirmation and a reason; `POST …/delete` deletes the event and
 //!   its child rows. Deleting the death gives the patient back an active status.
 //! - An event whose reporting follow-up is locked is read-only (403) until an administrator
@@ -20,16 +21,23 @@ pub mod delete;
 pub mod edit;
 pub mod rules;
 
+use std::marker::PhantomData;
+
 use actix_web::web;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::db::{
-    events::{EventKind, InfectionSiteRow, StoredEvent, ToxicityTreatmentRow, load_event},
-    schema::{deaths, follow_ups, infection_sites, infusions, toxicity_treatments},
+    events::{
+        DeathContributingCauseRow, EventKind, InfectionSiteRow, StoredEvent, ToxicityTreatmentRow,
+        death_contributing_causes_of, infection_sites_of, load_event, toxicity_treatments_of,
+    },
+    ids::{DeathId, InfectionId, ToxicityEventId},
+    schema::{deaths, follow_ups, infusions},
 };
 use crate::domain::{
-    access::Permission, infection::InfectionSite, schedule::Timepoint, vocabulary::Vocabulary,
+    access::Permission, death::CauseOfDeath, infection::InfectionSite, schedule::Timepoint,
+    vocabulary::Vocabulary,
 };
 use crate::web::{
     auth::extract::CurrentUser,
@@ -242,74 +250,153 @@ pub struct EventForm {
     /// The treatments as validated, to be written with the correction.
     pub treatments_given: Option<Vec<TreatmentGiven>>,
     /// The sites of an infection (a check-all beside its columns); `None` for other kinds.
-    pub sites: Option<SitesInput>,
+    pub sites: Option<CheckAllInput<InfectionSite>>,
     /// The sites as validated (each with the other site's name on `OTHER`), to be written
     /// with the correction.
     pub sites_given: Option<Vec<(InfectionSite, Option<String>)>>,
+    /// The causes that contributed to a death besides the primary one (a check-all beside its
+    /// columns); `None` for other kinds.
+    pub contributing: Option<CheckAllInput<CauseOfDeath>>,
+    /// The contributing causes as validated (each with the other cause's name on `OTHER`), to
+    /// be written with the correction.
+    pub contributing_given: Option<Vec<(CauseOfDeath, Option<String>)>>,
 }
 
-/// An infection's sites on the correction form: the check-all (input `sites`, one pair per
-/// ticked box; here the codes joined by commas) and the name of the site ticked "Other"
-/// (input `site_other`).
-#[derive(Debug, Clone, Default)]
-pub struct SitesInput {
-    pub sites: Field,
-    pub site_other: Field,
+/// A vocabulary ticked as a check-all on the correction form, its "Other (specify)" value
+/// named in an input of its own: an infection's sites, a death's contributing causes.
+pub trait CheckAllVocabulary: Vocabulary {
+    /// The check boxes' input name (one pair per ticked box).
+    const INPUT: &'static str;
+    /// The input naming the value ticked "Other".
+    const OTHER_INPUT: &'static str;
+    /// What the check-all is called in the read-only view and the stale-edit message.
+    const LABEL: &'static str;
+    /// The value that is named.
+    const OTHER: Self;
 }
 
-impl SitesInput {
-    /// The stored sites ticked, with the other site's name.
-    pub fn from_rows(rows: &[InfectionSiteRow]) -> Self {
-        let codes: Vec<&str> = rows.iter().map(|r| r.site.as_str()).collect();
+impl CheckAllVocabulary for InfectionSite {
+    const INPUT: &'static str = "sites";
+    const OTHER_INPUT: &'static str = "site_other";
+    const LABEL: &'static str = "Sites";
+    const OTHER: Self = Self::Other;
+}
+
+impl CheckAllVocabulary for CauseOfDeath {
+    const INPUT: &'static str = "contributing_causes";
+    const OTHER_INPUT: &'static str = "contributing_cause_other";
+    const LABEL: &'static str = "Contributing causes";
+    const OTHER: Self = Self::Other;
+}
+
+/// A check-all of vocabulary `T` on the correction form as typed or stored: the ticked codes
+/// (input `T::INPUT`, one pair per ticked box; here joined by commas) and the name of the
+/// value ticked "Other" (input `T::OTHER_INPUT`).
+#[derive(Debug, Clone)]
+pub struct CheckAllInput<T> {
+    pub ticked: Field,
+    pub other: Field,
+    vocabulary: PhantomData<T>,
+}
+
+impl<T> Default for CheckAllInput<T> {
+    fn default() -> Self {
         Self {
-            sites: Field::new(codes.join(",")),
-            site_other: Field::new(
-                rows.iter()
-                    .find_map(|r| r.site_other.clone())
-                    .unwrap_or_default(),
-            ),
+            ticked: Field::default(),
+            other: Field::default(),
+            vocabulary: PhantomData,
+        }
+    }
+}
+
+impl<T: CheckAllVocabulary> CheckAllInput<T> {
+    /// The stored rows, as (code, name of the other value), ticked with the other's name.
+    pub fn from_rows<'a>(rows: impl IntoIterator<Item = (&'a str, Option<&'a str>)>) -> Self {
+        let rows: Vec<_> = rows.into_iter().collect();
+        let codes: Vec<&str> = rows.iter().map(|(code, _)| *code).collect();
+        Self {
+            ticked: Field::new(codes.join(",")),
+            other: Field::new(rows.iter().find_map(|(_, name)| *name).unwrap_or_default()),
+            vocabulary: PhantomData,
         }
     }
 
-    /// The sites as sent.
+    /// The check-all as sent.
     pub fn from_sent(pairs: &FormPairs) -> Self {
         Self {
-            sites: Field::new(pairs.all("sites").join(",")),
-            site_other: Field::new(pairs.get("site_other")),
+            ticked: Field::new(pairs.all(T::INPUT).join(",")),
+            other: Field::new(pairs.get(T::OTHER_INPUT)),
+            vocabulary: PhantomData,
         }
     }
 
-    /// One check box per site of the CIBMTR list, the ticked ones checked.
-    pub fn options(&self) -> Vec<SelectOption> {
-        check_options::<InfectionSite>(&self.sites)
+    /// The check boxes' input name.
+    pub fn name(&self) -> &'static str {
+        T::INPUT
     }
 
-    /// The ticked sites as a person reads them, the other one by its name ("Lung, Other site
-    /// (specify): catheter exit site"), for the read-only view and the stale-edit message.
+    /// The other value's name input.
+    pub fn other_name(&self) -> &'static str {
+        T::OTHER_INPUT
+    }
+
+    /// What the check-all is called.
+    pub fn label(&self) -> &'static str {
+        T::LABEL
+    }
+
+    /// One check box per value of the vocabulary, the ticked ones checked.
+    pub fn options(&self) -> Vec<SelectOption> {
+        check_options::<T>(&self.ticked)
+    }
+
+    /// The ticked values, each once in the order sent, and whether a code not in the
+    /// vocabulary was sent.
+    pub fn values(&self) -> (Vec<T>, bool) {
+        ticked::<T>(&self.ticked)
+    }
+
+    /// The ticked values as a person reads them, in the vocabulary's order, the other one by
+    /// its name ("Lung, Other site (specify): catheter exit site"), for the read-only view
+    /// and the stale-edit message.
     pub fn summary(&self) -> String {
-        let (sites, _) = ticked::<InfectionSite>(&self.sites);
-        let name = self.site_other.value.trim();
-        sites
+        let (values, _) = self.values();
+        let name = self.other.value.trim();
+        T::ALL
             .iter()
-            .map(|site| match site {
-                InfectionSite::Other if !name.is_empty() => format!("{}: {name}", site.label()),
-                _ => site.label().to_owned(),
+            .filter(|v| values.contains(v))
+            .map(|v| {
+                if *v == T::OTHER && !name.is_empty() {
+                    format!("{}: {name}", v.label())
+                } else {
+                    v.label().to_owned()
+                }
             })
             .collect::<Vec<_>>()
             .join(", ")
     }
 
+    /// The field named `name` (the check boxes or the other's name), if it is one of these.
+    fn field_mut(&mut self, name: &str) -> Option<&mut Field> {
+        match name {
+            n if n == T::INPUT => Some(&mut self.ticked),
+            n if n == T::OTHER_INPUT => Some(&mut self.other),
+            _ => None,
+        }
+    }
+
     fn has_error(&self) -> bool {
-        self.sites.error.is_some() || self.site_other.error.is_some()
+        self.ticked.error.is_some() || self.other.error.is_some()
     }
 }
 
 /// What the correction form shows beside an event's columns: a toxicity's treatments, an
-/// infection's sites (none for other kinds).
+/// infection's sites, a death's contributing causes (none for other kinds).
 #[derive(Debug, Clone, Default)]
 pub struct Children {
     pub treatments: Vec<ToxicityTreatmentRow>,
     pub sites: Vec<InfectionSiteRow>,
+    pub causes: Vec<DeathContributingCauseRow>,
 }
 
 /// The child rows of `event` the correction form shows.
@@ -317,18 +404,11 @@ pub fn children_of(conn: &mut SqliteConnection, event: &StoredEvent) -> QueryRes
     let mut children = Children::default();
     match event.kind {
         EventKind::Toxicity => {
-            children.treatments = toxicity_treatments::table
-                .filter(toxicity_treatments::toxicity_event_id.eq(event.id))
-                .select(ToxicityTreatmentRow::as_select())
-                .order(toxicity_treatments::id)
-                .load(conn)?;
+            children.treatments = toxicity_treatments_of(conn, ToxicityEventId(event.id))?;
         }
-        EventKind::Infection => {
-            children.sites = infection_sites::table
-                .filter(infection_sites::infection_id.eq(event.id))
-                .select(InfectionSiteRow::as_select())
-                .order(infection_sites::id)
-                .load(conn)?;
+        EventKind::Infection => children.sites = infection_sites_of(conn, InfectionId(event.id))?,
+        EventKind::Death => {
+            children.causes = death_contributing_causes_of(conn, DeathId(event.id))?;
         }
         _ => {}
     }
@@ -339,19 +419,25 @@ pub fn children_of(conn: &mut SqliteConnection, event: &StoredEvent) -> QueryRes
 pub const TREATMENT_PREFIX: &str = "treatment_";
 
 impl EventForm {
-    /// The field named `name`, if the kind has it (an infection's sites included).
+    /// The field named `name`, if the kind has it (an infection's sites and a death's
+    /// contributing causes included).
     pub fn field_mut(&mut self, name: &str) -> Option<&mut Field> {
-        if let Some(sites) = &mut self.sites {
-            match name {
-                "sites" => return Some(&mut sites.sites),
-                "site_other" => return Some(&mut sites.site_other),
-                _ => {}
-            }
-        }
-        self.fields
-            .iter_mut()
-            .find(|f| f.name == name)
-            .map(|f| &mut f.field)
+        let Self {
+            fields,
+            sites,
+            contributing,
+            ..
+        } = self;
+        sites
+            .as_mut()
+            .and_then(|s| s.field_mut(name))
+            .or_else(|| contributing.as_mut().and_then(|c| c.field_mut(name)))
+            .or_else(|| {
+                fields
+                    .iter_mut()
+                    .find(|f| f.name == name)
+                    .map(|f| &mut f.field)
+            })
     }
 
     /// Attaches a message to the field `name` (to the form when the kind has no such field).
@@ -382,7 +468,29 @@ impl EventForm {
                 .treatments
                 .as_ref()
                 .is_some_and(TreatmentsForm::has_error)
-            || self.sites.as_ref().is_some_and(SitesInput::has_error)
+            || self.sites.as_ref().is_some_and(CheckAllInput::has_error)
+            || self
+                .contributing
+                .as_ref()
+                .is_some_and(CheckAllInput::has_error)
+    }
+
+    /// The child rows as a person reads them, as (label, summary): each treatment agent of a
+    /// toxicity, an infection's sites, a death's contributing causes (for the stale-edit
+    /// message, typed against stored).
+    pub fn child_summaries(&self) -> Vec<(String, String)> {
+        let mut summaries = self
+            .treatments
+            .as_ref()
+            .map(TreatmentsForm::summaries)
+            .unwrap_or_default();
+        if let Some(sites) = &self.sites {
+            summaries.push((sites.label().to_owned(), sites.summary()));
+        }
+        if let Some(causes) = &self.contributing {
+            summaries.push((causes.label().to_owned(), causes.summary()));
+        }
+        summaries
     }
 
     /// The form filled from the stored event.
@@ -405,13 +513,15 @@ impl EventForm {
             treatments: (event.kind == EventKind::Toxicity)
                 .then(|| TreatmentsForm::blank(TREATMENT_PREFIX)),
             treatments_given: None,
-            sites: (event.kind == EventKind::Infection).then(SitesInput::default),
+            sites: (event.kind == EventKind::Infection).then(CheckAllInput::default),
             sites_given: None,
+            contributing: (event.kind == EventKind::Death).then(CheckAllInput::default),
+            contributing_given: None,
         }
     }
 
-    /// The form with the event's stored child rows: a toxicity's treatments, an infection's
-    /// sites, ticked.
+    /// The form with the event's stored child rows ticked: a toxicity's treatments, an
+    /// infection's sites, a death's contributing causes.
     pub fn with_children(mut self, children: &Children) -> Self {
         if self.treatments.is_some() {
             self.treatments = Some(TreatmentsForm::from_rows(
@@ -420,7 +530,20 @@ impl EventForm {
             ));
         }
         if self.sites.is_some() {
-            self.sites = Some(SitesInput::from_rows(&children.sites));
+            self.sites = Some(CheckAllInput::from_rows(
+                children
+                    .sites
+                    .iter()
+                    .map(|r| (r.site.as_str(), r.site_other.as_deref())),
+            ));
+        }
+        if self.contributing.is_some() {
+            self.contributing = Some(CheckAllInput::from_rows(
+                children
+                    .causes
+                    .iter()
+                    .map(|r| (r.cause.as_str(), r.cause_other.as_deref())),
+            ));
         }
         self
     }
@@ -443,8 +566,10 @@ impl EventForm {
                 t
             }),
             treatments_given: None,
-            sites: (event.kind == EventKind::Infection).then(|| SitesInput::from_sent(pairs)),
+            sites: (event.kind == EventKind::Infection).then(|| CheckAllInput::from_sent(pairs)),
             sites_given: None,
+            contributing: (event.kind == EventKind::Death).then(|| CheckAllInput::from_sent(pairs)),
+            contributing_given: None,
         }
     }
 }

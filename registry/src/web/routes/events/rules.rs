@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 
-use super::{EventContext, EventField, EventForm, Input, choices};
+use super::{CheckAllVocabulary, EventContext, EventField, EventForm, Input, choices};
 use crate::db::events::{ColumnValue, EventKind, StoredEvent};
 use crate::domain::{
     dates::StudyDay,
@@ -23,7 +23,7 @@ use crate::domain::{
     },
     vocabulary::Vocabulary,
 };
-use crate::web::form::{Field, YES_NO_UNKNOWN, decimal, short_text};
+use crate::web::form::{Field, YES_NO_UNKNOWN, decimal, short_text, with_other_named};
 use crate::web::routes::follow_ups::death as death_form;
 use crate::web::routes::follow_ups::icaht::{
     IcahtCounts, IcahtInput, TypedIcahtCounts, check_icaht_counts,
@@ -454,7 +454,7 @@ fn infection(
         form.value("outcome"),
     );
     let (sites, site_other) = form.sites.as_ref().map_or_else(Default::default, |s| {
-        (s.sites.value.clone(), s.site_other.value.clone())
+        (s.ticked.value.clone(), s.other.value.clone())
     });
     let typed = inf::TypedDetails {
         organism: &organism,
@@ -1129,7 +1129,19 @@ fn therapy(
     Some(columns)
 }
 
-/// The death: after Day 0, not in the future, and no visit or other event after it.
+/// The name of an other cause of death typed in input `name`, within its length (a message
+/// beside it otherwise).
+fn cause_name(form: &mut EventForm, name: &str, typed: &str) -> Option<String> {
+    short_text(typed, death_form::CAUSE_NAME_MAX_CHARS, "the cause").unwrap_or_else(|message| {
+        form.fail(name, message);
+        None
+    })
+}
+
+/// The death: after Day 0, not in the future, and no visit or other event after it; its causes
+/// (the contributing ones a check-all beside the columns, the other one named) and autopsy by
+/// the domain's rules across them, as on the follow-up form. The contributing causes go in
+/// `form.contributing_given`, written beside the columns.
 fn death(
     form: &mut EventForm,
     ctx: &EventContext,
@@ -1151,12 +1163,17 @@ fn death(
     }
     let cause =
         required_code::<CauseOfDeath>(form, "primary_cause", "Choose the primary cause of death.");
-    let cause_other = optional_text(
-        form,
-        "primary_cause_other",
-        death_form::CAUSE_NAME_MAX_CHARS,
-        "the cause",
-    );
+    let typed = form.value("primary_cause_other");
+    let cause_other = cause_name(form, "primary_cause_other", &typed);
+    let contributing = form.contributing.clone().unwrap_or_default();
+    let (causes, unknown) = contributing.values();
+    if unknown {
+        form.fail(
+            CauseOfDeath::INPUT,
+            "Tick the contributing causes from the list.",
+        );
+    }
+    let contributing_other = cause_name(form, CauseOfDeath::OTHER_INPUT, &contributing.other.value);
     let autopsy = optional_code::<Autopsy>(form, "autopsy", "Choose whether an autopsy was done.");
     let report_attached = match form.value("autopsy_report_attached").trim() {
         "" => false,
@@ -1169,19 +1186,23 @@ fn death(
             false
         }
     };
-    // The contributing causes are not corrected here: their rule against the primary cause
-    // is checked with the stored ones when the correction is written (`edit::death_companion`).
     let problems = DeathDetails {
         primary_cause: cause,
         primary_cause_other: cause_other.as_deref(),
+        contributing: &causes,
+        contributing_other: contributing_other.as_deref(),
         autopsy,
         autopsy_report_attached: report_attached,
-        ..Default::default()
     }
     .problems();
     for (field, message) in problems {
         form.fail(field.column(), message);
     }
+    form.contributing_given = Some(with_other_named(
+        &causes,
+        CauseOfDeath::Other,
+        contributing_other.as_deref(),
+    ));
     Some(vec![
         ("death_date", ColumnValue::Date(Some(date?))),
         ("primary_cause", text(cause?.code())),
@@ -1381,6 +1402,41 @@ mod tests {
             SubsequentTherapyCategory::ALL[0].code().to_owned();
         assert!(validate(&mut form, &stored, &after_death, today).is_none());
         assert!(form.field_mut("start_date").unwrap().error.is_some());
+    }
+
+    #[test]
+    fn a_deaths_contributing_causes_follow_the_domain_rules_beside_their_inputs() {
+        let today = date("2025-01-01");
+        let stored = event(EventKind::Death, &[]);
+        let typed = |causes: &str, name: &str| {
+            form_of(
+                &stored,
+                &[
+                    ("death_date", "2024-04-10"),
+                    ("primary_cause", "CARDIAC"),
+                    ("contributing_causes", causes),
+                    ("contributing_cause_other", name),
+                ],
+            )
+        };
+
+        let mut refused = typed("CARDIAC,OTHER", "");
+        let mut saved = typed("OTHER,INFECTION_VIRAL", "Renal failure");
+
+        assert!(validate(&mut refused, &stored, &ctx(), today).is_none());
+        assert!(refused.form_error.is_none(), "{:?}", refused.form_error);
+        for name in ["contributing_causes", "contributing_cause_other"] {
+            let field = refused.field_mut(name).unwrap();
+            assert!(field.error.is_some(), "{name}");
+        }
+        assert!(validate(&mut saved, &stored, &ctx(), today).is_some());
+        assert_eq!(
+            saved.contributing_given,
+            Some(vec![
+                (CauseOfDeath::Other, Some("Renal failure".to_owned())),
+                (CauseOfDeath::InfectionViral, None),
+            ])
+        );
     }
 
     #[test]

@@ -23,6 +23,7 @@ use crate::domain::{
 };
 use crate::web::form::{
     Field, InputBlock, SelectOption, check_options, chosen, options, short_text, ticked,
+    with_other_named,
 };
 
 /// The longest name of an other cause kept.
@@ -210,14 +211,17 @@ pub fn insert(
         Some(PatientId(pid)),
         &fields_of(&death)?,
     )?;
-    for cause in &entry.contributing {
+    let contributing = with_other_named(
+        &entry.contributing,
+        CauseOfDeath::Other,
+        entry.contributing_other.as_deref(),
+    );
+    for (cause, cause_other) in contributing {
         let row: DeathContributingCauseRow = diesel::insert_into(death_contributing_causes::table)
             .values(NewDeathContributingCause {
                 death_id: DeathId(death.id.0),
                 cause: cause.code().to_owned(),
-                cause_other: (*cause == CauseOfDeath::Other)
-                    .then(|| entry.contributing_other.clone())
-                    .flatten(),
+                cause_other,
                 created_by: UserId(actor),
                 updated_by: UserId(actor),
             })

@@ -29,6 +29,7 @@ use crate::domain::{
 };
 use crate::web::form::{
     Field, InputBlock, SelectOption, YES_NO_UNKNOWN, listed, options, short_text, ticked,
+    with_other_named,
 };
 
 /// The longest organism name kept.
@@ -83,15 +84,11 @@ impl Details {
     /// The sites as rows of `infection_sites` would hold them: each code, with the name on the
     /// `OTHER` one.
     pub fn site_rows(&self) -> Vec<(InfectionSite, Option<String>)> {
-        self.sites
-            .iter()
-            .map(|site| {
-                let name = (*site == InfectionSite::Other)
-                    .then(|| self.site_other.clone())
-                    .flatten();
-                (*site, name)
-            })
-            .collect()
+        with_other_named(
+            &self.sites,
+            InfectionSite::Other,
+            self.site_other.as_deref(),
+        )
     }
 }
 
