@@ -772,3 +772,104 @@ fn a_death_put_through_the_api_keeps_its_contributing_causes_and_autopsy() {
     causes.sort();
     assert_eq!(causes, ["DISEASE", "ORGAN_FAILURE"]);
 }
+
+/// A new malignancy through the API: the pathology report a boolean, the report dates after
+/// the contact date; "product-derived" without the transgene detected is a 422 naming the
+/// field; the OpenAPI document lists every input with its codes.
+#[test]
+fn a_new_malignancy_put_through_the_api_keeps_its_origin_and_reports() {
+    use diesel::prelude::*;
+    use registry::db::schema::new_malignancies as m;
+    let app = spawn_app();
+    let (patient, course) = app.insert_treated_patient(app.site_a, "AAA-000001", days_ago(95));
+    let token = app.token_for(&app.coordinator);
+    let mut client = app.browser();
+    let path = format!("/api/v1/patients/{patient}/courses/{course}/follow-ups/D100");
+    let malignancy = |transgene: &str| {
+        follow_up_body(
+            0,
+            &[
+                ("none_new_malignancies", "events".into()),
+                ("malignancy_type", "T_CELL_LEUKAEMIA".into()),
+                ("malignancy_date", days_ago(30).to_string().into()),
+                ("transgene_result", transgene.into()),
+                ("malignancy_product_derived", "Y".into()),
+                ("malignancy_ebv_positive", "UNK".into()),
+                ("malignancy_pathology_report_attached", true.into()),
+                (
+                    "malignancy_reported_to_manufacturer_date",
+                    days_ago(25).to_string().into(),
+                ),
+                (
+                    "malignancy_reported_to_fda_date",
+                    days_ago(0).to_string().into(),
+                ),
+            ],
+        )
+    };
+
+    let refused = client.api("PUT", &path, &token, Some(&malignancy("PENDING")));
+    let created = client.api("PUT", &path, &token, Some(&malignancy("DETECTED")));
+
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        json(&refused.body)["errors"]["malignancy_product_derived"]
+            .as_str()
+            .is_some_and(|e| e.contains("CAR transgene detected")),
+        "{}",
+        refused.body
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    type Stored = (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        bool,
+        Option<chrono::NaiveDate>,
+        Option<chrono::NaiveDate>,
+    );
+    let stored: Stored = m::table
+        .select((
+            m::malignancy_type,
+            m::car_transgene_result,
+            m::product_derived,
+            m::ebv_positive,
+            m::pathology_report_attached,
+            m::reported_to_manufacturer_date,
+            m::reported_to_fda_date,
+        ))
+        .get_result(&mut app.db())
+        .unwrap();
+    assert_eq!(
+        stored,
+        (
+            "T_CELL_LEUKAEMIA".into(),
+            Some("DETECTED".into()),
+            Some("Y".into()),
+            Some("UNK".into()),
+            true,
+            Some(days_ago(25)),
+            Some(days_ago(0)),
+        )
+    );
+    let doc = json(&client.api("GET", "/api/v1/openapi.json", &token, None).body);
+    let inputs = &doc["components"]["schemas"]["FollowUpInput"]["properties"];
+    assert_eq!(
+        inputs["malignancy_product_derived"]["enum"],
+        serde_json::json!(["Y", "N", "UNK"])
+    );
+    for name in [
+        "malignancy_type",
+        "transgene_result",
+        "malignancy_ebv_positive",
+        "malignancy_pathology_report_attached",
+        "malignancy_reported_to_manufacturer_date",
+        "malignancy_reported_to_fda_date",
+    ] {
+        assert!(
+            inputs[name].is_object(),
+            "the OpenAPI document lists {name}"
+        );
+    }
+}

@@ -2047,12 +2047,21 @@ fn every_kind_of_event_can_be_corrected() {
                 ("malignancy_type", "T_CELL_LYMPHOMA".into()),
                 ("diagnosis_date", d(105)),
                 ("malignancy_detail", String::new()),
-                ("car_transgene_result", "PENDING".into()),
+                ("car_transgene_result", "DETECTED".into()),
+                ("product_derived", "Y".into()),
+                ("ebv_positive", "UNK".into()),
+                ("pathology_report_attached", "1".into()),
+                // After the reporting contact (100 days ago): a report often is.
+                ("reported_to_manufacturer_date", d(95)),
+                ("reported_to_fda_date", d(90)),
             ],
             (
                 "malignancy_type || t_cell_malignancy || car_transgene_tested \
-                 || car_transgene_result || coalesce(malignancy_detail, '-')",
-                "T_CELL_LYMPHOMA1YPENDING-",
+                 || car_transgene_result || coalesce(malignancy_detail, '-') || product_derived \
+                 || ebv_positive || pathology_report_attached \
+                 || (reported_to_manufacturer_date = date(diagnosis_date, '+10 days')) \
+                 || (reported_to_fda_date = date(diagnosis_date, '+15 days'))",
+                "T_CELL_LYMPHOMA1YDETECTED-YUNK111",
             ),
         ),
         (
@@ -2105,6 +2114,143 @@ fn every_kind_of_event_can_be_corrected() {
         assert!(got.starts_with(expected), "{kind}: {got} vs {expected}");
         assert_eq!(app.audit_change_sets(table).len(), 1, "{kind}");
     }
+}
+
+/// A refused correction: the changes to a valid one, the field with the message, and (part of)
+/// that message.
+type Refusal<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+
+/// A new malignancy's correction takes the CAR-transgene test, product origin, EBV, the
+/// pathology report and the reports to the manufacturer and the FDA, by the rules of the
+/// follow-up form: each refusal a 422 with its message by the field and the values kept.
+#[test]
+fn a_malignancy_correction_checks_its_origin_and_reports_beside_each_field() {
+    let app = spawn_app();
+    let (pid, _, fu, _) = patient_with_infection(&app, false);
+    let diagnosed = days_ago(105).to_string();
+    exec(
+        &app,
+        format!(
+            "INSERT INTO new_malignancies (patient_id, reported_in_follow_up_id, diagnosis_date, \
+             malignancy_type, t_cell_malignancy, car_transgene_tested, car_transgene_result, \
+             reported_to_manufacturer_date, created_by, updated_by) \
+             VALUES ({pid}, {fu}, '{diagnosed}', 'T_CELL_LYMPHOMA', 1, 'Y', 'PENDING', '{}', 1, 1)",
+            days_ago(95)
+        ),
+    );
+    let id = last_id(&app, "new_malignancies");
+    let href = format!("/patients/{pid}/events/malignancy/{id}/edit");
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let page = coordinator.get(&href);
+    assert_eq!(
+        page.input_value("reported_to_manufacturer_date"),
+        Some(days_ago(95).to_string()),
+        "the stored report date fills the form"
+    );
+    let before_diagnosis = days_ago(106).to_string();
+    let future = days_ago(-1).to_string();
+    let valid: Vec<(&str, &str)> = vec![
+        ("row_version", "1"),
+        ("reason", "Pathology review"),
+        ("malignancy_type", "T_CELL_LYMPHOMA"),
+        ("diagnosis_date", &diagnosed),
+        ("car_transgene_result", "DETECTED"),
+        ("product_derived", "Y"),
+        ("ebv_positive", "N"),
+        ("pathology_report_attached", "1"),
+    ];
+    let cases: Vec<Refusal<'_>> = vec![
+        (
+            vec![("car_transgene_result", "PENDING")],
+            "product_derived",
+            "derived from the CAR-T product only with the CAR transgene detected",
+        ),
+        (
+            vec![("car_transgene_result", ""), ("product_derived", "")],
+            "car_transgene_result",
+            "test the tumour for the CAR transgene",
+        ),
+        (
+            vec![("reported_to_manufacturer_date", &before_diagnosis)],
+            "reported_to_manufacturer_date",
+            "The report to the manufacturer cannot precede the diagnosis",
+        ),
+        (
+            vec![("reported_to_fda_date", &before_diagnosis)],
+            "reported_to_fda_date",
+            "The report to the FDA cannot precede the diagnosis",
+        ),
+        (
+            vec![("reported_to_fda_date", &future)],
+            "reported_to_fda_date",
+            "This date is in the future.",
+        ),
+        (
+            vec![("ebv_positive", "POS")],
+            "ebv_positive",
+            "Choose yes, no or unknown.",
+        ),
+        (
+            vec![("pathology_report_attached", "2")],
+            "pathology_report_attached",
+            "Tick the box or leave it blank.",
+        ),
+    ];
+    for (changes, field, message) in &cases {
+        let mut fields = valid.clone();
+        for (name, value) in changes {
+            match fields.iter_mut().find(|(n, _)| n == name) {
+                Some(pair) => pair.1 = value,
+                None => fields.push((name, value)),
+            }
+        }
+
+        let response = coordinator.post(&href, &fields);
+
+        assert_eq!(response.status, 422, "{changes:?}: {}", response.body);
+        assert!(response.body.contains(message), "{changes:?}: {message}");
+        assert!(
+            message_by(&response, field),
+            "{changes:?}: message by {field}"
+        );
+        for (name, typed) in &fields {
+            let kept = response.input_value(name).as_deref() == Some(*typed)
+                || selected(&response, typed)
+                || typed.is_empty()
+                || *name == "pathology_report_attached"
+                // A code not among a select's options cannot come back selected.
+                || (response.body.contains(&format!("<select id=\"{name}\""))
+                    && !response.body.contains(&format!("<option value=\"{typed}\"")));
+            assert!(kept, "{changes:?}: {name}={typed} kept");
+        }
+    }
+    assert_eq!(patient_change_sets(&app, pid), 0, "nothing saved");
+
+    let saved = coordinator.post(&href, &valid);
+
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(
+        text(
+            &app,
+            &format!(
+                "SELECT car_transgene_result || product_derived || ebv_positive \
+                 || pathology_report_attached || coalesce(reported_to_manufacturer_date, '-') \
+                 || reported_to_manufacturer_date_estimated AS v \
+                 FROM new_malignancies WHERE id = {id}"
+            )
+        )
+        .as_deref(),
+        Some("DETECTEDYN1-0"),
+        "a report date left blank is cleared"
+    );
+    let timeline = coordinator.get(&format!("/patients/{pid}"));
+    assert!(
+        timeline
+            .body
+            .contains("T-cell lymphoma; CAR transgene detected (product-derived); EBV negative; pathology report attached<"),
+        "{}",
+        timeline.body
+    );
 }
 
 #[test]

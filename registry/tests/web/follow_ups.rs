@@ -861,7 +861,249 @@ fn a_t_cell_malignancy_needs_its_car_transgene_test() {
     assert!(untested.body.contains("id=\"transgene_result-error\""));
     assert_eq!(pending.status, 303, "{}", pending.body);
     let timeline = coordinator.get(&format!("/patients/{patient}"));
-    assert!(timeline.body.contains("T-cell lymphoma"));
+    assert!(
+        timeline
+            .body
+            .contains("T-cell lymphoma; CAR-transgene test pending<")
+    );
+}
+
+/// A T-cell lymphoma with everything the FDA's boxed warning asks a registry to keep: the
+/// CAR transgene detected and the tumour derived from the product, EBV, the pathology report,
+/// and the reports to the manufacturer and to the FDA (the latter after the contact date).
+fn reported_t_cell_lymphoma() -> Vec<(String, String)> {
+    with(
+        &valid_fields("0"),
+        &[
+            ("none_new_malignancies", "events"),
+            ("malignancy_type", "T_CELL_LYMPHOMA"),
+            ("malignancy_date", &days_ago(20).to_string()),
+            ("transgene_result", "DETECTED"),
+            ("malignancy_product_derived", "Y"),
+            ("malignancy_ebv_positive", "N"),
+            ("malignancy_pathology_report_attached", "1"),
+            (
+                "malignancy_reported_to_manufacturer_date",
+                &days_ago(12).to_string(),
+            ),
+            ("malignancy_reported_to_fda_date", &days_ago(0).to_string()),
+        ],
+    )
+}
+
+#[test]
+fn a_new_malignancy_keeps_its_transgene_origin_ebv_pathology_report_and_reports() {
+    use diesel::prelude::*;
+    use registry::db::schema::{audit_log, new_malignancies as m};
+    let Arranged { app, patient, form } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let fields = reported_t_cell_lymphoma();
+    let before = app.change_set_count();
+
+    let saved = coordinator.post(&form, &as_refs(&fields));
+
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(app.change_set_count(), before + 1, "one change set");
+    type Stored = (
+        (bool, Option<String>, Option<String>),
+        (Option<String>, Option<String>, bool),
+        (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>),
+    );
+    let row: Stored = m::table
+        .select((
+            (
+                m::t_cell_malignancy,
+                m::car_transgene_tested,
+                m::car_transgene_result,
+            ),
+            (
+                m::product_derived,
+                m::ebv_positive,
+                m::pathology_report_attached,
+            ),
+            (m::reported_to_manufacturer_date, m::reported_to_fda_date),
+        ))
+        .get_result(&mut app.db())
+        .unwrap();
+    assert_eq!(
+        row,
+        (
+            (true, Some("Y".to_owned()), Some("DETECTED".to_owned())),
+            (Some("Y".to_owned()), Some("N".to_owned()), true),
+            (Some(days_ago(12)), Some(days_ago(0))),
+        )
+    );
+    let audited: Vec<(String, Option<String>)> = audit_log::table
+        .filter(audit_log::table_name.eq("new_malignancies"))
+        .select((audit_log::field_name, audit_log::new_value))
+        .load(&mut app.db())
+        .unwrap();
+    for (field, value) in [
+        ("product_derived", "Y".to_owned()),
+        ("ebv_positive", "N".to_owned()),
+        ("pathology_report_attached", "1".to_owned()),
+        ("reported_to_manufacturer_date", days_ago(12).to_string()),
+        ("reported_to_fda_date", days_ago(0).to_string()),
+    ] {
+        assert!(
+            audited
+                .iter()
+                .any(|(f, v)| f == field && v.as_deref() == Some(value.as_str())),
+            "{field} audited as {value}: {audited:?}"
+        );
+    }
+    let timeline = coordinator.get(&format!("/patients/{patient}"));
+    assert!(
+        timeline.body.contains(&format!(
+            "T-cell lymphoma; CAR transgene detected (product-derived); EBV negative; \
+             pathology report attached; reported to the manufacturer {}, to the FDA {}",
+            days_ago(12),
+            days_ago(0)
+        )),
+        "{}",
+        timeline.body
+    );
+}
+
+/// The option `code` of the select `name` is selected.
+fn selected_in(response: &crate::helpers::Response, name: &str, code: &str) -> bool {
+    let Some(start) = response.body.find(&format!("<select id=\"{name}\"")) else {
+        return false;
+    };
+    let end = response.body[start..]
+        .find("</select>")
+        .map_or(response.body.len(), |e| start + e);
+    response.body[start..end].contains(&format!("<option value=\"{code}\" selected>"))
+}
+
+#[test]
+fn a_new_malignancy_is_refused_with_the_message_beside_each_wrong_answer_keeping_the_values() {
+    use diesel::prelude::*;
+    use registry::db::schema::new_malignancies;
+    let Arranged { app, form, .. } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let valid = reported_t_cell_lymphoma();
+    let before_diagnosis = days_ago(21).to_string();
+    let future = days_ago(-2).to_string();
+    let before_day0 = days_ago(96).to_string();
+    let too_long = "x".repeat(201);
+    let cases: Vec<Refusal<'_>> = vec![
+        (
+            vec![("transgene_result", ""), ("malignancy_product_derived", "")],
+            "transgene_result",
+            "A T-cell malignancy after CAR-T: test the tumour for the CAR transgene",
+        ),
+        (
+            vec![("transgene_result", "PENDING")],
+            "malignancy_product_derived",
+            "derived from the CAR-T product only with the CAR transgene detected",
+        ),
+        (
+            vec![("transgene_result", "NOT_DETECTED")],
+            "malignancy_product_derived",
+            "derived from the CAR-T product only with the CAR transgene detected",
+        ),
+        (
+            vec![("transgene_result", "POSITIVE")],
+            "transgene_result",
+            "Choose the CAR-transgene test result.",
+        ),
+        (
+            vec![("malignancy_type", "SOLID"), ("malignancy_detail", " ")],
+            "malignancy_detail",
+            "Name the malignancy.",
+        ),
+        (
+            vec![("malignancy_detail", &too_long)],
+            "malignancy_detail",
+            "Shorten the name to 200 characters.",
+        ),
+        (
+            vec![("malignancy_type", "")],
+            "malignancy_type",
+            "Choose the type of malignancy.",
+        ),
+        (
+            vec![("malignancy_date", &before_day0)],
+            "malignancy_date",
+            "A new malignancy after CAR-T cannot precede Day 0.",
+        ),
+        (
+            vec![(
+                "malignancy_reported_to_manufacturer_date",
+                &before_diagnosis,
+            )],
+            "malignancy_reported_to_manufacturer_date",
+            "The report to the manufacturer cannot precede the diagnosis",
+        ),
+        (
+            vec![("malignancy_reported_to_fda_date", &before_diagnosis)],
+            "malignancy_reported_to_fda_date",
+            "The report to the FDA cannot precede the diagnosis",
+        ),
+        (
+            vec![("malignancy_reported_to_manufacturer_date", &future)],
+            "malignancy_reported_to_manufacturer_date",
+            "This date is in the future.",
+        ),
+        (
+            vec![("malignancy_reported_to_fda_date", "15/03/2026")],
+            "malignancy_reported_to_fda_date",
+            "Use the form YYYY-MM-DD",
+        ),
+        (
+            vec![("malignancy_ebv_positive", "MAYBE")],
+            "malignancy_ebv_positive",
+            "Choose yes, no or unknown.",
+        ),
+        (
+            vec![("malignancy_product_derived", "PREV")],
+            "malignancy_product_derived",
+            "Choose yes, no or unknown.",
+        ),
+        (
+            vec![("malignancy_pathology_report_attached", "yes")],
+            "malignancy_pathology_report_attached",
+            "Tick the box or leave it blank.",
+        ),
+    ];
+    assert_each_refused_beside_its_field(
+        &mut coordinator,
+        &form,
+        &valid,
+        &cases,
+        &[
+            "malignancy_date",
+            "malignancy_detail",
+            "malignancy_reported_to_manufacturer_date",
+            "malignancy_reported_to_fda_date",
+        ],
+    );
+    // The choices come back as made.
+    let refused = coordinator.post(
+        &form,
+        &as_refs(&with(&valid, &[("transgene_result", "PENDING")])),
+    );
+    for (name, code) in [
+        ("malignancy_type", "T_CELL_LYMPHOMA"),
+        ("transgene_result", "PENDING"),
+        ("malignancy_product_derived", "Y"),
+        ("malignancy_ebv_positive", "N"),
+    ] {
+        assert!(selected_in(&refused, name, code), "{name} keeps {code}");
+    }
+    assert!(
+        input_tag(&refused, "malignancy_pathology_report_attached")
+            .is_some_and(|tag| tag.contains(" checked")),
+        "the pathology report stays ticked"
+    );
+    let stored: i64 = new_malignancies::table
+        .count()
+        .get_result(&mut app.db())
+        .unwrap();
+    assert_eq!(stored, 0, "nothing saved");
 }
 
 #[test]

@@ -3,8 +3,11 @@
 use actix_web::HttpResponse;
 use serde_json::json;
 
+use crate::web::form::YES_NO_UNKNOWN;
+
 use crate::domain::{
     death::{Autopsy, CauseOfDeath},
+    malignancy::{NewMalignancyType, TransgeneResult},
     response::GenericResponse,
     therapy::TherapyIntent,
     vocabulary::Vocabulary,
@@ -22,6 +25,21 @@ pub async fn get() -> HttpResponse {
     let autopsy = codes::<Autopsy>();
     let intents = codes::<TherapyIntent>();
     let therapy_responses = codes::<GenericResponse>();
+    let malignancy_types = codes::<NewMalignancyType>();
+    let transgene_results = codes::<TransgeneResult>();
+    let yes_no_unknown: Vec<&str> = YES_NO_UNKNOWN.iter().map(|(code, _)| *code).collect();
+    // The inputs of a new malignancy.
+    let malignancy_inputs = json!({
+        "malignancy_type": { "type": "string", "enum": malignancy_types, "description": "a new malignancy (not the treated disease): its type" },
+        "malignancy_date": { "type": "string", "format": "date", "description": "with a new malignancy: the pathological diagnosis, from Day 0" },
+        "malignancy_detail": { "type": "string", "maxLength": 200, "description": "with a new malignancy: the organ of a solid tumour, or what an OTHER one is (required for those)" },
+        "transgene_result": { "type": "string", "enum": transgene_results, "description": "with a new malignancy: the CAR-transgene test of the tumour (required for a T-cell malignancy; PENDING if sent)" },
+        "malignancy_product_derived": { "type": "string", "enum": yes_no_unknown, "description": "with a new malignancy: derived from the CAR-T product (Y only with transgene_result DETECTED)" },
+        "malignancy_ebv_positive": { "type": "string", "enum": yes_no_unknown, "description": "with a new malignancy: EBV positive" },
+        "malignancy_pathology_report_attached": { "type": ["boolean", "string"], "description": "with a new malignancy: true (or \"1\") when the pathology report is attached" },
+        "malignancy_reported_to_manufacturer_date": { "type": "string", "format": "date", "description": "with a new malignancy: reported to the manufacturer; not before the diagnosis, not in the future, may follow the contact date" },
+        "malignancy_reported_to_fda_date": { "type": "string", "format": "date", "description": "with a new malignancy: reported to the FDA (MedWatch); not before the diagnosis, not in the future, may follow the contact date" }
+    });
     // The inputs of the death and the subsequent therapy (a json! of its own: the document is
     // past the macro's nesting limit).
     let more_inputs = json!({
@@ -199,12 +217,15 @@ pub async fn get() -> HttpResponse {
             }}
         }
     });
-    if let (Some(inputs), Some(more)) = (
-        doc.pointer_mut("/components/schemas/FollowUpInput/properties")
-            .and_then(|p| p.as_object_mut()),
-        more_inputs.as_object(),
-    ) {
-        inputs.extend(more.clone());
+    if let Some(inputs) = doc
+        .pointer_mut("/components/schemas/FollowUpInput/properties")
+        .and_then(|p| p.as_object_mut())
+    {
+        for more in [more_inputs, malignancy_inputs] {
+            if let serde_json::Value::Object(more) = more {
+                inputs.extend(more);
+            }
+        }
     }
     HttpResponse::Ok().json(doc)
 }

@@ -15,6 +15,7 @@ use crate::domain::{
     infection::{InfectionOutcome, InfectionSeverity, Organism, OrganismClass},
     lab::{InvalidLabValue, LabAnalyte, LabUnit, LabValue},
     malignancy::{NewMalignancyType, TransgeneResult},
+    missing::Answer,
     persistence::{PersistenceMethod, PersistenceUnit, Specimen},
     response::{GenericResponse, MrdStatus, Response, ResponseCriteria},
     therapy::{SubsequentTherapyCategory, TherapyDetails, TherapyIntent},
@@ -30,6 +31,7 @@ use crate::web::routes::follow_ups::icaht::{
 };
 use crate::web::routes::follow_ups::immunoglobulin::{self as ig};
 use crate::web::routes::follow_ups::infection::{self as inf};
+use crate::web::routes::follow_ups::malignancy as malignancy_form;
 use crate::web::routes::follow_ups::persistence::{TypedQuantity, read_laboratory, read_quantity};
 use crate::web::routes::follow_ups::therapy as therapy_form;
 use crate::web::routes::follow_ups::treatments::TreatmentBounds;
@@ -289,6 +291,36 @@ pub fn spec(kind: EventKind, event: &StoredEvent) -> Vec<EventField> {
                 Select,
                 choices::<TransgeneResult>(),
             ),
+            field(
+                "product_derived",
+                "Derived from the CAR-T product (optional)",
+                Select,
+                pairs(&YES_NO_UNKNOWN),
+            ),
+            field(
+                "ebv_positive",
+                "EBV positive (optional)",
+                Select,
+                pairs(&YES_NO_UNKNOWN),
+            ),
+            field(
+                "pathology_report_attached",
+                "Pathology report attached",
+                Checkbox,
+                pairs(&[("1", "Yes")]),
+            ),
+            field(
+                "reported_to_manufacturer_date",
+                "Reported to the manufacturer on (optional)",
+                Date,
+                vec![],
+            ),
+            field(
+                "reported_to_fda_date",
+                "Reported to the FDA (MedWatch) on (optional)",
+                Date,
+                vec![],
+            ),
         ],
         EventKind::Therapy => vec![
             field(
@@ -415,16 +447,15 @@ fn event_date(
     Some(date)
 }
 
-/// A stored date column (not on the form) that the edited date must not pass.
-fn stored_date(event: &StoredEvent, column: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(&event.text(column), "%Y-%m-%d").ok()
-}
-
 fn text(v: impl Into<String>) -> ColumnValue {
     ColumnValue::Text(Some(v.into()))
 }
 
 fn code_or_null<T: Vocabulary>(v: Option<T>) -> ColumnValue {
+    ColumnValue::Text(v.map(|v| v.code().to_owned()))
+}
+
+fn answer_or_null<T: Vocabulary>(v: Option<Answer<T>>) -> ColumnValue {
     ColumnValue::Text(v.map(|v| v.code().to_owned()))
 }
 
@@ -618,7 +649,7 @@ pub fn validate(
                 ("laboratory", ColumnValue::Text(laboratory?)),
             ])
         }
-        EventKind::Malignancy => malignancy(form, event, ctx, today),
+        EventKind::Malignancy => malignancy(form, ctx, today),
         EventKind::Therapy => therapy(form, ctx, today),
         EventKind::Death => death(form, ctx, today),
     };
@@ -1004,9 +1035,13 @@ fn lab(
     ])
 }
 
+/// A new malignancy, as at entry on the follow-up form: its type, its diagnosis after Day 0
+/// (whenever it is found, so not bound by the reporting period's contact) and never after
+/// death, and its answers as the follow-up form reads them (`follow_ups::malignancy`): the
+/// CAR-transgene test, product origin, EBV, the pathology report, and the reports to the
+/// manufacturer and the FDA, which may follow the contact but never precede the diagnosis.
 fn malignancy(
     form: &mut EventForm,
-    event: &StoredEvent,
     ctx: &EventContext,
     today: NaiveDate,
 ) -> Option<Vec<(&'static str, ColumnValue)>> {
@@ -1015,64 +1050,73 @@ fn malignancy(
         "malignancy_type",
         "Choose the type of malignancy.",
     );
-    // As at entry: after Day 0 (a malignancy is diagnosed whenever it is found, so not bound
-    // by the reporting period's contact), and never after death.
     let date = event_date(form, "diagnosis_date", ctx, false, today);
-    for (column, what) in [
-        (
-            "reported_to_manufacturer_date",
-            "reported to the manufacturer",
-        ),
-        ("reported_to_fda_date", "reported to the FDA"),
-    ] {
-        if let (Some(d), Some(reported)) = (date, stored_date(event, column))
-            && d > reported
-        {
-            form.fail(
-                "diagnosis_date",
-                format!("It was {what} on {reported}: the diagnosis cannot be after that."),
-            );
-        }
-    }
-    let detail = Field::new(form.value("malignancy_detail")).optional();
-    if matches!(
-        kind,
-        Some(NewMalignancyType::Solid | NewMalignancyType::Other)
-    ) && detail.is_none()
-    {
-        form.fail("malignancy_detail", "Name the malignancy.");
-    }
-    let transgene = optional_code::<TransgeneResult>(
-        form,
+    let typed = [
+        "malignancy_detail",
         "car_transgene_result",
-        "Choose the CAR-transgene test result.",
-    );
-    if kind.is_some_and(NewMalignancyType::requires_transgene_testing) && transgene.is_none() {
-        form.fail(
-            "car_transgene_result",
-            "A T-cell malignancy after CAR-T: test the tumour for the CAR transgene \
-             (record Pending if sent) and report it to the manufacturer.",
-        );
-    }
+        "ebv_positive",
+        "product_derived",
+        "pathology_report_attached",
+        "reported_to_manufacturer_date",
+        "reported_to_fda_date",
+    ]
+    .map(|name| form.value(name));
+    let typed = malignancy_form::TypedDetails {
+        detail: &typed[0],
+        transgene: &typed[1],
+        ebv_positive: &typed[2],
+        product_derived: &typed[3],
+        pathology_report_attached: &typed[4],
+        reported_to_manufacturer: &typed[5],
+        reported_to_fda: &typed[6],
+    };
+    let details = malignancy_form::read_details(typed, kind, date, today)
+        .map_err(|problems| {
+            for (field, message) in problems {
+                form.fail(field.column(), message);
+            }
+        })
+        .ok()?;
     let kind = kind?;
-    let tested = transgene.map(|t| {
-        if t == TransgeneResult::NotTested {
-            "N"
-        } else {
-            "Y"
-        }
-    });
-    Some(vec![
+    let mut columns = vec![
         ("malignancy_type", text(kind.code())),
         ("diagnosis_date", ColumnValue::Date(Some(date?))),
-        ("malignancy_detail", ColumnValue::Text(detail)),
+        (
+            "malignancy_detail",
+            ColumnValue::Text(details.detail.clone()),
+        ),
         ("t_cell_malignancy", ColumnValue::Bool(kind.is_t_cell())),
         (
             "car_transgene_tested",
-            ColumnValue::Text(tested.map(str::to_owned)),
+            ColumnValue::Text(details.transgene_tested().map(str::to_owned)),
         ),
-        ("car_transgene_result", code_or_null(transgene)),
-    ])
+        ("car_transgene_result", code_or_null(details.transgene)),
+        ("product_derived", answer_or_null(details.product_derived)),
+        ("ebv_positive", answer_or_null(details.ebv_positive)),
+        (
+            "pathology_report_attached",
+            ColumnValue::Bool(details.pathology_report_attached),
+        ),
+        (
+            "reported_to_manufacturer_date",
+            ColumnValue::Date(details.reported_to_manufacturer),
+        ),
+        (
+            "reported_to_fda_date",
+            ColumnValue::Date(details.reported_to_fda),
+        ),
+    ];
+    // No report date, so none estimated.
+    if details.reported_to_manufacturer.is_none() {
+        columns.push((
+            "reported_to_manufacturer_date_estimated",
+            ColumnValue::Bool(false),
+        ));
+    }
+    if details.reported_to_fda.is_none() {
+        columns.push(("reported_to_fda_date_estimated", ColumnValue::Bool(false)));
+    }
+    Some(columns)
 }
 
 /// A subsequent therapy: its kind and start (after Day 0, by the reporting contact), why it

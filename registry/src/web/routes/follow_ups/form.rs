@@ -2,7 +2,8 @@
 //! with each event section's events sorted into this period's, earlier and later ones.
 
 use super::{
-    Context, NewInfectionForm, NewToxicityForm, death, immunoglobulin, labs, persistence, therapy,
+    Context, NewInfectionForm, NewToxicityForm, death, immunoglobulin, labs, malignancy,
+    persistence, therapy,
 };
 use crate::web::{
     form::{Field, InputBlock},
@@ -48,10 +49,7 @@ pub struct FollowUpForm {
     /// A subsequent therapy started in this period.
     pub therapy: therapy::NewTherapyForm,
     /// A new malignancy added in this period.
-    pub malignancy_type: Field,
-    pub malignancy_date: Field,
-    pub malignancy_detail: Field,
-    pub transgene_result: Field,
+    pub malignancy: malignancy::NewMalignancyForm,
     /// A lab panel of this period: one sample, a row per analyte.
     pub lab: labs::LabPanelForm,
     /// A response assessment added in this period (by the disease's own criteria).
@@ -113,10 +111,7 @@ impl FollowUpForm {
             immunoglobulin: immunoglobulin::NewIgForm::default(),
             persistence: persistence::NewPersistenceForm::default(),
             therapy: therapy::NewTherapyForm::default(),
-            malignancy_type: Field::default(),
-            malignancy_date: Field::default(),
-            malignancy_detail: Field::default(),
-            transgene_result: Field::default(),
+            malignancy: malignancy::NewMalignancyForm::default(),
             lab: labs::LabPanelForm::default(),
             response_date: Field::default(),
             response: Field::default(),
@@ -229,12 +224,12 @@ impl FollowUpForm {
                 .into_iter()
                 .map(|(name, field)| (name.to_owned(), field)),
         );
-        out.extend([
-            ("malignancy_type".into(), &mut self.malignancy_type),
-            ("malignancy_date".into(), &mut self.malignancy_date),
-            ("malignancy_detail".into(), &mut self.malignancy_detail),
-            ("transgene_result".into(), &mut self.transgene_result),
-        ]);
+        out.extend(
+            self.malignancy
+                .inputs()
+                .into_iter()
+                .map(|(name, field)| (name.to_owned(), field)),
+        );
         out.extend(self.lab.fields_mut());
         out.extend([
             ("response_date".into(), &mut self.response_date),

@@ -15,6 +15,7 @@ pub mod immunoglobulin;
 pub mod infection;
 pub mod labs;
 pub mod lock;
+pub mod malignancy;
 pub mod persistence;
 pub mod post;
 pub mod relapse;

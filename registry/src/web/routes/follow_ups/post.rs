@@ -19,15 +19,9 @@ use crate::db::{
     },
     ids::{ApiTokenId, CourseId, FollowUpId, PatientId, ToxicityEventId, UserId},
     patients::PatientRow,
-    schema::{
-        follow_up_sign_offs, follow_ups, new_malignancies, patients, response_assessments,
-        toxicity_events,
-    },
+    schema::{follow_up_sign_offs, follow_ups, patients, response_assessments, toxicity_events},
 };
-use crate::domain::{
-    access::Permission, malignancy::TransgeneResult, response::RelapseMethod,
-    vocabulary::Vocabulary,
-};
+use crate::domain::{access::Permission, response::RelapseMethod, vocabulary::Vocabulary};
 use crate::web::{
     auth::{extract::CurrentUser, session::TypedSession},
     error::{AppError, render, see_other},
@@ -432,53 +426,8 @@ pub fn save(
         if let Some(entry) = &input.therapy {
             super::therapy::insert(conn, &changes, (pid, cid), row.id.0, actor, entry)?;
         }
-        if let Some((kind, date, detail, transgene)) = &input.malignancy {
-            let tested = transgene.map(|t| {
-                if t == TransgeneResult::NotTested {
-                    "N"
-                } else {
-                    "Y"
-                }
-            });
-            let id: i32 = diesel::insert_into(new_malignancies::table)
-                .values((
-                    new_malignancies::patient_id.eq(pid),
-                    new_malignancies::reported_in_follow_up_id.eq(Some(row.id.0)),
-                    new_malignancies::diagnosis_date.eq(date),
-                    new_malignancies::malignancy_type.eq(kind.code()),
-                    new_malignancies::malignancy_detail.eq(detail.as_deref()),
-                    new_malignancies::t_cell_malignancy.eq(kind.is_t_cell()),
-                    new_malignancies::car_transgene_tested.eq(tested),
-                    new_malignancies::car_transgene_result.eq(transgene.map(|t| t.code())),
-                    new_malignancies::created_by.eq(actor),
-                    new_malignancies::updated_by.eq(actor),
-                ))
-                .returning(new_malignancies::id)
-                .get_result(conn)?;
-            changes.record_insert(
-                conn,
-                "new_malignancies",
-                id,
-                Some(PatientId(pid)),
-                &[
-                    (
-                        "reported_in_follow_up_id".to_owned(),
-                        Some(row.id.0.to_string()),
-                    ),
-                    ("diagnosis_date".to_owned(), Some(date.to_string())),
-                    ("malignancy_type".to_owned(), Some(kind.code().to_owned())),
-                    ("malignancy_detail".to_owned(), detail.clone()),
-                    (
-                        "t_cell_malignancy".to_owned(),
-                        Some(if kind.is_t_cell() { "1" } else { "0" }.to_owned()),
-                    ),
-                    ("car_transgene_tested".to_owned(), tested.map(str::to_owned)),
-                    (
-                        "car_transgene_result".to_owned(),
-                        transgene.map(|t| t.code().to_owned()),
-                    ),
-                ],
-            )?;
+        if let Some(entry) = &input.malignancy {
+            super::malignancy::insert(conn, &changes, pid, row.id.0, actor, entry)?;
         }
         if let Some(panel) = &input.lab {
             super::labs::insert_panel(conn, &changes, pid, row.id.0, actor, panel)?;

@@ -4,12 +4,11 @@
 use chrono::NaiveDate;
 
 use super::{
-    Context, FollowUpForm, NewToxicity, death, immunoglobulin, infection, labs, persistence,
-    relapse, therapy, toxicity,
+    Context, FollowUpForm, NewToxicity, death, immunoglobulin, infection, labs, malignancy,
+    persistence, relapse, therapy, toxicity,
 };
 use crate::domain::{
     follow_up::{ContactType, SurvivalStatus},
-    malignancy::{NewMalignancyType, TransgeneResult},
     response::{MrdStatus, RelapseMethod, Response},
     schedule::{Schedule, WindowCheck},
     vocabulary::Vocabulary,
@@ -40,13 +39,8 @@ pub struct FollowUpInput {
     pub persistence: Option<persistence::NewPersistence>,
     /// A subsequent therapy, with why it was given.
     pub therapy: Option<therapy::NewTherapyEntry>,
-    /// A new malignancy: type, diagnosis date, detail, CAR-transgene result.
-    pub malignancy: Option<(
-        NewMalignancyType,
-        NaiveDate,
-        Option<String>,
-        Option<TransgeneResult>,
-    )>,
+    /// A new malignancy, with its CAR-transgene test and its reports.
+    pub malignancy: Option<malignancy::NewMalignancyEntry>,
     /// A lab panel: one sample and its results.
     pub lab: Option<labs::LabPanel>,
     /// A response assessment: date, response, MRD status.
@@ -180,6 +174,7 @@ impl FollowUpForm {
             || self.immunoglobulin.has_error()
             || self.infection.has_error()
             || self.death.has_error()
+            || self.malignancy.has_error()
             || self.therapy.has_error();
         if failed {
             return None;
@@ -363,71 +358,25 @@ impl FollowUpForm {
         }
     }
 
-    /// A new malignancy added in this period: its type, date, name (solid and other) and, for
-    /// a T-cell malignancy, the CAR-transgene test of the tumour.
+    /// A new malignancy added in this period: diagnosed after Day 0 (whenever it is found, so
+    /// not bound by the contact), with its answers read and checked by the block.
     fn checked_malignancy(
         &mut self,
         ctx: &Context,
         today: NaiveDate,
-    ) -> Option<(
-        NewMalignancyType,
-        NaiveDate,
-        Option<String>,
-        Option<TransgeneResult>,
-    )> {
-        if self.adds_no(&[
-            &self.malignancy_type,
-            &self.malignancy_date,
-            &self.malignancy_detail,
-            &self.transgene_result,
-        ]) {
+    ) -> Option<malignancy::NewMalignancyEntry> {
+        if self.malignancy.is_blank() {
             return None;
         }
-        let kind = chosen::<NewMalignancyType>(
-            &mut self.malignancy_type,
-            true,
-            "Choose the type of malignancy.",
-        );
-        let date = parse_date(&mut self.malignancy_date, true, today);
+        let field = &mut self.malignancy.date;
+        let date = parse_date(field, true, today);
         if let Some(d) = date
             && d < ctx.day0
         {
-            self.malignancy_date
-                .fail("A new malignancy after CAR-T cannot precede Day 0.");
+            field.fail("A new malignancy after CAR-T cannot precede Day 0.");
         }
-        let detail = self.malignancy_detail.optional();
-        if matches!(
-            kind,
-            Some(NewMalignancyType::Solid | NewMalignancyType::Other)
-        ) && detail.is_none()
-        {
-            self.malignancy_detail.fail("Name the malignancy.");
-        }
-        let transgene = chosen::<TransgeneResult>(
-            &mut self.transgene_result,
-            false,
-            "Choose the CAR-transgene test result.",
-        );
-        if kind.is_some_and(NewMalignancyType::requires_transgene_testing)
-            && transgene.is_none()
-            && self.transgene_result.error.is_none()
-        {
-            self.transgene_result.fail(
-                "A T-cell malignancy after CAR-T: test the tumour for the CAR transgene \
-                 (record Pending if sent) and report it to the manufacturer.",
-            );
-        }
-        let clean = [
-            &self.malignancy_date,
-            &self.malignancy_detail,
-            &self.transgene_result,
-        ]
-        .iter()
-        .all(|f| f.error.is_none());
-        match (kind, date) {
-            (Some(k), Some(d)) if clean => Some((k, d, detail, transgene)),
-            _ => None,
-        }
+        let date = date.filter(|_| field.error.is_none());
+        self.malignancy.validate(date, today)
     }
 
     /// A subsequent therapy started in this period, dated after Day 0 and by the contact (its
@@ -459,12 +408,7 @@ impl FollowUpForm {
                 !self.adds_no(&[&self.response_date, &self.response, &self.response_mrd])
             }
             "lab_results" => !self.lab.is_blank(),
-            "new_malignancies" => !self.adds_no(&[
-                &self.malignancy_type,
-                &self.malignancy_date,
-                &self.malignancy_detail,
-                &self.transgene_result,
-            ]),
+            "new_malignancies" => !self.malignancy.is_blank(),
             "immunoglobulin" => !self.immunoglobulin.is_blank(),
             "persistence_tests" => !self.persistence.is_blank(),
             "subsequent_therapies" => !self.therapy.is_blank(),

@@ -5,13 +5,13 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::label_of;
-use crate::db::events::{EventKind, SubsequentTherapyRow};
+use crate::db::events::{EventKind, NewMalignancyRow, SubsequentTherapyRow};
 use crate::domain::immunoglobulin::IgProduct;
 use crate::domain::infection::{
     InfectionOutcome, InfectionSeverity, InfectionSite, Organism, OrganismClass,
 };
 use crate::domain::lab::{LabAnalyte, LabUnit};
-use crate::domain::malignancy::NewMalignancyType;
+use crate::domain::malignancy::{NewMalignancyType, TransgeneResult};
 use crate::domain::missing::{Answer, YesNo};
 use crate::domain::persistence::{PersistenceMethod, PersistenceUnit};
 use crate::domain::response::{GenericResponse, ResponseCriteria};
@@ -340,22 +340,17 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             summary,
         );
     }
-    for (id, f, date, kind) in new_malignancies::table
+    for m in new_malignancies::table
         .filter(new_malignancies::patient_id.eq(pid))
-        .select((
-            new_malignancies::id,
-            new_malignancies::reported_in_follow_up_id,
-            new_malignancies::diagnosis_date,
-            new_malignancies::malignancy_type,
-        ))
-        .load::<(i32, Option<i32>, NaiveDate, String)>(conn)?
+        .select(NewMalignancyRow::as_select())
+        .load(conn)?
     {
         push(
             "new_malignancies",
-            (EventKind::Malignancy, id),
-            f,
-            date,
-            label_of::<NewMalignancyType>(&kind),
+            (EventKind::Malignancy, m.id.0),
+            m.reported_in_follow_up_id.map(|f| f.0),
+            m.diagnosis_date,
+            malignancy_summary(&m),
         );
     }
     for t in subsequent_therapies::table
@@ -373,6 +368,75 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
     }
     out.sort_by_key(|e| e.date);
     Ok(out)
+}
+
+/// A new malignancy as the timeline says it: "T-cell lymphoma; CAR transgene detected
+/// (product-derived); EBV negative; pathology report attached; reported to the manufacturer
+/// 2026-05-02, to the FDA 2026-05-09" (a solid or other one by its name: "Solid tumour: Lung").
+fn malignancy_summary(m: &NewMalignancyRow) -> String {
+    let label = label_of::<NewMalignancyType>(&m.malignancy_type);
+    let mut parts = vec![match &m.malignancy_detail {
+        // "Solid tumour (specify site)" names the site it asked for.
+        Some(detail) => match label.split_once(" (specify") {
+            Some((named, _)) => format!("{named}: {detail}"),
+            None => format!("{label} ({detail})"),
+        },
+        None => label,
+    }];
+    let transgene =
+        m.car_transgene_result
+            .as_deref()
+            .map(|code| match TransgeneResult::parse(code) {
+                Ok(TransgeneResult::Detected) => "CAR transgene detected".to_owned(),
+                Ok(TransgeneResult::NotDetected) => "CAR transgene not detected".to_owned(),
+                Ok(TransgeneResult::Pending) => "CAR-transgene test pending".to_owned(),
+                Ok(TransgeneResult::Indeterminate) => "CAR-transgene test indeterminate".to_owned(),
+                Ok(TransgeneResult::NotTested) => "not tested for the CAR transgene".to_owned(),
+                Err(_) => label_of::<TransgeneResult>(code),
+            });
+    let origin = m.product_derived.as_deref().map(|code| match code {
+        "Y" => "product-derived".to_owned(),
+        "N" => "not product-derived".to_owned(),
+        _ => format!(
+            "product-derived: {}",
+            label_of::<YesNo>(code).to_lowercase()
+        ),
+    });
+    parts.push(match (transgene, origin) {
+        (Some(t), Some(o)) => format!("{t} ({o})"),
+        (t, o) => t.or(o).unwrap_or_default(),
+    });
+    if let Some(code) = &m.ebv_positive {
+        parts.push(match code.as_str() {
+            "Y" => "EBV positive".to_owned(),
+            "N" => "EBV negative".to_owned(),
+            _ => format!("EBV {}", label_of::<YesNo>(code).to_lowercase()),
+        });
+    }
+    if m.pathology_report_attached {
+        parts.push("pathology report attached".to_owned());
+    }
+    let estimated = |yes: bool| if yes { " (estimated)" } else { "" };
+    let reports: Vec<String> = [
+        (
+            "the manufacturer",
+            m.reported_to_manufacturer_date,
+            m.reported_to_manufacturer_date_estimated,
+        ),
+        (
+            "the FDA",
+            m.reported_to_fda_date,
+            m.reported_to_fda_date_estimated,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(whom, date, est)| date.map(|d| format!("to {whom} {d}{}", estimated(est))))
+    .collect();
+    if !reports.is_empty() {
+        parts.push(format!("reported {}", reports.join(", ")));
+    }
+    parts.retain(|p| !p.is_empty());
+    parts.join("; ")
 }
 
 /// A subsequent therapy as the timeline says it: "Allogeneic transplant (Flu/Mel) for
