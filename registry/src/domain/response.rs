@@ -509,6 +509,149 @@ impl fmt::Display for DeauvilleScore {
     }
 }
 
+/// The input a message about a response assessment belongs beside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseField {
+    Response,
+    Method,
+    DeauvilleScore,
+    MrdStatus,
+    MrdMethod,
+    MrdSensitivity,
+    Assessor,
+}
+
+impl ResponseField {
+    /// The column it is stored in, which names its input on the correction form.
+    pub fn column(self) -> &'static str {
+        match self {
+            Self::Response => "response",
+            Self::Method => "method",
+            Self::DeauvilleScore => "deauville_score",
+            Self::MrdStatus => "mrd_status",
+            Self::MrdMethod => "mrd_method",
+            Self::MrdSensitivity => "mrd_sensitivity",
+            Self::Assessor => "assessor",
+        }
+    }
+}
+
+/// A response assessment as read from a form (domain.md §3.5): the criteria of the disease, the
+/// response by them, how it was assessed, the Deauville score of a PET, and the MRD result with
+/// its method and the assay's sensitivity.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ResponseDetails {
+    pub criteria: ResponseCriteria,
+    pub response: Option<Response>,
+    pub method: Option<AssessmentMethod>,
+    pub deauville_score: Option<DeauvilleScore>,
+    pub mrd_status: Option<MrdStatus>,
+    pub mrd_method: Option<MrdMethod>,
+    pub mrd_sensitivity: Option<MrdSensitivity>,
+}
+
+impl ResponseDetails {
+    /// Details with only the criteria known.
+    pub fn by(criteria: ResponseCriteria) -> Self {
+        Self {
+            criteria,
+            response: None,
+            method: None,
+            deauville_score: None,
+            mrd_status: None,
+            mrd_method: None,
+            mrd_sensitivity: None,
+        }
+    }
+
+    /// What is wrong across the details, each message with the input it belongs beside; empty
+    /// when they may be stored.
+    ///
+    /// - A Deauville score grades a PET under Lugano 2014 only (§3.5, §4.3; the schema's
+    ///   `response_assessments_deauville_is_lugano`), so with a method it is PET-CT.
+    /// - By PET-CT under Lugano 2014 (§4.3 [G2]), a complete metabolic response is Deauville 1-3;
+    ///   a partial response or stable disease is Deauville 4-5 (reduced or unchanged uptake).
+    /// - The MRD method and the assay's sensitivity describe an MRD result, so need its status
+    ///   (§3.5; the schema's `response_assessments_mrd_details_need_status`).
+    /// - IMWG 2016 defines MRD negativity at 10⁻⁵ or deeper (§4.4 [G3]): a 10⁻⁴ assay cannot
+    ///   report myeloma MRD negative.
+    pub fn problems(&self) -> Vec<(ResponseField, String)> {
+        use ResponseField as F;
+        let mut problems = Vec::new();
+        if let Some(score) = self.deauville_score {
+            if self.criteria != ResponseCriteria::Lugano2014 {
+                problems.push((
+                    F::DeauvilleScore,
+                    format!(
+                        "A Deauville score belongs to Lugano 2014 (lymphoma PET); this disease is \
+                         assessed by {}: leave it blank.",
+                        self.criteria.label()
+                    ),
+                ));
+            } else if self.method.is_some_and(|m| m != AssessmentMethod::PetCt) {
+                problems.push((
+                    F::DeauvilleScore,
+                    "A Deauville score grades a PET-CT: choose that method, or leave the score \
+                     blank."
+                        .to_owned(),
+                ));
+            } else if let Some(message) = self.deauville_mismatch(score) {
+                problems.push((F::Response, message));
+            }
+        }
+        if self.mrd_status.is_none() {
+            if self.mrd_method.is_some() {
+                problems.push((
+                    F::MrdMethod,
+                    "An MRD method goes with an MRD status: give the status, or leave the method \
+                     blank."
+                        .to_owned(),
+                ));
+            }
+            if self.mrd_sensitivity.is_some() {
+                problems.push((
+                    F::MrdSensitivity,
+                    "An MRD sensitivity goes with an MRD status: give the status, or leave the \
+                     sensitivity blank."
+                        .to_owned(),
+                ));
+            }
+        } else if self.criteria == ResponseCriteria::Imwg2016
+            && self.mrd_status == Some(MrdStatus::Negative)
+            && self.mrd_sensitivity == Some(MrdSensitivity::E4)
+        {
+            problems.push((
+                F::MrdSensitivity,
+                "IMWG 2016 defines MRD negative at 10⁻⁵ or deeper: a 10⁻⁴ assay cannot report \
+                 myeloma MRD negative."
+                    .to_owned(),
+            ));
+        }
+        problems
+    }
+
+    /// The Lugano 2014 PET-CT rule (domain.md §4.3 [G2]): CR is Deauville 1-3; PR and SD are
+    /// 4-5. Other responses (progression, not evaluable) are not bound to a score here.
+    fn deauville_mismatch(&self, score: DeauvilleScore) -> Option<String> {
+        let Some(Response::Lugano(response)) = self.response else {
+            return None;
+        };
+        match response {
+            LuganoResponse::Complete if !score.is_complete_metabolic() => Some(format!(
+                "Deauville {score} is not a complete metabolic response: by PET-CT a CR is \
+                 Deauville 1-3 (Lugano 2014)."
+            )),
+            LuganoResponse::Partial | LuganoResponse::Stable if score.is_complete_metabolic() => {
+                Some(format!(
+                    "Deauville {score} is a complete metabolic response: by PET-CT a PR or SD is \
+                     Deauville 4-5 (Lugano 2014)."
+                ))
+            }
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -626,5 +769,132 @@ mod tests {
                     .starts_with(&n.to_string())
             );
         }
+    }
+
+    fn details(criteria: ResponseCriteria) -> ResponseDetails {
+        ResponseDetails::by(criteria)
+    }
+
+    fn fields(d: ResponseDetails) -> Vec<ResponseField> {
+        d.problems().into_iter().map(|(f, _)| f).collect()
+    }
+
+    fn score(n: u8) -> Option<DeauvilleScore> {
+        Some(DeauvilleScore::new(n).unwrap())
+    }
+
+    #[test]
+    fn a_response_with_every_detail_consistent_is_enough() {
+        let d = ResponseDetails {
+            response: Some(lugano("CR")),
+            method: Some(AssessmentMethod::PetCt),
+            deauville_score: score(3),
+            mrd_status: Some(MrdStatus::Negative),
+            mrd_method: Some(MrdMethod::Ngs),
+            mrd_sensitivity: Some(MrdSensitivity::E6),
+            ..details(ResponseCriteria::Lugano2014)
+        };
+        assert!(d.problems().is_empty(), "{:?}", d.problems());
+        assert!(details(ResponseCriteria::Other).problems().is_empty());
+    }
+
+    #[test]
+    fn a_deauville_score_belongs_to_lugano_and_a_pet_ct() {
+        for c in ResponseCriteria::ALL {
+            let d = ResponseDetails {
+                deauville_score: score(4),
+                ..details(*c)
+            };
+            let expected: &[ResponseField] = if *c == ResponseCriteria::Lugano2014 {
+                &[]
+            } else {
+                &[ResponseField::DeauvilleScore]
+            };
+            assert_eq!(fields(d), expected, "{c:?}");
+        }
+        let lugano_scored = ResponseDetails {
+            deauville_score: score(2),
+            ..details(ResponseCriteria::Lugano2014)
+        };
+        for m in AssessmentMethod::ALL {
+            let d = ResponseDetails {
+                method: Some(*m),
+                ..lugano_scored
+            };
+            let ok = *m == AssessmentMethod::PetCt;
+            assert_eq!(d.problems().is_empty(), ok, "{m:?}");
+        }
+    }
+
+    #[test]
+    fn by_pet_ct_a_lugano_cr_is_deauville_1_to_3_and_a_pr_or_sd_4_to_5() {
+        for (code, n, ok) in [
+            ("CR", 1, true),
+            ("CR", 3, true),
+            ("CR", 4, false),
+            ("CR", 5, false),
+            ("PR", 3, false),
+            ("PR", 4, true),
+            ("SD", 2, false),
+            ("SD", 5, true),
+            ("PD", 2, true),
+            ("NE", 5, true),
+        ] {
+            let d = ResponseDetails {
+                response: Some(lugano(code)),
+                method: Some(AssessmentMethod::PetCt),
+                deauville_score: score(n),
+                ..details(ResponseCriteria::Lugano2014)
+            };
+            let expected: &[ResponseField] = if ok { &[] } else { &[ResponseField::Response] };
+            assert_eq!(fields(d), expected, "{code} with Deauville {n}");
+        }
+    }
+
+    #[test]
+    fn mrd_method_and_sensitivity_need_an_mrd_status() {
+        let d = ResponseDetails {
+            mrd_method: Some(MrdMethod::Flow),
+            mrd_sensitivity: Some(MrdSensitivity::E5),
+            ..details(ResponseCriteria::BAll)
+        };
+        assert_eq!(
+            fields(d),
+            [ResponseField::MrdMethod, ResponseField::MrdSensitivity]
+        );
+        let with_status = ResponseDetails {
+            mrd_status: Some(MrdStatus::Positive),
+            ..d
+        };
+        assert!(with_status.problems().is_empty());
+    }
+
+    #[test]
+    fn myeloma_mrd_negative_is_measured_at_ten_to_the_minus_five_or_deeper() {
+        let negative = |criteria, sensitivity| ResponseDetails {
+            mrd_status: Some(MrdStatus::Negative),
+            mrd_sensitivity: Some(sensitivity),
+            ..details(criteria)
+        };
+        assert_eq!(
+            fields(negative(ResponseCriteria::Imwg2016, MrdSensitivity::E4)),
+            [ResponseField::MrdSensitivity]
+        );
+        assert!(
+            negative(ResponseCriteria::Imwg2016, MrdSensitivity::E5)
+                .problems()
+                .is_empty()
+        );
+        // B-ALL MRD negative is defined at 10⁻⁴ by flow (§4.5).
+        assert!(
+            negative(ResponseCriteria::BAll, MrdSensitivity::E4)
+                .problems()
+                .is_empty()
+        );
+        let positive = ResponseDetails {
+            mrd_status: Some(MrdStatus::Positive),
+            ..negative(ResponseCriteria::Imwg2016, MrdSensitivity::E4)
+        };
+        assert!(positive.problems().is_empty());
     }
 }

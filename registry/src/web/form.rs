@@ -61,6 +61,16 @@ pub fn options(
         .collect()
 }
 
+/// The entries of a vocabulary as options, the one typed in `field` selected.
+pub fn vocabulary_options<T: crate::domain::vocabulary::Vocabulary>(
+    field: &Field,
+) -> Vec<SelectOption> {
+    options(
+        T::ALL.iter().map(|v| (v.code(), v.label())),
+        field.value.trim(),
+    )
+}
+
 /// The answers yes, no and unknown, as stored (`Y`, `N`, `UNK`) and shown.
 pub const YES_NO_UNKNOWN: [(&str, &str); 3] = [("Y", "Yes"), ("N", "No"), ("UNK", "Unknown")];
 

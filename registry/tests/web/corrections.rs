@@ -1956,9 +1956,18 @@ fn every_kind_of_event_can_be_corrected() {
             vec![
                 ("assessment_date", d(112)),
                 ("response", "CR".into()),
-                ("mrd_status", String::new()),
+                ("method", "PET_CT".into()),
+                ("deauville_score", "3".into()),
+                ("mrd_status", "NEG".into()),
+                ("mrd_method", "FLOW".into()),
+                ("mrd_sensitivity", "E5".into()),
+                ("assessor", "INVESTIGATOR".into()),
             ],
-            ("response || assessment_date", "CR"),
+            (
+                "response || method || typeof(deauville_score) || deauville_score || mrd_status \
+                 || mrd_method || mrd_sensitivity || assessor || assessment_date",
+                "CRPET_CTinteger3NEGFLOWE5INVESTIGATOR",
+            ),
         ),
         (
             "toxicity",
@@ -2120,6 +2129,108 @@ fn every_kind_of_event_can_be_corrected() {
 /// that message.
 type Refusal<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
 
+/// Posts `valid` with each case's changes: a 422 with the message by its field, and every
+/// value typed kept (a code not among a select's options cannot come back selected).
+fn assert_each_correction_refused(
+    coordinator: &mut crate::helpers::Browser,
+    href: &str,
+    valid: &[(&str, &str)],
+    cases: &[Refusal<'_>],
+) {
+    for (changes, field, message) in cases {
+        let mut fields = valid.to_vec();
+        for (name, value) in changes {
+            match fields.iter_mut().find(|(n, _)| n == name) {
+                Some(pair) => pair.1 = value,
+                None => fields.push((name, value)),
+            }
+        }
+
+        let response = coordinator.post(href, &fields);
+
+        assert_eq!(response.status, 422, "{changes:?}: {}", response.body);
+        assert!(response.body.contains(message), "{changes:?}: {message}");
+        assert!(
+            message_by(&response, field),
+            "{changes:?}: message by {field}"
+        );
+        for (name, typed) in &fields {
+            let kept = response.input_value(name).as_deref() == Some(*typed)
+                || selected(&response, typed)
+                || typed.is_empty()
+                || *name == "pathology_report_attached"
+                // A code not among a select's options cannot come back selected.
+                || (response.body.contains(&format!("<select id=\"{name}\""))
+                    && !response.body.contains(&format!("<option value=\"{typed}\"")));
+            assert!(kept, "{changes:?}: {name}={typed} kept");
+        }
+    }
+}
+
+/// A response correction reads its details as the follow-up form does: the Deauville score of
+/// a Lugano PET-CT consistent with the response (domain.md §4.3), MRD details with a status.
+#[test]
+fn a_response_correction_checks_its_deauville_score_and_mrd_details_beside_each_field() {
+    let app = spawn_app();
+    let (pid, cid, fu, _) = patient_with_infection(&app, false);
+    let assessed = days_ago(110).to_string();
+    exec(
+        &app,
+        format!(
+            "INSERT INTO response_assessments (patient_id, course_id, reported_in_follow_up_id, \
+             assessment_date, criteria, response, created_by, updated_by) \
+             VALUES ({pid}, {cid}, {fu}, '{assessed}', 'LUGANO2014', 'PR', 1, 1)"
+        ),
+    );
+    let id = last_id(&app, "response_assessments");
+    let href = format!("/patients/{pid}/events/response/{id}/edit");
+    let mut coordinator = app.logged_in(&app.coordinator);
+    assert_eq!(coordinator.get(&href).status, 200);
+    let valid: Vec<(&str, &str)> = vec![
+        ("row_version", "1"),
+        ("reason", "Central review"),
+        ("assessment_date", &assessed),
+        ("response", "PR"),
+        ("method", "PET_CT"),
+        ("deauville_score", "4"),
+        ("assessor", "CENTRAL"),
+    ];
+    let cases: Vec<Refusal<'_>> = vec![
+        (
+            vec![("response", "CR")],
+            "response",
+            "Deauville 4 is not a complete metabolic response",
+        ),
+        (
+            vec![("method", "MRI")],
+            "deauville_score",
+            "A Deauville score grades a PET-CT",
+        ),
+        (
+            vec![("mrd_sensitivity", "E6")],
+            "mrd_sensitivity",
+            "An MRD sensitivity goes with an MRD status",
+        ),
+    ];
+    assert_each_correction_refused(&mut coordinator, &href, &valid, &cases);
+    assert_eq!(patient_change_sets(&app, pid), 0, "nothing saved");
+
+    let saved = coordinator.post(&href, &valid);
+
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(
+        text(
+            &app,
+            &format!(
+                "SELECT method || deauville_score || assessor AS v FROM response_assessments \
+                 WHERE id = {id}"
+            ),
+        )
+        .as_deref(),
+        Some("PET_CT4CENTRAL")
+    );
+}
+
 /// A new malignancy's correction takes the CAR-transgene test, product origin, EBV, the
 /// pathology report and the reports to the manufacturer and the FDA, by the rules of the
 /// follow-up form: each refusal a 422 with its message by the field and the values kept.
@@ -2196,34 +2307,7 @@ fn a_malignancy_correction_checks_its_origin_and_reports_beside_each_field() {
             "Tick the box or leave it blank.",
         ),
     ];
-    for (changes, field, message) in &cases {
-        let mut fields = valid.clone();
-        for (name, value) in changes {
-            match fields.iter_mut().find(|(n, _)| n == name) {
-                Some(pair) => pair.1 = value,
-                None => fields.push((name, value)),
-            }
-        }
-
-        let response = coordinator.post(&href, &fields);
-
-        assert_eq!(response.status, 422, "{changes:?}: {}", response.body);
-        assert!(response.body.contains(message), "{changes:?}: {message}");
-        assert!(
-            message_by(&response, field),
-            "{changes:?}: message by {field}"
-        );
-        for (name, typed) in &fields {
-            let kept = response.input_value(name).as_deref() == Some(*typed)
-                || selected(&response, typed)
-                || typed.is_empty()
-                || *name == "pathology_report_attached"
-                // A code not among a select's options cannot come back selected.
-                || (response.body.contains(&format!("<select id=\"{name}\""))
-                    && !response.body.contains(&format!("<option value=\"{typed}\"")));
-            assert!(kept, "{changes:?}: {name}={typed} kept");
-        }
-    }
+    assert_each_correction_refused(&mut coordinator, &href, &valid, &cases);
     assert_eq!(patient_change_sets(&app, pid), 0, "nothing saved");
 
     let saved = coordinator.post(&href, &valid);

@@ -785,6 +785,233 @@ fn a_response_is_recorded_by_the_diseases_own_criteria() {
 }
 
 #[test]
+fn a_response_keeps_its_method_deauville_score_mrd_details_and_assessor() {
+    use diesel::prelude::*;
+    use registry::db::schema::{audit_log, response_assessments as r};
+    let Arranged { app, patient, form } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let assessed = days_ago(5).to_string();
+    let fields = with(
+        &valid_fields("0"),
+        &[
+            ("none_responses", "events"),
+            ("response_date", &assessed),
+            ("response", "CR"),
+            ("response_method", "PET_CT"),
+            ("response_deauville_score", "3"),
+            ("response_mrd", "NEG"),
+            ("response_mrd_method", "NGS"),
+            ("response_mrd_sensitivity", "E6"),
+            ("response_assessor", "CENTRAL"),
+        ],
+    );
+    let before = app.change_set_count();
+
+    let saved = coordinator.post(&form, &as_refs(&fields));
+
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(app.change_set_count(), before + 1, "one change set");
+    type Stored = (
+        String,
+        String,
+        Option<String>,
+        Option<i32>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Stored = r::table
+        .select((
+            r::criteria,
+            r::response,
+            r::method,
+            r::deauville_score,
+            r::mrd_status,
+            r::mrd_method,
+            r::mrd_sensitivity,
+            r::assessor,
+        ))
+        .get_result(&mut app.db())
+        .unwrap();
+    let some = |s: &str| Some(s.to_owned());
+    assert_eq!(
+        row,
+        (
+            "LUGANO2014".to_owned(),
+            "CR".to_owned(),
+            some("PET_CT"),
+            Some(3),
+            some("NEG"),
+            some("NGS"),
+            some("E6"),
+            some("CENTRAL"),
+        )
+    );
+    let audited: Vec<String> = audit_log::table
+        .filter(audit_log::table_name.eq("response_assessments"))
+        .select(audit_log::field_name)
+        .load(&mut app.db())
+        .unwrap();
+    for field in [
+        "method",
+        "deauville_score",
+        "mrd_method",
+        "mrd_sensitivity",
+        "assessor",
+    ] {
+        assert!(audited.iter().any(|f| f == field), "{field} audited");
+    }
+    let timeline = coordinator.get(&format!("/patients/{patient}"));
+    assert!(
+        timeline.body.contains(
+            "CR (Lugano 2014); PET-CT, Deauville 3; MRD negative by next-generation sequencing \
+             at 10⁻⁶ (0.0001%); central review"
+        ),
+        "{}",
+        timeline.body
+    );
+}
+
+#[test]
+fn a_response_is_refused_with_the_message_beside_each_wrong_answer_keeping_the_values() {
+    let Arranged { app, form, .. } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    coordinator.get(&form);
+    let assessed = days_ago(5).to_string();
+    let valid = with(
+        &valid_fields("0"),
+        &[
+            ("none_responses", "events"),
+            ("response_date", &assessed),
+            ("response", "CR"),
+            ("response_method", "PET_CT"),
+            ("response_deauville_score", "2"),
+        ],
+    );
+    let cases: Vec<Refusal<'_>> = vec![
+        (
+            vec![("response_deauville_score", "4")],
+            "response",
+            "Deauville 4 is not a complete metabolic response: by PET-CT a CR is Deauville 1-3",
+        ),
+        (
+            vec![("response", "PR")],
+            "response",
+            "Deauville 2 is a complete metabolic response: by PET-CT a PR or SD is Deauville 4-5",
+        ),
+        (
+            vec![("response_method", "CT")],
+            "response_deauville_score",
+            "A Deauville score grades a PET-CT",
+        ),
+        (
+            vec![("response_deauville_score", "6")],
+            "response_deauville_score",
+            "Choose the Deauville score, 1 to 5.",
+        ),
+        (
+            vec![("response_method", "XRAY")],
+            "response_method",
+            "Choose the method from the list.",
+        ),
+        (
+            vec![("response_mrd_method", "FLOW")],
+            "response_mrd_method",
+            "An MRD method goes with an MRD status",
+        ),
+        (
+            vec![("response_mrd_sensitivity", "E5")],
+            "response_mrd_sensitivity",
+            "An MRD sensitivity goes with an MRD status",
+        ),
+        (
+            vec![("response_mrd", "NEG"), ("response_mrd_sensitivity", "E7")],
+            "response_mrd_sensitivity",
+            "Choose the sensitivity of the MRD assay.",
+        ),
+        (
+            vec![("response_assessor", "SELF")],
+            "response_assessor",
+            "Choose who assessed it.",
+        ),
+    ];
+    assert_each_refused_beside_its_field(
+        &mut coordinator,
+        &form,
+        &valid,
+        &cases,
+        &["response_date"],
+    );
+    let kept = coordinator.post(
+        &form,
+        &as_refs(&with(&valid, &[("response_deauville_score", "4")])),
+    );
+    for (name, code) in [
+        ("response", "CR"),
+        ("response_method", "PET_CT"),
+        ("response_deauville_score", "4"),
+    ] {
+        assert!(selected_in(&kept, name, code), "{name} keeps {code}");
+    }
+    let right = coordinator.post(&form, &as_refs(&valid));
+    assert_eq!(right.status, 303, "{}", right.body);
+}
+
+#[test]
+fn a_myeloma_response_has_no_deauville_score_and_its_mrd_negative_is_measured_at_ten_to_the_minus_five()
+ {
+    use diesel::prelude::*;
+    let Arranged { app, patient, form } = arrange();
+    diesel::sql_query(format!(
+        "UPDATE diagnoses SET disease = 'MM', row_version = row_version + 1 WHERE patient_id = {patient}"
+    ))
+    .execute(&mut app.db())
+    .unwrap();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let page = coordinator.get(&form);
+    assert!(
+        page.body.contains("By IMWG 2016 criteria"),
+        "myeloma is graded by IMWG"
+    );
+    let assessed = days_ago(5).to_string();
+    let valid = with(
+        &valid_fields("0"),
+        &[
+            ("none_responses", "events"),
+            ("response_date", &assessed),
+            ("response", "VGPR"),
+            ("response_method", "FLOW_MRD"),
+            ("response_mrd", "NEG"),
+            ("response_mrd_method", "NGF"),
+            ("response_mrd_sensitivity", "E5"),
+        ],
+    );
+    let cases: Vec<Refusal<'_>> = vec![
+        (
+            vec![("response_deauville_score", "2")],
+            "response_deauville_score",
+            "A Deauville score belongs to Lugano 2014",
+        ),
+        (
+            vec![("response_mrd_sensitivity", "E4")],
+            "response_mrd_sensitivity",
+            "IMWG 2016 defines MRD negative at 10⁻⁵ or deeper",
+        ),
+    ];
+    assert_each_refused_beside_its_field(
+        &mut coordinator,
+        &form,
+        &valid,
+        &cases,
+        &["response_date"],
+    );
+    let right = coordinator.post(&form, &as_refs(&valid));
+    assert_eq!(right.status, 303, "{}", right.body);
+}
+
+#[test]
 fn igg_within_30_days_of_immunoglobulin_is_flagged_not_native() {
     let Arranged { app, patient, form } = arrange();
     {

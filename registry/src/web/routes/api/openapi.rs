@@ -8,7 +8,7 @@ use crate::web::form::YES_NO_UNKNOWN;
 use crate::domain::{
     death::{Autopsy, CauseOfDeath},
     malignancy::{NewMalignancyType, TransgeneResult},
-    response::GenericResponse,
+    response::{AssessmentMethod, Assessor, GenericResponse, MrdMethod, MrdSensitivity, MrdStatus},
     therapy::TherapyIntent,
     vocabulary::Vocabulary,
 };
@@ -27,6 +27,11 @@ pub async fn get() -> HttpResponse {
     let therapy_responses = codes::<GenericResponse>();
     let malignancy_types = codes::<NewMalignancyType>();
     let transgene_results = codes::<TransgeneResult>();
+    let response_methods = codes::<AssessmentMethod>();
+    let mrd_statuses = codes::<MrdStatus>();
+    let mrd_methods = codes::<MrdMethod>();
+    let mrd_sensitivities = codes::<MrdSensitivity>();
+    let assessors = codes::<Assessor>();
     let yes_no_unknown: Vec<&str> = YES_NO_UNKNOWN.iter().map(|(code, _)| *code).collect();
     // The inputs of a new malignancy.
     let malignancy_inputs = json!({
@@ -40,9 +45,17 @@ pub async fn get() -> HttpResponse {
         "malignancy_reported_to_manufacturer_date": { "type": "string", "format": "date", "description": "with a new malignancy: reported to the manufacturer; not before the diagnosis, not in the future, may follow the contact date" },
         "malignancy_reported_to_fda_date": { "type": "string", "format": "date", "description": "with a new malignancy: reported to the FDA (MedWatch); not before the diagnosis, not in the future, may follow the contact date" }
     });
-    // The inputs of the death and the subsequent therapy (a json! of its own: the document is
-    // past the macro's nesting limit).
+    // The inputs of the response assessment, the death and the subsequent therapy (a json! of
+    // its own: the document is past the macro's nesting limit).
     let more_inputs = json!({
+        "response_date": { "type": "string", "format": "date", "description": "a new response assessment: its date, from Day 0 to the contact date" },
+        "response": { "type": "string", "description": "with a new assessment: the response by the disease's own criteria (Lugano 2014 CR, PR, SD, PD, NE, ND; IMWG 2016 SCR, CR, VGPR, PR, MR, SD, PD, NE; B-ALL CR, CRI, MLFS, PR, NR, RELAPSE, NE; iwCLL 2018 CR, CRI, PR, PRL, SD, PD, NE; otherwise CCR, CR, PR, NR, PD, NE)" },
+        "response_method": { "type": "string", "enum": response_methods, "description": "with a new assessment: how it was assessed (PET_CT with a Deauville score)" },
+        "response_deauville_score": { "type": ["integer", "string"], "minimum": 1, "maximum": 5, "description": "with a new assessment under Lugano 2014 only: the Deauville score of the PET; CR is 1-3, PR and SD are 4-5" },
+        "response_mrd": { "type": "string", "enum": mrd_statuses, "description": "with a new assessment: the MRD status" },
+        "response_mrd_method": { "type": "string", "enum": mrd_methods, "description": "with response_mrd only: how MRD was measured" },
+        "response_mrd_sensitivity": { "type": "string", "enum": mrd_sensitivities, "description": "with response_mrd only: the assay's sensitivity (E4 = 10^-4, E5, E6); myeloma (IMWG) MRD negative needs E5 or E6" },
+        "response_assessor": { "type": "string", "enum": assessors, "description": "with a new assessment: who assessed it" },
         "therapy_intent": { "type": "string", "enum": intents, "description": "with a new therapy: why it was given (required to complete the form); consolidation/maintenance and re-infusion keep the CAR-T's best-response window open" },
         "therapy_regimen": { "type": "string", "description": "with a new therapy: its regimen (required with therapy_category OTHER)" },
         "therapy_end_date": { "type": "string", "format": "date", "description": "with a new therapy: its end, not before its start" },

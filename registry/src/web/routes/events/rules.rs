@@ -17,7 +17,10 @@ use crate::domain::{
     malignancy::{NewMalignancyType, TransgeneResult},
     missing::Answer,
     persistence::{PersistenceMethod, PersistenceUnit, Specimen},
-    response::{GenericResponse, MrdStatus, Response, ResponseCriteria},
+    response::{
+        AssessmentMethod, Assessor, GenericResponse, MrdMethod, MrdSensitivity, MrdStatus,
+        ResponseCriteria,
+    },
     therapy::{SubsequentTherapyCategory, TherapyDetails, TherapyIntent},
     toxicity::{
         CtcaeGrade, Hypotension, Hypoxia, IceScore, ToxicityType, check_grade, check_onset_day,
@@ -33,6 +36,9 @@ use crate::web::routes::follow_ups::immunoglobulin::{self as ig};
 use crate::web::routes::follow_ups::infection::{self as inf};
 use crate::web::routes::follow_ups::malignancy as malignancy_form;
 use crate::web::routes::follow_ups::persistence::{TypedQuantity, read_laboratory, read_quantity};
+use crate::web::routes::follow_ups::response::{
+    TypedAssessment, deauville_choices, read_assessment, response_choices,
+};
 use crate::web::routes::follow_ups::therapy as therapy_form;
 use crate::web::routes::follow_ups::treatments::TreatmentBounds;
 use crate::web::routes::patients::new::parse_date;
@@ -76,16 +82,43 @@ pub fn spec(kind: EventKind, event: &StoredEvent) -> Vec<EventField> {
                 "response",
                 "Response",
                 Select,
-                Response::all_for(criteria_of(event))
-                    .into_iter()
-                    .map(|r| (r.code().to_owned(), r.label().to_owned()))
-                    .collect(),
+                response_choices(criteria_of(event)),
+            ),
+            field(
+                "method",
+                "Method (optional)",
+                Select,
+                choices::<AssessmentMethod>(),
+            ),
+            field(
+                "deauville_score",
+                "Deauville score of the PET (optional, Lugano only)",
+                Select,
+                deauville_choices(),
             ),
             field(
                 "mrd_status",
                 "MRD status (optional)",
                 Select,
                 choices::<MrdStatus>(),
+            ),
+            field(
+                "mrd_method",
+                "MRD method (optional)",
+                Select,
+                choices::<MrdMethod>(),
+            ),
+            field(
+                "mrd_sensitivity",
+                "MRD assay sensitivity (optional)",
+                Select,
+                choices::<MrdSensitivity>(),
+            ),
+            field(
+                "assessor",
+                "Assessed by (optional)",
+                Select,
+                choices::<Assessor>(),
             ),
         ],
         EventKind::Toxicity => vec![
@@ -659,29 +692,62 @@ pub fn validate(
     columns
 }
 
+/// A response assessment: its date (after Day 0, by the reporting contact) and what it found
+/// by the disease's criteria, read and checked as the follow-up form does (method, Deauville
+/// score, MRD result and assessor; `follow_ups::response`).
 fn response(
     form: &mut EventForm,
     event: &StoredEvent,
     ctx: &EventContext,
     today: NaiveDate,
 ) -> Option<Vec<(&'static str, ColumnValue)>> {
-    let criteria = criteria_of(event);
     let date = event_date(form, "assessment_date", ctx, true, today);
-    let value = match Response::parse(criteria, &form.value("response")) {
-        Ok(r) => Some(r),
-        Err(_) => {
-            form.fail(
-                "response",
-                format!("Choose the response by {} criteria.", criteria.label()),
-            );
-            None
-        }
+    let [
+        response,
+        method,
+        deauville_score,
+        mrd_status,
+        mrd_method,
+        mrd_sensitivity,
+        assessor,
+    ] = [
+        "response",
+        "method",
+        "deauville_score",
+        "mrd_status",
+        "mrd_method",
+        "mrd_sensitivity",
+        "assessor",
+    ]
+    .map(|name| form.value(name));
+    let typed = TypedAssessment {
+        response: &response,
+        method: &method,
+        deauville_score: &deauville_score,
+        mrd_status: &mrd_status,
+        mrd_method: &mrd_method,
+        mrd_sensitivity: &mrd_sensitivity,
+        assessor: &assessor,
     };
-    let mrd = optional_code::<MrdStatus>(form, "mrd_status", "Choose the MRD status.");
+    let a = read_assessment(typed, criteria_of(event))
+        .map_err(|problems| {
+            for (field, message) in problems {
+                form.fail(field.column(), message);
+            }
+        })
+        .ok()?;
     Some(vec![
         ("assessment_date", ColumnValue::Date(Some(date?))),
-        ("response", text(value?.code())),
-        ("mrd_status", code_or_null(mrd)),
+        ("response", text(a.response.code())),
+        ("method", code_or_null(a.method)),
+        (
+            "deauville_score",
+            ColumnValue::Integer(a.deauville_score.map(|s| i32::from(s.get()))),
+        ),
+        ("mrd_status", code_or_null(a.mrd_status)),
+        ("mrd_method", code_or_null(a.mrd_method)),
+        ("mrd_sensitivity", code_or_null(a.mrd_sensitivity)),
+        ("assessor", code_or_null(a.assessor)),
     ])
 }
 

@@ -3,7 +3,7 @@
 
 use super::{
     Context, NewInfectionForm, NewToxicityForm, death, immunoglobulin, labs, malignancy,
-    persistence, therapy,
+    persistence, response, therapy,
 };
 use crate::web::{
     form::{Field, InputBlock},
@@ -53,9 +53,7 @@ pub struct FollowUpForm {
     /// A lab panel of this period: one sample, a row per analyte.
     pub lab: labs::LabPanelForm,
     /// A response assessment added in this period (by the disease's own criteria).
-    pub response_date: Field,
-    pub response: Field,
-    pub response_mrd: Field,
+    pub response: response::NewResponseForm,
     /// The death, when this period reports it (survival status dead).
     pub death: death::NewDeathForm,
     pub reason: Field,
@@ -113,9 +111,7 @@ impl FollowUpForm {
             therapy: therapy::NewTherapyForm::default(),
             malignancy: malignancy::NewMalignancyForm::default(),
             lab: labs::LabPanelForm::default(),
-            response_date: Field::default(),
-            response: Field::default(),
-            response_mrd: Field::default(),
+            response: response::NewResponseForm::default(),
             death: death::NewDeathForm::default(),
             reason: Field::default(),
             confirm_window: false,
@@ -231,12 +227,13 @@ impl FollowUpForm {
                 .map(|(name, field)| (name.to_owned(), field)),
         );
         out.extend(self.lab.fields_mut());
-        out.extend([
-            ("response_date".into(), &mut self.response_date),
-            ("response".into(), &mut self.response),
-            ("response_mrd".into(), &mut self.response_mrd),
-            ("reason".into(), &mut self.reason),
-        ]);
+        out.extend(
+            self.response
+                .inputs()
+                .into_iter()
+                .map(|(name, field)| (name.to_owned(), field)),
+        );
+        out.push(("reason".into(), &mut self.reason));
         out
     }
 

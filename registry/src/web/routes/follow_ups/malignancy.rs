@@ -28,6 +28,7 @@ use crate::domain::{
 };
 use crate::web::form::{
     Field, InputBlock, SelectOption, YES_NO_UNKNOWN, chosen, listed, options, short_text,
+    vocabulary_options,
 };
 use crate::web::routes::patients::new::parse_date;
 
@@ -272,14 +273,6 @@ impl NewMalignancyForm {
     pub fn product_derived_options(&self) -> Vec<SelectOption> {
         options(YES_NO_UNKNOWN, self.product_derived.value.trim())
     }
-}
-
-/// The entries of a vocabulary as options, the typed one selected.
-fn vocabulary_options<T: Vocabulary>(field: &Field) -> Vec<SelectOption> {
-    options(
-        T::ALL.iter().map(|v| (v.code(), v.label())),
-        field.value.trim(),
-    )
 }
 
 /// Inserts the malignancy, reported by `follow_up_id`, with its audit rows in `changes`.

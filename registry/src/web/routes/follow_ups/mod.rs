@@ -19,6 +19,7 @@ pub mod malignancy;
 pub mod persistence;
 pub mod post;
 pub mod relapse;
+pub mod response;
 pub mod therapy;
 pub mod toxicity;
 pub mod treatments;

@@ -5,7 +5,7 @@ use crate::domain::{
     follow_up::{ContactType, SignatureMeaning, SurvivalStatus},
     infection::{InfectionSeverity, InfectionSite, OrganismClass},
     persistence::{PersistenceMethod, Specimen},
-    response::{MrdStatus, RelapseAntigenStatus, RelapseMethod, Response},
+    response::{RelapseAntigenStatus, RelapseMethod},
     schedule::Schedule,
     toxicity::{CrsGrade, Hypotension, Hypoxia, ToxicityType},
     vocabulary::Vocabulary,
@@ -45,6 +45,11 @@ pub struct FollowUpPage {
     pub autopsy_answers: Vec<SelectOption>,
     pub toxicity_kinds: Vec<SelectOption>,
     pub responses: Vec<SelectOption>,
+    pub response_methods: Vec<SelectOption>,
+    pub deauville_scores: Vec<SelectOption>,
+    pub mrd_methods: Vec<SelectOption>,
+    pub mrd_sensitivities: Vec<SelectOption>,
+    pub assessors: Vec<SelectOption>,
     pub malignancy_types: Vec<SelectOption>,
     pub malignancy_ebv_answers: Vec<SelectOption>,
     pub malignancy_product_derived_answers: Vec<SelectOption>,
@@ -132,15 +137,13 @@ impl FollowUpPage {
                 })
                 .collect(),
             hypotensions: vocab::<Hypotension>(&form.toxicity.hypotension.value),
-            responses: Response::all_for(ctx.criteria)
-                .into_iter()
-                .map(|r| SelectOption {
-                    code: r.code().to_owned(),
-                    label: r.label().to_owned(),
-                    selected: r.code() == form.response.value,
-                })
-                .collect(),
-            mrd_statuses: vocab::<MrdStatus>(&form.response_mrd.value),
+            responses: form.response.response_options(ctx.criteria),
+            response_methods: form.response.method_options(),
+            deauville_scores: form.response.deauville_options(),
+            mrd_statuses: form.response.mrd_status_options(),
+            mrd_methods: form.response.mrd_method_options(),
+            mrd_sensitivities: form.response.mrd_sensitivity_options(),
+            assessors: form.response.assessor_options(),
             malignancy_types: form.malignancy.type_options(),
             malignancy_ebv_answers: form.malignancy.ebv_options(),
             malignancy_product_derived_answers: form.malignancy.product_derived_options(),

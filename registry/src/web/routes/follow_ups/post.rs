@@ -19,7 +19,7 @@ use crate::db::{
     },
     ids::{ApiTokenId, CourseId, FollowUpId, PatientId, ToxicityEventId, UserId},
     patients::PatientRow,
-    schema::{follow_up_sign_offs, follow_ups, patients, response_assessments, toxicity_events},
+    schema::{follow_up_sign_offs, follow_ups, patients, toxicity_events},
 };
 use crate::domain::{access::Permission, response::RelapseMethod, vocabulary::Vocabulary};
 use crate::web::{
@@ -432,40 +432,8 @@ pub fn save(
         if let Some(panel) = &input.lab {
             super::labs::insert_panel(conn, &changes, pid, row.id.0, actor, panel)?;
         }
-        if let Some((date, response, mrd)) = &input.response {
-            let id: i32 = diesel::insert_into(response_assessments::table)
-                .values((
-                    response_assessments::patient_id.eq(pid),
-                    response_assessments::course_id.eq(cid),
-                    response_assessments::reported_in_follow_up_id.eq(Some(row.id.0)),
-                    response_assessments::assessment_date.eq(date),
-                    response_assessments::criteria.eq(response.criteria().code()),
-                    response_assessments::response.eq(response.code()),
-                    response_assessments::mrd_status.eq(mrd.map(|m| m.code())),
-                    response_assessments::created_by.eq(actor),
-                    response_assessments::updated_by.eq(actor),
-                ))
-                .returning(response_assessments::id)
-                .get_result(conn)?;
-            changes.record_insert(
-                conn,
-                "response_assessments",
-                id,
-                Some(PatientId(pid)),
-                &[
-                    (
-                        "reported_in_follow_up_id".to_owned(),
-                        Some(row.id.0.to_string()),
-                    ),
-                    ("assessment_date".to_owned(), Some(date.to_string())),
-                    (
-                        "criteria".to_owned(),
-                        Some(response.criteria().code().to_owned()),
-                    ),
-                    ("response".to_owned(), Some(response.code().to_owned())),
-                    ("mrd_status".to_owned(), mrd.map(|m| m.code().to_owned())),
-                ],
-            )?;
+        if let Some(entry) = &input.response {
+            super::response::insert(conn, &changes, (pid, cid), row.id.0, actor, entry)?;
         }
         if let Some(t) = &input.toxicity {
             let id: i32 = diesel::insert_into(toxicity_events::table)

@@ -21,7 +21,7 @@ use crate::domain::{
     therapy::{SubsequentTherapyCategory, TherapyDetails, TherapyField, TherapyIntent},
     vocabulary::Vocabulary,
 };
-use crate::web::form::{Field, InputBlock, SelectOption, chosen, options, short_text};
+use crate::web::form::{Field, InputBlock, SelectOption, chosen, short_text, vocabulary_options};
 
 /// The longest regimen kept.
 pub const REGIMEN_MAX_CHARS: usize = 200;
@@ -127,14 +127,6 @@ impl NewTherapyForm {
     pub fn best_response_options(&self) -> Vec<SelectOption> {
         vocabulary_options::<GenericResponse>(&self.best_response)
     }
-}
-
-/// The entries of a vocabulary as options, the typed one selected.
-fn vocabulary_options<T: Vocabulary>(field: &Field) -> Vec<SelectOption> {
-    options(
-        T::ALL.iter().map(|v| (v.code(), v.label())),
-        field.value.trim(),
-    )
 }
 
 /// The input a domain message belongs beside on the follow-up form.

@@ -5,13 +5,12 @@ use chrono::NaiveDate;
 
 use super::{
     Context, FollowUpForm, NewToxicity, death, immunoglobulin, infection, labs, malignancy,
-    persistence, relapse, therapy, toxicity,
+    persistence, relapse, response, therapy, toxicity,
 };
 use crate::domain::{
     follow_up::{ContactType, SurvivalStatus},
-    response::{MrdStatus, RelapseMethod, Response},
+    response::RelapseMethod,
     schedule::{Schedule, WindowCheck},
-    vocabulary::Vocabulary,
 };
 use crate::web::form::{Field, InputBlock, chosen};
 use crate::web::routes::patients::new::parse_date;
@@ -43,8 +42,8 @@ pub struct FollowUpInput {
     pub malignancy: Option<malignancy::NewMalignancyEntry>,
     /// A lab panel: one sample and its results.
     pub lab: Option<labs::LabPanel>,
-    /// A response assessment: date, response, MRD status.
-    pub response: Option<(NaiveDate, Response, Option<MrdStatus>)>,
+    /// A response assessment, with how it was assessed and its MRD result.
+    pub response: Option<response::NewResponseEntry>,
     /// A death reported in this period.
     pub death: Option<death::NewDeathEntry>,
     pub reason: Option<String>,
@@ -175,7 +174,8 @@ impl FollowUpForm {
             || self.infection.has_error()
             || self.death.has_error()
             || self.malignancy.has_error()
-            || self.therapy.has_error();
+            || self.therapy.has_error()
+            || self.response.has_error();
         if failed {
             return None;
         }
@@ -317,45 +317,28 @@ impl FollowUpForm {
         self.death.validate(date, complete)
     }
 
-    /// A response assessment added in this period, by the disease's own criteria.
+    /// A response assessment added in this period, by the disease's own criteria: assessed
+    /// after Day 0 and by the contact, with its answers read and checked by the block.
     fn checked_response(
         &mut self,
         ctx: &Context,
         contact_date: Option<NaiveDate>,
         today: NaiveDate,
-    ) -> Option<(NaiveDate, Response, Option<MrdStatus>)> {
-        if self.adds_no(&[&self.response_date, &self.response, &self.response_mrd]) {
+    ) -> Option<response::NewResponseEntry> {
+        if self.response.is_blank() {
             return None;
         }
-        let date = parse_date(&mut self.response_date, true, today);
+        let field = &mut self.response.date;
+        let date = parse_date(field, true, today);
         if let Some(d) = date {
             if d < ctx.day0 {
-                self.response_date
-                    .fail("A response to CAR-T cannot be assessed before Day 0.");
+                field.fail("A response to CAR-T cannot be assessed before Day 0.");
             } else if contact_date.is_some_and(|c| d > c) {
-                self.response_date
-                    .fail("The assessment is after this period's contact date.");
+                field.fail("The assessment is after this period's contact date.");
             }
         }
-        let value = match Response::parse(ctx.criteria, &self.response.value) {
-            Ok(r) => Some(r),
-            Err(_) => {
-                self.response.fail(format!(
-                    "Choose the response by {} criteria.",
-                    ctx.criteria.label()
-                ));
-                None
-            }
-        };
-        let mrd = chosen::<MrdStatus>(&mut self.response_mrd, false, "Choose the MRD status.");
-        match (date, value) {
-            (Some(d), Some(v))
-                if self.response_date.error.is_none() && self.response_mrd.error.is_none() =>
-            {
-                Some((d, v, mrd))
-            }
-            _ => None,
-        }
+        let date = date.filter(|_| field.error.is_none());
+        self.response.validate(ctx.criteria, date)
     }
 
     /// A new malignancy added in this period: diagnosed after Day 0 (whenever it is found, so
@@ -394,19 +377,12 @@ impl FollowUpForm {
         self.therapy.validate(start, end, complete)
     }
 
-    /// True when none of the fields of an inline event was typed in: nothing added.
-    fn adds_no(&self, fields: &[&Field]) -> bool {
-        fields.iter().all(|f| f.is_blank())
-    }
-
     /// Whether an event of the section is being added on this form.
     fn adds_to(&mut self, section: &str) -> bool {
         match section {
             "infections" => !self.infection.is_blank(),
             "toxicities" => !self.toxicity.is_blank(),
-            "responses" => {
-                !self.adds_no(&[&self.response_date, &self.response, &self.response_mrd])
-            }
+            "responses" => !self.response.is_blank(),
             "lab_results" => !self.lab.is_blank(),
             "new_malignancies" => !self.malignancy.is_blank(),
             "immunoglobulin" => !self.immunoglobulin.is_blank(),

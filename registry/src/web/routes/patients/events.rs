@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::label_of;
-use crate::db::events::{EventKind, NewMalignancyRow, SubsequentTherapyRow};
+use crate::db::events::{EventKind, NewMalignancyRow, ResponseAssessmentRow, SubsequentTherapyRow};
 use crate::domain::immunoglobulin::IgProduct;
 use crate::domain::infection::{
     InfectionOutcome, InfectionSeverity, InfectionSite, Organism, OrganismClass,
@@ -14,7 +14,10 @@ use crate::domain::lab::{LabAnalyte, LabUnit};
 use crate::domain::malignancy::{NewMalignancyType, TransgeneResult};
 use crate::domain::missing::{Answer, YesNo};
 use crate::domain::persistence::{PersistenceMethod, PersistenceUnit};
-use crate::domain::response::{GenericResponse, ResponseCriteria};
+use crate::domain::response::{
+    AssessmentMethod, Assessor, GenericResponse, MrdMethod, MrdSensitivity, MrdStatus,
+    ResponseCriteria,
+};
 use crate::domain::therapy::{SubsequentTherapyCategory, TherapyIntent};
 use crate::domain::toxicity::{CtcaeGrade, ToxicityTreatment, ToxicityType};
 use crate::domain::vocabulary::Vocabulary;
@@ -65,23 +68,17 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
             summary,
         });
     };
-    for (id, f, date, criteria, response) in response_assessments::table
+    for r in response_assessments::table
         .filter(response_assessments::patient_id.eq(pid))
-        .select((
-            response_assessments::id,
-            response_assessments::reported_in_follow_up_id,
-            response_assessments::assessment_date,
-            response_assessments::criteria,
-            response_assessments::response,
-        ))
-        .load::<(i32, Option<i32>, NaiveDate, String, String)>(conn)?
+        .select(ResponseAssessmentRow::as_select())
+        .load(conn)?
     {
         push(
             "responses",
-            (EventKind::Response, id),
-            f,
-            date,
-            format!("{response} ({})", label_of::<ResponseCriteria>(&criteria)),
+            (EventKind::Response, r.id.0),
+            r.reported_in_follow_up_id.map(|f| f.0),
+            r.assessment_date,
+            response_summary(&r),
         );
     }
     let treatments = toxicity_treatments_of(conn, pid)?;
@@ -368,6 +365,40 @@ pub fn events_of(conn: &mut SqliteConnection, pid: i32) -> QueryResult<Vec<Event
     }
     out.sort_by_key(|e| e.date);
     Ok(out)
+}
+
+/// A response assessment as the timeline says it: "CR (Lugano 2014); PET-CT, Deauville 3;
+/// MRD negative by next-generation sequencing at 10⁻⁶ (0.0001%); central review" (the response
+/// code, then what is known of how it was assessed).
+fn response_summary(r: &ResponseAssessmentRow) -> String {
+    let mut parts = vec![format!(
+        "{} ({})",
+        r.response,
+        label_of::<ResponseCriteria>(&r.criteria)
+    )];
+    let method = r.method.as_deref().map(label_of::<AssessmentMethod>);
+    let deauville = r.deauville_score.map(|s| format!("Deauville {s}"));
+    let how: Vec<String> = method.into_iter().chain(deauville).collect();
+    if !how.is_empty() {
+        parts.push(how.join(", "));
+    }
+    if let Some(status) = &r.mrd_status {
+        let mut mrd = label_of::<MrdStatus>(status);
+        if let Some(method) = &r.mrd_method {
+            mrd.push_str(&format!(
+                " by {}",
+                label_of::<MrdMethod>(method).to_lowercase()
+            ));
+        }
+        if let Some(sensitivity) = &r.mrd_sensitivity {
+            mrd.push_str(&format!(" at {}", label_of::<MrdSensitivity>(sensitivity)));
+        }
+        parts.push(mrd);
+    }
+    if let Some(assessor) = &r.assessor {
+        parts.push(label_of::<Assessor>(assessor).to_lowercase());
+    }
+    parts.join("; ")
 }
 
 /// A new malignancy as the timeline says it: "T-cell lymphoma; CAR transgene detected
