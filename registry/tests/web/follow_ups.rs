@@ -964,16 +964,25 @@ fn a_myeloma_response_has_no_deauville_score_and_its_mrd_negative_is_measured_at
  {
     use diesel::prelude::*;
     let Arranged { app, patient, form } = arrange();
+    let mut coordinator = app.logged_in(&app.coordinator);
+    let deauville_input = "name=\"response_deauville_score\"";
+    assert!(
+        coordinator.get(&form).body.contains(deauville_input),
+        "a lymphoma (Lugano) form asks for the Deauville score"
+    );
     diesel::sql_query(format!(
         "UPDATE diagnoses SET disease = 'MM', row_version = row_version + 1 WHERE patient_id = {patient}"
     ))
     .execute(&mut app.db())
     .unwrap();
-    let mut coordinator = app.logged_in(&app.coordinator);
     let page = coordinator.get(&form);
     assert!(
         page.body.contains("By IMWG 2016 criteria"),
         "myeloma is graded by IMWG"
+    );
+    assert!(
+        !page.body.contains(deauville_input),
+        "a myeloma form does not ask for a Deauville score"
     );
     let assessed = days_ago(5).to_string();
     let valid = with(

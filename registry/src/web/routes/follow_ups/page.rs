@@ -5,7 +5,7 @@ use crate::domain::{
     follow_up::{ContactType, SignatureMeaning, SurvivalStatus},
     infection::{InfectionSeverity, InfectionSite, OrganismClass},
     persistence::{PersistenceMethod, Specimen},
-    response::{RelapseAntigenStatus, RelapseMethod},
+    response::{RelapseAntigenStatus, RelapseMethod, ResponseCriteria},
     schedule::Schedule,
     toxicity::{CrsGrade, Hypotension, Hypoxia, ToxicityType},
     vocabulary::Vocabulary,
@@ -36,6 +36,8 @@ pub struct FollowUpPage {
     pub relapse_antigens: Vec<SelectOption>,
     /// The antigen status at relapse applies to this course's product (CD19 or BCMA).
     pub antigen_applies: bool,
+    /// The Deauville score applies (Lugano 2014), or one was typed (shown with its message).
+    pub deauville_shown: bool,
     pub organism_classes: Vec<SelectOption>,
     pub severities: Vec<SelectOption>,
     pub meanings: Vec<SelectOption>,
@@ -117,6 +119,8 @@ impl FollowUpPage {
             relapse_method_checks: check_options::<RelapseMethod>(&form.relapse_methods),
             relapse_antigens: vocab::<RelapseAntigenStatus>(&form.relapse_antigen_status.value),
             antigen_applies: relapse::antigen_applies(ctx.target),
+            deauville_shown: ctx.criteria == ResponseCriteria::Lugano2014
+                || !form.response.deauville_score.is_blank(),
             organism_classes: vocab::<OrganismClass>(&form.infection.organism_class.value),
             severities: vocab::<InfectionSeverity>(&form.infection.severity.value),
             organisms: form.infection.organism_options(),
