@@ -31,6 +31,15 @@ impl Field {
         }
     }
 
+    /// A tick box: ticked (`1`) or not (blank); anything else reads as unticked with
+    /// [`TICK_OR_BLANK`] beside it.
+    pub fn tick(&mut self) -> bool {
+        ticked_box(&self.value).unwrap_or_else(|_| {
+            self.fail(TICK_OR_BLANK);
+            false
+        })
+    }
+
     /// The trimmed value, or `None` when blank.
     pub fn optional(&self) -> Option<String> {
         let v = self.value.trim();
@@ -77,6 +86,26 @@ pub const YES_NO_UNKNOWN: [(&str, &str); 3] = [("Y", "Yes"), ("N", "No"), ("UNK"
 /// What was typed cannot be read as the input asks (the caller words the message).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unreadable;
+
+/// What a yes/no/unknown select that sent another code is told.
+pub const CHOOSE_YES_NO_UNKNOWN: &str = "Choose yes, no or unknown.";
+
+/// A yes/no/unknown answer as typed ([`YES_NO_UNKNOWN`]): blank is `Ok(None)`.
+pub fn yes_no_unknown(typed: &str) -> Result<Option<&'static str>, Unreadable> {
+    listed(typed, &YES_NO_UNKNOWN)
+}
+
+/// What a tick box that sent neither `1` nor nothing is told.
+pub const TICK_OR_BLANK: &str = "Tick the box or leave it blank.";
+
+/// A tick box as sent: `1` is ticked, blank is not; anything else `Err(Unreadable)`.
+pub fn ticked_box(typed: &str) -> Result<bool, Unreadable> {
+    match typed.trim() {
+        "" => Ok(false),
+        "1" => Ok(true),
+        _ => Err(Unreadable),
+    }
+}
 
 /// A code of `list` as typed: blank is `Ok(None)`, a code not in the list `Err(Unreadable)`.
 pub fn listed(
@@ -301,5 +330,18 @@ mod tests {
         assert_eq!(chosen::<SurvivalStatus>(&mut f, false, "Choose."), None);
         assert_eq!(f.error.as_deref(), Some("Choose."));
         assert_eq!(f.value, "dead", "what was typed is kept");
+    }
+
+    #[test]
+    fn a_tick_box_is_ticked_by_1_unticked_when_blank_and_refuses_anything_else() {
+        assert_eq!(ticked_box(" 1 "), Ok(true));
+        assert_eq!(ticked_box(""), Ok(false));
+        assert_eq!(ticked_box("yes"), Err(Unreadable));
+        let mut odd = field("on");
+        assert!(!odd.tick(), "read as unticked");
+        assert_eq!(odd.error.as_deref(), Some(TICK_OR_BLANK));
+        let mut ticked = field("1");
+        assert!(ticked.tick());
+        assert_eq!(ticked.error, None);
     }
 }

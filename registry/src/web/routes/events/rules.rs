@@ -27,7 +27,9 @@ use crate::domain::{
     },
     vocabulary::Vocabulary,
 };
-use crate::web::form::{Field, YES_NO_UNKNOWN, decimal, short_text, with_other_named};
+use crate::web::form::{
+    Field, TICK_OR_BLANK, YES_NO_UNKNOWN, decimal, short_text, ticked_box, with_other_named,
+};
 use crate::web::routes::follow_ups::death as death_form;
 use crate::web::routes::follow_ups::icaht::{
     IcahtCounts, IcahtInput, TypedIcahtCounts, check_icaht_counts,
@@ -424,6 +426,15 @@ fn optional_text(form: &mut EventForm, name: &str, max: usize, what: &str) -> Op
     short_text(&form.value(name), max, what).unwrap_or_else(|message| {
         form.fail(name, message);
         None
+    })
+}
+
+/// A tick box of the form: ticked or not, [`TICK_OR_BLANK`] beside anything else (read as
+/// unticked; the form then fails).
+fn tick_box(form: &mut EventForm, name: &str) -> bool {
+    ticked_box(&form.value(name)).unwrap_or_else(|_| {
+        form.fail(name, TICK_OR_BLANK);
+        false
     })
 }
 
@@ -940,17 +951,7 @@ fn max_grade_date(
     today: NaiveDate,
 ) -> (Option<NaiveDate>, bool) {
     let name = "max_grade_date";
-    let estimated = match form.value("max_grade_date_estimated").trim() {
-        "" => false,
-        "1" => true,
-        _ => {
-            form.fail(
-                "max_grade_date_estimated",
-                "Tick the box or leave it unticked.",
-            );
-            false
-        }
-    };
+    let estimated = tick_box(form, "max_grade_date_estimated");
     let mut typed = Field::new(form.value(name));
     let peak = parse_date(&mut typed, false, today);
     if let Some(message) = typed.error {
@@ -1037,17 +1038,7 @@ fn lab(
         }
     };
     let date = event_date(form, "sample_date", ctx, true, today);
-    let estimated = match form.value("sample_date_estimated").trim() {
-        "" => Some(false),
-        "1" => Some(true),
-        _ => {
-            form.fail(
-                "sample_date_estimated",
-                "Tick the box or leave it unticked.",
-            );
-            None
-        }
-    };
+    let estimated = tick_box(form, "sample_date_estimated");
     let value = match decimal(&form.value("value")) {
         Ok(Some(v)) => Some(v),
         _ => {
@@ -1087,7 +1078,7 @@ fn lab(
     Some(vec![
         ("analyte", text(lab_value.analyte().code())),
         ("sample_date", ColumnValue::Date(Some(date?))),
-        ("sample_date_estimated", ColumnValue::Bool(estimated?)),
+        ("sample_date_estimated", ColumnValue::Bool(estimated)),
         ("value", ColumnValue::Real(Some(lab_value.value()))),
         ("unit", text(lab_value.unit().code())),
         (
@@ -1285,17 +1276,7 @@ fn death(
     }
     let contributing_other = cause_name(form, CauseOfDeath::OTHER_INPUT, &contributing.other.value);
     let autopsy = optional_code::<Autopsy>(form, "autopsy", "Choose whether an autopsy was done.");
-    let report_attached = match form.value("autopsy_report_attached").trim() {
-        "" => false,
-        "1" => true,
-        _ => {
-            form.fail(
-                "autopsy_report_attached",
-                "Tick the box or leave it unticked.",
-            );
-            false
-        }
-    };
+    let report_attached = tick_box(form, "autopsy_report_attached");
     let problems = DeathDetails {
         primary_cause: cause,
         primary_cause_other: cause_other.as_deref(),

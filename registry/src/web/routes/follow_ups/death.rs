@@ -104,14 +104,7 @@ impl NewDeathForm {
             complete,
             "Answer whether an autopsy was done (or is pending).",
         );
-        let report_attached = match self.report_attached.value.trim() {
-            "" => false,
-            "1" => true,
-            _ => {
-                self.report_attached.fail("Tick the box or leave it blank.");
-                false
-            }
-        };
+        let report_attached = self.report_attached.tick();
         let problems = DeathDetails {
             primary_cause: cause,
             primary_cause_other: cause_other.as_deref(),

@@ -28,8 +28,8 @@ use crate::domain::{
     vocabulary::Vocabulary,
 };
 use crate::web::form::{
-    Field, InputBlock, SelectOption, YES_NO_UNKNOWN, listed, options, short_text, ticked,
-    with_other_named,
+    CHOOSE_YES_NO_UNKNOWN, Field, InputBlock, SelectOption, YES_NO_UNKNOWN, options, short_text,
+    ticked, with_other_named, yes_no_unknown,
 };
 
 /// The longest organism name kept.
@@ -140,8 +140,8 @@ pub fn read_details(
             None
         });
     let mut answer = |typed: &str, field: F| -> Option<&'static str> {
-        listed(typed, &YES_NO_UNKNOWN).unwrap_or_else(|_| {
-            problems.push((field, "Choose yes, no or unknown.".to_owned()));
+        yes_no_unknown(typed).unwrap_or_else(|_| {
+            problems.push((field, CHOOSE_YES_NO_UNKNOWN.to_owned()));
             None
         })
     };

@@ -23,7 +23,9 @@ use crate::domain::{
     lab::{InvalidLabValue, LabAnalyte, LabUnit, LabValue},
     vocabulary::Vocabulary,
 };
-use crate::web::form::{Field, SelectOption, YES_NO_UNKNOWN, decimal, listed, options};
+use crate::web::form::{
+    CHOOSE_YES_NO_UNKNOWN, Field, SelectOption, YES_NO_UNKNOWN, decimal, options, yes_no_unknown,
+};
 use crate::web::routes::patients::new::parse_date;
 
 /// The panel's groups: a heading and its analytes, in the order shown. Every analyte once.
@@ -244,14 +246,7 @@ impl LabPanelForm {
                     .fail(format!("The sample is after the death ({death})."));
             }
         }
-        let date_estimated = match self.date_estimated.value.trim() {
-            "" => false,
-            "1" => true,
-            _ => {
-                self.date_estimated.fail("Tick the box or leave it blank.");
-                false
-            }
-        };
+        let date_estimated = self.date_estimated.tick();
         let mut results = Vec::new();
         for row in self.groups.iter_mut().flat_map(|g| g.rows.iter_mut()) {
             if let Some(value) = validate_row(row) {
@@ -327,11 +322,11 @@ fn validate_row(row: &mut LabRowForm) -> Option<LabValue> {
 
 /// A transfusion answer: blank is not asked; only with a blood count in the panel.
 fn transfusion_answer(field: &mut Field, blood_count: bool) -> Option<&'static str> {
-    let code = match listed(&field.value, &YES_NO_UNKNOWN) {
+    let code = match yes_no_unknown(&field.value) {
         Ok(Some(code)) => code,
         Ok(None) => return None,
         Err(_) => {
-            field.fail("Choose yes, no or unknown.");
+            field.fail(CHOOSE_YES_NO_UNKNOWN);
             return None;
         }
     };

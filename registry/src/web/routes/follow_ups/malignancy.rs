@@ -27,8 +27,8 @@ use crate::domain::{
     vocabulary::Vocabulary,
 };
 use crate::web::form::{
-    Field, InputBlock, SelectOption, YES_NO_UNKNOWN, chosen, listed, options, short_text,
-    vocabulary_options,
+    CHOOSE_YES_NO_UNKNOWN, Field, InputBlock, SelectOption, TICK_OR_BLANK, YES_NO_UNKNOWN, chosen,
+    options, short_text, ticked_box, vocabulary_options, yes_no_unknown,
 };
 use crate::web::routes::patients::new::parse_date;
 
@@ -123,27 +123,21 @@ pub fn read_details(
         problems.push((F::TransgeneResult, message));
     }
     let mut answer = |typed: &str, field: F| -> Option<Answer<YesNo>> {
-        match listed(typed, &YES_NO_UNKNOWN) {
+        match yes_no_unknown(typed) {
             Ok(code) => code.and_then(|c| Answer::parse(c).ok()),
             Err(_) => {
-                problems.push((field, "Choose yes, no or unknown.".to_owned()));
+                problems.push((field, CHOOSE_YES_NO_UNKNOWN.to_owned()));
                 None
             }
         }
     };
     let ebv_positive = answer(typed.ebv_positive, F::EbvPositive);
     let product_derived = answer(typed.product_derived, F::ProductDerived);
-    let pathology_report_attached = match typed.pathology_report_attached.trim() {
-        "" => false,
-        "1" => true,
-        _ => {
-            problems.push((
-                F::PathologyReportAttached,
-                "Tick the box or leave it blank.".to_owned(),
-            ));
+    let pathology_report_attached =
+        ticked_box(typed.pathology_report_attached).unwrap_or_else(|_| {
+            problems.push((F::PathologyReportAttached, TICK_OR_BLANK.to_owned()));
             false
-        }
-    };
+        });
     let mut report_date = |typed: &str, field: F| -> Option<NaiveDate> {
         let mut typed = Field::new(typed);
         let date = parse_date(&mut typed, false, today);

@@ -24,7 +24,9 @@ use crate::domain::{
     },
     vocabulary::Vocabulary,
 };
-use crate::web::form::{Field, InputBlock, SelectOption, decimal, options, short_text};
+use crate::web::form::{
+    Field, InputBlock, SelectOption, TICK_OR_BLANK, decimal, options, short_text, ticked_box,
+};
 
 /// The longest laboratory name kept.
 pub const LABORATORY_MAX_CHARS: usize = 200;
@@ -98,17 +100,10 @@ pub fn read_quantity(
             None
         }),
     };
-    let below_lloq = match typed.below_lloq.trim() {
-        "" => false,
-        "1" => true,
-        _ => {
-            problems.push((
-                QuantityField::BelowLloq,
-                "Tick the box or leave it blank.".to_owned(),
-            ));
-            false
-        }
-    };
+    let below_lloq = ticked_box(typed.below_lloq).unwrap_or_else(|_| {
+        problems.push((QuantityField::BelowLloq, TICK_OR_BLANK.to_owned()));
+        false
+    });
     if !problems.is_empty() {
         return Err(problems);
     }

@@ -130,7 +130,7 @@ impl NewTherapyForm {
 }
 
 /// The input a domain message belongs beside on the follow-up form.
-pub fn input_of(field: TherapyField) -> String {
+fn input_of(field: TherapyField) -> String {
     format!("therapy_{}", field.column())
 }
 

@@ -290,11 +290,7 @@ impl NewToxicityForm {
         resolution: Option<NaiveDate>,
         b: PeriodBounds,
     ) -> Option<NaiveDate> {
-        let estimated = &self.max_grade_date_estimated.value;
-        if !estimated.trim().is_empty() && estimated.trim() != "1" {
-            self.max_grade_date_estimated
-                .fail("Tick the box or leave it unticked.");
-        }
+        self.max_grade_date_estimated.tick();
         let peak = parse_date(&mut self.max_grade_date, false, b.today);
         let Some(peak) = peak else {
             if self.max_grade_date_is_estimated() && self.max_grade_date.error.is_none() {

@@ -309,8 +309,8 @@ impl TreatmentsForm {
                 continue;
             }
             let estimated = &mut a.start_date_estimated;
-            if !estimated.is_blank() && estimated.value.trim() != TICKED {
-                estimated.fail("Tick the box or leave it unticked.");
+            estimated.tick();
+            if estimated.error.is_some() {
                 continue;
             }
             if !a.is_given() {
