@@ -87,6 +87,22 @@ pub const YES_NO_UNKNOWN: [(&str, &str); 3] = [("Y", "Yes"), ("N", "No"), ("UNK"
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unreadable;
 
+/// An optional code of vocabulary `T` as typed, for readers that gather each problem with the
+/// input it belongs beside: blank is `None`; a code not in `T` is `None` with `(field,
+/// message)` added to `problems`.
+pub fn noted_code<T: Vocabulary, F>(
+    typed: &str,
+    (field, message): (F, &str),
+    problems: &mut Vec<(F, String)>,
+) -> Option<T> {
+    let mut typed = Field::new(typed);
+    let value = chosen(&mut typed, false, message);
+    if let Some(message) = typed.error {
+        problems.push((field, message));
+    }
+    value
+}
+
 /// What a yes/no/unknown select that sent another code is told.
 pub const CHOOSE_YES_NO_UNKNOWN: &str = "Choose yes, no or unknown.";
 
@@ -270,6 +286,14 @@ impl actix_web::FromRequest for FormPairs {
 pub trait InputBlock {
     /// Every input of the block with its name, in page order.
     fn inputs(&mut self) -> Vec<(&'static str, &mut Field)>;
+
+    /// Every input with its name as an owned string (a form's list of every field).
+    fn named_inputs(&mut self) -> Vec<(String, &mut Field)> {
+        self.inputs()
+            .into_iter()
+            .map(|(name, field)| (name.to_owned(), field))
+            .collect()
+    }
 
     /// Nothing typed.
     fn is_blank(&mut self) -> bool {

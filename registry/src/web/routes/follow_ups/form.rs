@@ -150,12 +150,7 @@ impl FollowUpForm {
                 &mut self.relapse_antigen_status,
             ),
         ];
-        out.extend(
-            self.death
-                .inputs()
-                .into_iter()
-                .map(|(name, field)| (name.to_owned(), field)),
-        );
+        out.extend(self.death.named_inputs());
         for section in &mut self.sections {
             out.push((format!("none_{}", section.key), &mut section.answer));
         }
@@ -196,43 +191,13 @@ impl FollowUpForm {
             ),
         ]);
         out.extend(self.toxicity.treatments.fields_mut());
-        out.extend(
-            self.infection
-                .inputs()
-                .into_iter()
-                .map(|(name, field)| (name.to_owned(), field)),
-        );
-        out.extend(
-            self.immunoglobulin
-                .inputs()
-                .into_iter()
-                .map(|(name, field)| (name.to_owned(), field)),
-        );
-        out.extend(
-            self.persistence
-                .inputs()
-                .into_iter()
-                .map(|(name, field)| (name.to_owned(), field)),
-        );
-        out.extend(
-            self.therapy
-                .inputs()
-                .into_iter()
-                .map(|(name, field)| (name.to_owned(), field)),
-        );
-        out.extend(
-            self.malignancy
-                .inputs()
-                .into_iter()
-                .map(|(name, field)| (name.to_owned(), field)),
-        );
+        out.extend(self.infection.named_inputs());
+        out.extend(self.immunoglobulin.named_inputs());
+        out.extend(self.persistence.named_inputs());
+        out.extend(self.therapy.named_inputs());
+        out.extend(self.malignancy.named_inputs());
         out.extend(self.lab.fields_mut());
-        out.extend(
-            self.response
-                .inputs()
-                .into_iter()
-                .map(|(name, field)| (name.to_owned(), field)),
-        );
+        out.extend(self.response.named_inputs());
         out.push(("reason".into(), &mut self.reason));
         out
     }

@@ -28,8 +28,8 @@ use crate::domain::{
     vocabulary::Vocabulary,
 };
 use crate::web::form::{
-    CHOOSE_YES_NO_UNKNOWN, Field, InputBlock, SelectOption, YES_NO_UNKNOWN, options, short_text,
-    ticked, with_other_named, yes_no_unknown,
+    CHOOSE_YES_NO_UNKNOWN, Field, InputBlock, SelectOption, YES_NO_UNKNOWN, noted_code, options,
+    short_text, ticked, with_other_named, yes_no_unknown,
 };
 
 /// The longest organism name kept.
@@ -118,13 +118,11 @@ pub fn read_details(
 ) -> Result<Details, Vec<(InfectionField, String)>> {
     use InfectionField as F;
     let mut problems = Vec::new();
-    let organism = match typed.organism.trim() {
-        "" => None,
-        code => Organism::parse(code).ok().or_else(|| {
-            problems.push((F::Organism, "Choose the organism from the list.".to_owned()));
-            None
-        }),
-    };
+    let organism = noted_code::<Organism, _>(
+        typed.organism,
+        (F::Organism, "Choose the organism from the list."),
+        &mut problems,
+    );
     let organism_other = short_text(typed.organism_other, ORGANISM_NAME_MAX_CHARS, "the name")
         .unwrap_or_else(|message| {
             problems.push((F::OrganismOther, message));
@@ -147,13 +145,11 @@ pub fn read_details(
     };
     let hospitalised = answer(typed.hospitalised, F::Hospitalised);
     let icu_admission = answer(typed.icu_admission, F::IcuAdmission);
-    let outcome = match typed.outcome.trim() {
-        "" => None,
-        code => InfectionOutcome::parse(code).ok().or_else(|| {
-            problems.push((F::Outcome, "Choose the outcome.".to_owned()));
-            None
-        }),
-    };
+    let outcome = noted_code::<InfectionOutcome, _>(
+        typed.outcome,
+        (F::Outcome, "Choose the outcome."),
+        &mut problems,
+    );
     if !problems.is_empty() {
         return Err(problems);
     }

@@ -28,7 +28,7 @@ use crate::domain::{
 };
 use crate::web::form::{
     CHOOSE_YES_NO_UNKNOWN, Field, InputBlock, SelectOption, TICK_OR_BLANK, YES_NO_UNKNOWN, chosen,
-    options, short_text, ticked_box, vocabulary_options, yes_no_unknown,
+    noted_code, options, short_text, ticked_box, vocabulary_options, yes_no_unknown,
 };
 use crate::web::routes::patients::new::parse_date;
 
@@ -113,15 +113,11 @@ pub fn read_details(
         problems.push((F::Detail, message));
         None
     });
-    let mut transgene_field = Field::new(typed.transgene);
-    let transgene = chosen::<TransgeneResult>(
-        &mut transgene_field,
-        false,
-        "Choose the CAR-transgene test result.",
+    let transgene = noted_code::<TransgeneResult, _>(
+        typed.transgene,
+        (F::TransgeneResult, "Choose the CAR-transgene test result."),
+        &mut problems,
     );
-    if let Some(message) = transgene_field.error {
-        problems.push((F::TransgeneResult, message));
-    }
     let mut answer = |typed: &str, field: F| -> Option<Answer<YesNo>> {
         match yes_no_unknown(typed) {
             Ok(code) => code.and_then(|c| Answer::parse(c).ok()),

@@ -23,7 +23,7 @@ use crate::domain::{
     },
     vocabulary::Vocabulary,
 };
-use crate::web::form::{Field, InputBlock, SelectOption, chosen, vocabulary_options};
+use crate::web::form::{Field, InputBlock, SelectOption, noted_code, vocabulary_options};
 
 /// A response assessment as typed (all blank: none added).
 #[derive(Debug, Clone, Default)]
@@ -99,22 +99,22 @@ pub fn read_assessment(
             })
             .ok(),
     };
-    let method = read_code(
+    let method = noted_code(
         typed.method,
         (F::Method, "Choose the method from the list."),
         &mut problems,
     );
-    let mrd_status = read_code(
+    let mrd_status = noted_code(
         typed.mrd_status,
         (F::MrdStatus, "Choose the MRD status."),
         &mut problems,
     );
-    let mrd_method = read_code(
+    let mrd_method = noted_code(
         typed.mrd_method,
         (F::MrdMethod, "Choose the MRD method."),
         &mut problems,
     );
-    let mrd_sensitivity = read_code(
+    let mrd_sensitivity = noted_code(
         typed.mrd_sensitivity,
         (
             F::MrdSensitivity,
@@ -122,7 +122,7 @@ pub fn read_assessment(
         ),
         &mut problems,
     );
-    let assessor = read_code(
+    let assessor = noted_code(
         typed.assessor,
         (F::Assessor, "Choose who assessed it."),
         &mut problems,
@@ -156,20 +156,6 @@ pub fn read_assessment(
         mrd_sensitivity,
         assessor,
     })
-}
-
-/// An optional code of a vocabulary, or `message` beside `field` in `problems`.
-fn read_code<T: Vocabulary>(
-    typed: &str,
-    (field, message): (ResponseField, &str),
-    problems: &mut Vec<(ResponseField, String)>,
-) -> Option<T> {
-    let mut typed = Field::new(typed);
-    let value = chosen(&mut typed, false, message);
-    if let Some(message) = typed.error {
-        problems.push((field, message));
-    }
-    value
 }
 
 impl InputBlock for NewResponseForm {
