@@ -103,6 +103,21 @@ pub fn noted_code<T: Vocabulary, F>(
     value
 }
 
+/// An optional text as typed, at most `max` characters, for readers that gather each problem
+/// with the input it belongs beside: trimmed, blank is `None`; too long is `None` with
+/// `field` and a message naming `what` added to `problems`.
+pub fn noted_text<F>(
+    typed: &str,
+    (max, what): (usize, &str),
+    field: F,
+    problems: &mut Vec<(F, String)>,
+) -> Option<String> {
+    short_text(typed, max, what).unwrap_or_else(|message| {
+        problems.push((field, message));
+        None
+    })
+}
+
 /// What a yes/no/unknown select that sent another code is told.
 pub const CHOOSE_YES_NO_UNKNOWN: &str = "Choose yes, no or unknown.";
 

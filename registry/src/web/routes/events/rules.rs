@@ -420,10 +420,15 @@ fn optional_code<T: Vocabulary>(form: &mut EventForm, name: &str, message: &str)
     }
 }
 
-/// An optional text of at most `max` characters (trimmed; blank is `None`); too long fails
-/// beside the input, naming `what`.
-fn optional_text(form: &mut EventForm, name: &str, max: usize, what: &str) -> Option<String> {
-    short_text(&form.value(name), max, what).unwrap_or_else(|message| {
+/// An optional text typed in input `name`, at most `max` characters (trimmed; blank is
+/// `None`); too long fails beside the input, naming `what`.
+fn optional_text(
+    form: &mut EventForm,
+    name: &str,
+    typed: &str,
+    (max, what): (usize, &str),
+) -> Option<String> {
+    short_text(typed, max, what).unwrap_or_else(|message| {
         form.fail(name, message);
         None
     })
@@ -1193,11 +1198,12 @@ fn therapy(
     };
     let intent =
         optional_code::<TherapyIntent>(form, "intent", "Choose why the therapy was given.");
+    let typed = form.value("regimen");
     let regimen = optional_text(
         form,
         "regimen",
-        therapy_form::REGIMEN_MAX_CHARS,
-        "the regimen",
+        &typed,
+        (therapy_form::REGIMEN_MAX_CHARS, "the regimen"),
     );
     let best_response = optional_code::<GenericResponse>(
         form,
@@ -1230,15 +1236,6 @@ fn therapy(
     Some(columns)
 }
 
-/// The name of an other cause of death typed in input `name`, within its length (a message
-/// beside it otherwise).
-fn cause_name(form: &mut EventForm, name: &str, typed: &str) -> Option<String> {
-    short_text(typed, death_form::CAUSE_NAME_MAX_CHARS, "the cause").unwrap_or_else(|message| {
-        form.fail(name, message);
-        None
-    })
-}
-
 /// The death: after Day 0, not in the future, and no visit or other event after it; its causes
 /// (the contributing ones a check-all beside the columns, the other one named) and autopsy by
 /// the domain's rules across them, as on the follow-up form. The contributing causes go in
@@ -1265,7 +1262,8 @@ fn death(
     let cause =
         required_code::<CauseOfDeath>(form, "primary_cause", "Choose the primary cause of death.");
     let typed = form.value("primary_cause_other");
-    let cause_other = cause_name(form, "primary_cause_other", &typed);
+    let cause_name = (death_form::CAUSE_NAME_MAX_CHARS, "the cause");
+    let cause_other = optional_text(form, "primary_cause_other", &typed, cause_name);
     let contributing = form.contributing.clone().unwrap_or_default();
     let (causes, unknown) = contributing.values();
     if unknown {
@@ -1274,7 +1272,12 @@ fn death(
             "Tick the contributing causes from the list.",
         );
     }
-    let contributing_other = cause_name(form, CauseOfDeath::OTHER_INPUT, &contributing.other.value);
+    let contributing_other = optional_text(
+        form,
+        CauseOfDeath::OTHER_INPUT,
+        &contributing.other.value,
+        cause_name,
+    );
     let autopsy = optional_code::<Autopsy>(form, "autopsy", "Choose whether an autopsy was done.");
     let report_attached = tick_box(form, "autopsy_report_attached");
     let problems = DeathDetails {

@@ -28,8 +28,8 @@ use crate::domain::{
     vocabulary::Vocabulary,
 };
 use crate::web::form::{
-    CHOOSE_YES_NO_UNKNOWN, Field, InputBlock, SelectOption, YES_NO_UNKNOWN, noted_code, options,
-    short_text, ticked, with_other_named, yes_no_unknown,
+    CHOOSE_YES_NO_UNKNOWN, Field, InputBlock, SelectOption, YES_NO_UNKNOWN, noted_code, noted_text,
+    options, ticked, with_other_named, yes_no_unknown,
 };
 
 /// The longest organism name kept.
@@ -123,20 +123,22 @@ pub fn read_details(
         (F::Organism, "Choose the organism from the list."),
         &mut problems,
     );
-    let organism_other = short_text(typed.organism_other, ORGANISM_NAME_MAX_CHARS, "the name")
-        .unwrap_or_else(|message| {
-            problems.push((F::OrganismOther, message));
-            None
-        });
+    let organism_other = noted_text(
+        typed.organism_other,
+        (ORGANISM_NAME_MAX_CHARS, "the name"),
+        F::OrganismOther,
+        &mut problems,
+    );
     let (sites, unknown) = ticked::<InfectionSite>(&Field::new(typed.sites));
     if unknown {
         problems.push((F::Sites, "Tick the sites from the list.".to_owned()));
     }
-    let site_other = short_text(typed.site_other, SITE_NAME_MAX_CHARS, "the site's name")
-        .unwrap_or_else(|message| {
-            problems.push((F::SiteOther, message));
-            None
-        });
+    let site_other = noted_text(
+        typed.site_other,
+        (SITE_NAME_MAX_CHARS, "the site's name"),
+        F::SiteOther,
+        &mut problems,
+    );
     let mut answer = |typed: &str, field: F| -> Option<&'static str> {
         yes_no_unknown(typed).unwrap_or_else(|_| {
             problems.push((field, CHOOSE_YES_NO_UNKNOWN.to_owned()));

@@ -28,7 +28,7 @@ use crate::domain::{
 };
 use crate::web::form::{
     CHOOSE_YES_NO_UNKNOWN, Field, InputBlock, SelectOption, TICK_OR_BLANK, YES_NO_UNKNOWN, chosen,
-    noted_code, options, short_text, ticked_box, vocabulary_options, yes_no_unknown,
+    noted_code, noted_text, options, ticked_box, vocabulary_options, yes_no_unknown,
 };
 use crate::web::routes::patients::new::parse_date;
 
@@ -109,10 +109,12 @@ pub fn read_details(
 ) -> Result<Details, Vec<(MalignancyField, String)>> {
     use MalignancyField as F;
     let mut problems = Vec::new();
-    let detail = short_text(typed.detail, DETAIL_MAX_CHARS, "the name").unwrap_or_else(|message| {
-        problems.push((F::Detail, message));
-        None
-    });
+    let detail = noted_text(
+        typed.detail,
+        (DETAIL_MAX_CHARS, "the name"),
+        F::Detail,
+        &mut problems,
+    );
     let transgene = noted_code::<TransgeneResult, _>(
         typed.transgene,
         (F::TransgeneResult, "Choose the CAR-transgene test result."),
